@@ -1,0 +1,3 @@
+from anpo.cli import main
+
+main()

@@ -1,0 +1,207 @@
+"""`anpo ask`: answer a question of the framework for a date, alone or in batch."""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO, Protocol, TextIO, cast
+
+import typer
+
+from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, fail, framework, label
+from anpo.dates import DateError, parse_date, today
+from anpo.framework.framework import Framework
+from anpo.i18n import msg
+from anpo.rules.core import ParamError, all_questions, ask, get_question, parse_params, questions_json
+from anpo.rules.explain import explain
+from anpo.rules.provisions import MEMOISABLE, boundaries_of
+
+
+def render_answer(result: dict[str, Any], lang: Lang) -> str:
+    params = " ".join(f"{k}={v}" for k, v in result["params"].items())
+    value = result["answer"]
+    if result.get("undetermined"):
+        shown = msg("ask.undetermined").get(lang.value)
+    elif isinstance(value, list):
+        labels = result.get("labels", {})
+        shown = ", ".join(f"{label(labels.get(v), lang) or v} [{v}]" for v in value) or "-"
+    else:
+        shown = json.dumps(value, ensure_ascii=False)
+    lines = [f"{result['question']} {params} @ {result['on']}".replace("  ", " "), f"=> {shown}"]
+    for reason in result["reasons"]:
+        lines.append(f"  - {reason[lang.value]}")
+        if reason["citations"]:
+            lines.append(f"    ({cite_line(reason['citations'])})")
+    for step in result.get("explain", []):
+        lines.append(
+            f"  * {step['id']}: {label(step['label'], lang)} [{step['from'] or '…'} – {step['to'] or '…'}]"
+            f" ({cite_line(step['citations'])})"
+        )
+    return "\n".join(lines)
+
+
+@app.command("ask")
+def ask_cmd(
+    question_name: Annotated[str | None, typer.Argument(metavar="QUESTION", help="e.g. consult.members")] = None,
+    params: Annotated[
+        list[str] | None, typer.Argument(metavar="NAME=VALUE...", help="Parameters. / パラメータ")
+    ] = None,
+    on: OnOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+    list_: Annotated[bool, typer.Option("--list", help="List every question and its parameters. / 質問の一覧")] = False,
+    explain_: Annotated[
+        bool, typer.Option("--explain", help="Show the provisions that decided it. / 根拠規定")
+    ] = False,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file: one parameter set per line.")] = None,
+) -> None:
+    """Answer a question of the framework for a date, with reasons and citations. / 質問に答える"""
+    fw = framework(lang)
+    if list_:
+        data = questions_json(fw)
+        emit(
+            data,
+            as_json,
+            lambda: "\n".join(
+                f"{q['question']:<36} "
+                + " ".join(f"{p['name']}=" for p in q["params"])
+                + f"  {label(q['summary'], lang)}"
+                for q in data
+            ),
+        )
+        return
+    if question_name is None:
+        fail(msg("ask.unknown_question", name="", allowed=", ".join(q.name for q in all_questions())), lang)
+    try:
+        get_question(question_name)
+        if batch is not None:
+            raise typer.Exit(run_batch(fw, question_name, batch, explain_))
+        day = as_of(on, lang)
+        result = ask(fw, question_name, parse_params(params or []), day)
+    except ParamError as exc:
+        fail(exc.text, lang)
+    if explain_:
+        result["explain"] = explain(fw, result)
+    emit(result, as_json, lambda: render_answer(result, lang))
+
+
+def run_batch(fw: Framework, name: str, path: Path, with_explain: bool) -> int:
+    """One JSON answer per input line; a bad line yields an error object and exit status 2.
+
+    Answers of memoisable questions change only on the dates where something in the pack or the
+    rules changes, so each (parameters, date interval) is answered once and its JSON reused, with
+    only the "on" date spliced in.
+    """
+    q = get_question(name)
+    names = tuple(p.name for p in q.params)
+    allowed = tuple((p.name, frozenset(p.allowed(fw)), p.default, p.required) for p in q.params)
+    bounds = boundaries_of(fw) if q.name in MEMOISABLE else None
+    prefix_len = len(json.dumps({"question": q.name, "on": ""}, ensure_ascii=False).encode()) - 2
+    answers: dict[tuple[Any, int], tuple[bytes, bytes]] = {}  # (line's parameter items, interval) -> JSON halves
+    days: dict[str, tuple[dt.date, bytes, int]] = {}
+    status = 0
+    out: list[bytes] = []
+    sink = _binary_stdout()
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("a JSON object is expected")
+                on_raw = record.pop("on", None)
+                on_text = None if on_raw is None else str(on_raw)
+                day_info = days.get(on_text) if on_text is not None else None
+                if day_info is None:
+                    day = parse_date(on_text) if on_text is not None else today()
+                    slot = bisect.bisect_right(bounds, day) if bounds is not None else 0
+                    day_info = (day, day.isoformat().encode(), slot)
+                    if on_text is not None:
+                        days[on_text] = day_info
+                day, day_iso, slot = day_info
+                key: tuple[Any, int] | None = None
+                halves = None
+                if bounds is not None:
+                    candidate = (tuple(record.items()), slot)
+                    with contextlib.suppress(TypeError):  # unhashable values (a "params" object) take the slow path
+                        halves = answers.get(candidate)
+                        key = candidate
+                if halves is None:
+                    raw = record.get("params", record)
+                    raw = {k: v if isinstance(v, str) else str(v) for k, v in raw.items()}
+                    result = ask(fw, name, raw, day)
+                    if with_explain:
+                        result["explain"] = explain(fw, result)
+                    data = json.dumps(result, ensure_ascii=False).encode()
+                    halves = (data[:prefix_len], data[prefix_len + 10 :] + b"\n")
+                    if key is not None and _fast_values(allowed, names, raw) is not None:
+                        answers[key] = halves
+                out += (halves[0], day_iso, halves[1])
+            except (ParamError, DateError) as exc:
+                out.append(
+                    json.dumps({"line": number, "error": exc.text.as_json()}, ensure_ascii=False).encode() + b"\n"
+                )
+                status = 2
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                detail = msg("ask.batch_bad_line", line=number, detail=str(exc))
+                out.append(json.dumps({"line": number, "error": detail.as_json()}, ensure_ascii=False).encode() + b"\n")
+                status = 2
+            if len(out) >= 12288:
+                sink.write(b"".join(out))
+                out.clear()
+    sink.write(b"".join(out))
+    sink.flush()
+    return status
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def flush(self) -> None: ...
+
+
+def _binary_stdout() -> _Sink:
+    """Standard output as bytes (answers are cached encoded); a text-only stream is wrapped."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        return cast(BinaryIO, buffer)
+    return _TextSink(sys.stdout)
+
+
+class _TextSink(io.RawIOBase):
+    """Bytes written to a text stream (for example pytest's captured stdout)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.stream.write(bytes(data).decode("utf-8"))
+        return len(data)
+
+
+def _fast_values(
+    allowed: tuple[tuple[str, frozenset[str], str | None, bool], ...], names: tuple[str, ...], raw: dict[str, str]
+) -> tuple[str | None, ...] | None:
+    """The validated parameter values in declaration order, or None to let `ask` validate (and explain)."""
+    if any(k not in names for k in raw):
+        return None
+    values: list[str | None] = []
+    for pname, choices, default, required in allowed:
+        value = raw.get(pname, default)
+        if value is None:
+            if required:
+                return None
+        elif choices and value not in choices:
+            return None
+        values.append(value)
+    return tuple(values)

@@ -1,0 +1,189 @@
+"""Commands that read the framework: vocab, bodies, timeline, show, check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, fail, framework, label
+from anpo.dates import era_string
+from anpo.framework import schema
+from anpo.framework.loader import load_pack
+from anpo.framework.views import bodies_on, entity_brief, entity_view, timeline
+from anpo.i18n import msg
+
+
+@app.command()
+def vocab(
+    kind: Annotated[str | None, typer.Argument(help="One vocabulary kind; all when absent. / 語彙の種類")] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """List the controlled vocabularies (situations, ACSA contexts, categories, places...). / 語彙の一覧"""
+    fw = framework(lang)
+    kinds = [kind] if kind else list(schema.VOCAB_KINDS)
+    if kind is not None and kind not in schema.VOCAB_KINDS:
+        fail(msg("vocab.unknown_kind", kind=kind, allowed=", ".join(schema.VOCAB_KINDS)), lang)
+    data: dict[str, list[dict[str, Any]]] = {}
+    for k in kinds:
+        rows = []
+        for ent in sorted(fw.of_kind(k), key=lambda e: (_order(fw, e.id), e.id)):
+            row = entity_brief(ent)
+            desc = next(iter(fw.facts(ent.id, "description")), None)
+            if desc is not None:
+                row["description"] = desc.value.as_json()
+            row["citations"] = [c.as_json() for c in ent.citations]
+            rows.append(row)
+        data[k] = rows
+
+    def render() -> str:
+        lines = []
+        for k, rows in data.items():
+            lines.append(f"[{k}]")
+            lines += [f"  {r['id']:<36} {label(r['label'], lang)}" for r in rows]
+        return "\n".join(lines)
+
+    emit(data if kind is None else data[kind], as_json, render)
+
+
+def _order(fw: Any, ent_id: str) -> int:
+    facts = fw.facts(ent_id, "order")
+    return int(facts[0].value) if facts else 0
+
+
+@app.command()
+def bodies(on: OnOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.en) -> None:
+    """The consultation bodies and who sits on them, as of a date. / 協議の場と出席対象者"""
+    fw = framework(lang)
+    day = as_of(on, lang)
+    rows = bodies_on(fw, day)
+    data = {"on": day.isoformat(), "on_era": era_string(day), "bodies": rows}
+
+    def render() -> str:
+        side_names = {"jpn": label(fw["jpn"].label.as_json(), lang), "usa": label(fw["usa"].label.as_json(), lang)}
+        lines = [f"{'基準日' if lang == Lang.ja else 'As of'} {day} ({era_string(day)})", ""]
+        for body in rows:
+            lines.append(f"{label(body['label'], lang)} [{body['id']}]")
+            if not body["exists"]:
+                lines.append("  " + ("（未設置）" if lang == Lang.ja else "(not yet established)"))
+                lines.append("")
+                continue
+            for attr in ("purpose", "legal_basis"):
+                if attr in body:
+                    lines.append(f"  {attr}: {label(body[attr]['value'], lang)}")
+            for side, members in body["members"].items():
+                names = [label(m["label"], lang) for m in members]
+                names += [label(n["text"], lang) for n in body["membership_notes"][side]]
+                lines.append(f"  {side_names[side]}: {' / '.join(names) or '-'}")
+            lines.append("")
+        return "\n".join(lines)
+
+    emit(data, as_json, render)
+
+
+@app.command("timeline")
+def timeline_cmd(
+    start: Annotated[str | None, typer.Option("--from", help="First date (inclusive). / 開始日")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last date (inclusive). / 終了日")] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """The history of the arrangements as a timeline, filtered by dates. / 日米同盟の経緯"""
+    fw = framework(lang)
+    first = as_of(start, lang) if start else None
+    last = as_of(end, lang) if end else None
+    rows = timeline(fw, first, last)
+
+    def render() -> str:
+        out = []
+        for r in rows:
+            day = r["date"] if r["precision"] == "day" else r["date"][: 7 if r["precision"] == "month" else 4]
+            out.append(f"{day}  {label(r['label'], lang)}  [{r['id']}]")
+        return "\n".join(out) or "-"
+
+    emit(rows, as_json, render)
+
+
+@app.command()
+def show(
+    ent_id: Annotated[str, typer.Argument(metavar="ID", help="Entity id. / 識別子")],
+    on: OnOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Everything the pack says of one entity, with dates and sources. / 実体の詳細"""
+    fw = framework(lang)
+    ent = fw.get(ent_id)
+    if ent is None:
+        fail(msg("entity.unknown", id=ent_id), lang)
+    day = as_of(on, lang) if on else None
+    data = entity_view(fw, ent, day)
+
+    def render() -> str:
+        lines = [f"{label(data['label'], lang)} [{data['id']}] ({data['kind']})"]
+        period = data["period"]
+        if period["from"] or period["to"]:
+            lines.append(f"  {period['from'] or '…'} – {period['to'] or '…'}")
+        for name in data["names"]:
+            lines.append(f"  name: {label(name['label'], lang)}  {name['from'] or '…'} – {name['to'] or '…'}")
+        for fact in data["facts"]:
+            value = fact["value"]
+            shown = (
+                label(value.get("label"), lang)
+                if isinstance(value, dict) and "label" in value
+                else (
+                    label(value, lang)
+                    if isinstance(value, dict) and "en" in value
+                    else json.dumps(value, ensure_ascii=False)
+                )
+            )
+            span = f"{fact['from'] or '…'} – {fact['to'] or '…'}"
+            lines.append(f"  {fact['attr']}: {shown}  [{span}]  ({cite_line(fact['citations'])})")
+        if data["citations"]:
+            lines.append(f"  sources: {cite_line(data['citations'])}")
+        lines.append(f"  defined at: {data['source_file']}")
+        return "\n".join(lines)
+
+    emit(data, as_json, render)
+
+
+@app.command()
+def check(
+    pack_dir: Annotated[Path, typer.Argument(metavar="PACK_DIR", help="A pack directory. / パックのディレクトリ")],
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Load a pack and report every problem with its file and line; exit 2 if any. / パックの検証"""
+    from anpo.rules import provisions
+    from anpo.rules.core import all_questions
+
+    fw, problems = load_pack(pack_dir)
+    if fw is not None:
+        problems = [*problems, *_missing_provisions(fw, all_questions()), *provisions.check(fw)]
+    if as_json:
+        emit({"problems": [p.as_json() for p in problems]}, True, str)
+    else:
+        for p in problems:
+            typer.echo(p.render(lang.value))
+    if problems:
+        if not as_json:
+            typer.echo(msg("check.problems", count=len(problems)).get(lang.value), err=True)
+        raise typer.Exit(2)
+    if not as_json and fw is not None:
+        files = len(list(pack_dir.rglob("*.yaml")))
+        typer.echo(msg("check.ok", files=files, entities=len(fw), facts=fw.fact_count()).get(lang.value))
+
+
+def _missing_provisions(fw: Any, questions: list[Any]) -> list[Any]:
+    """Each question names the provisions it implements; they must exist in the pack."""
+    from anpo.framework.model import Problem
+
+    out = []
+    for q in questions:
+        for pid in q.provisions:
+            if pid not in fw:
+                out.append(Problem("(rules)", 0, msg("load.dangling_ref", id=f"{pid} ({q.name})")))
+    return out

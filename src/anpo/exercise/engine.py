@@ -1,0 +1,385 @@
+"""The tabletop engine: plays a scenario's injects and the players' actions through the work
+layer, answering the legal question each action raises as of the scenario's date and situation,
+and refusing what the law does not allow. A scripted run is a function of (scenario, seed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.pool import StaticPool
+
+from anpo.exercise.scenario import Action, Scenario
+from anpo.framework.framework import Framework
+from anpo.framework.model import Text
+from anpo.rules.core import ParamError, ask
+from anpo.security.principal import Principal
+from anpo.store.db import make_engine, session_factory, transaction
+from anpo.work import coordination as co
+from anpo.work import facilities, protection
+from anpo.work.common import Work, WorkError, label_json
+
+ROLES = frozenset({"exercise_controller", "coordinator"})
+
+
+@dataclass
+class Event:
+    """One line of the timeline: an inject, or an action and what came of it."""
+
+    at: dt.datetime
+    inject: str
+    kind: str  # inject | action
+    action: str
+    party: str
+    outcome: str  # inject | done | answered | allowed | refused
+    text: Text
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    expected: str | None = None
+    case: str | None = None
+
+    @property
+    def met(self) -> bool | None:
+        if self.expected is None:
+            return None
+        return (self.outcome == "refused") == (self.expected == "refused")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(timespec="minutes"),
+            "inject": self.inject,
+            "kind": self.kind,
+            "action": self.action,
+            "party": self.party,
+            "outcome": self.outcome,
+            "text": self.text.as_json(),
+            "reasons": self.reasons,
+            "citations": [c for r in self.reasons for c in r.get("citations", [])],
+            "expected": self.expected,
+            "expectation_met": self.met,
+            "case": self.case,
+        }
+
+
+class Run:
+    def __init__(self, scenario: Scenario, seed: int, fw: Framework, engine: Engine) -> None:
+        self.scenario, self.seed, self.fw, self.engine = scenario, seed, fw, engine
+        self.rng = random.Random(seed)
+        self.factory = session_factory(engine)
+        self.events: list[Event] = []
+        self.case_ids: dict[str, str] = {}
+        self.clock = scenario.start
+        self.clearance = self._top_level()
+
+    def _top_level(self) -> str:
+        from anpo.security.markings import Levels
+
+        return Levels(self.fw).order[-1]
+
+    @contextmanager
+    def work(self, party: str) -> Iterator[Work]:
+        who = Principal(f"player_{party}", party, self.clearance, ROLES)
+        with transaction(self.factory) as session:
+            yield Work(self.fw, session, who)
+
+    def play(self) -> None:
+        for inject in self.scenario.injects:
+            at = self.scenario.start + dt.timedelta(minutes=inject.at)
+            self.clock = max(self.clock, at)
+            self.events.append(Event(self.clock, inject.id, "inject", "inject", "control", "inject", inject.text))
+            for action in inject.actions:
+                self._act(inject.id, at, action, inject.jitter)
+
+    def _act(self, inject: str, base: dt.datetime, action: Action, jitter: int) -> None:
+        delay = action.after + (self.rng.randint(0, jitter) if jitter else 0)
+        self.clock = max(self.clock, base + dt.timedelta(minutes=delay))
+        if action.do == "choose":
+            options = action.args["options"]
+            (chosen,) = self.rng.choices([o[1] for o in options], weights=[o[0] for o in options])
+            for sub in chosen:
+                self._act(inject, self.clock, sub, 0)
+            return
+        party = str(action.args.get("party", "jpn"))
+        handler = getattr(self, f"_do_{action.do}")
+        event: Event = handler(action, party)
+        event.inject, event.expected = inject, action.expect
+        self.events.append(event)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _case(self, action: Action) -> str:
+        key = str(action.args["case"])
+        if key not in self.case_ids:
+            raise WorkError(Text(f"案件「{key}」はまだ開かれていません", f"case '{key}' has not been opened yet"))
+        return self.case_ids[key]
+
+    def _event(
+        self, action: Action, party: str, outcome: str, body: Text, reasons: list[dict[str, Any]] | None = None
+    ) -> Event:
+        case = self.case_ids.get(str(action.args.get("case", "")))
+        return Event(self.clock, "", "action", action.do, party, outcome, body, reasons or [], case=case)
+
+    def _situation(self, case_id: str) -> str:
+        with self.work("jpn") as w:
+            return co.current_situation(w, case_id)
+
+    def _judge(self, action: Action, party: str, question: str, params: dict[str, str], what: Text) -> Event:
+        """Ask `question` as of the scenario's date; log the answer, or a refusal if it is not yes."""
+        case_id = self._case(action)
+        try:
+            answer = ask(self.fw, question, params, self.scenario.date)
+        except ParamError as exc:
+            answer = {
+                "question": question,
+                "params": params,
+                "answer": None,
+                "reasons": [{"ja": exc.text.ja, "en": exc.text.en, "citations": []}],
+            }
+        refused = answer["answer"] is not True
+        with self.work(party) as w:
+            co.record_answer(w, case_id, answer, refused, what, self.clock)
+        body = Text(f"{'不可' if refused else '可'}：{what.ja}", f"{'Refused' if refused else 'Allowed'}: {what.en}")
+        return self._event(action, party, "refused" if refused else "allowed", body, answer["reasons"])
+
+    def _refusal(self, action: Action, party: str, what: Text, exc: WorkError) -> Event:
+        answer = exc.details.get("answer") or {}
+        reasons = answer.get("reasons") or []
+        lead = {"ja": exc.text.ja, "en": exc.text.en, "citations": exc.details.get("citations", [])}
+        full = {"question": answer.get("question"), "answer": answer.get("answer"), "reasons": [lead, *reasons]}
+        with self.work(party) as w:
+            co.record_answer(w, self._case(action), full, True, what, self.clock)
+        return self._event(action, party, "refused", Text(f"不可：{what.ja}", f"Refused: {what.en}"), [lead, *reasons])
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def _do_open_case(self, action: Action, party: str) -> Event:
+        spec = self.scenario.cases[str(action.args["case"])]
+        case_id = f"ex_{self.scenario.id}_{self.seed}_{spec.key}"
+        with self.work(party) as w:
+            case = co.open_case(
+                w,
+                spec.title,
+                spec.case_type,
+                spec.level,
+                self.scenario.date,
+                self.clock,
+                case_id=case_id,
+                exercise=self.scenario.id,
+            )
+        self.case_ids[spec.key] = case_id
+        level = case["level"]
+        return self._event(
+            action,
+            party,
+            "done",
+            Text(
+                f"{level['label']['ja']}で案件を開始：{spec.title.ja}",
+                f"Case opened at the {level['label']['en']}: {spec.title.en}",
+            ),
+            [
+                {
+                    "ja": "2015年指針の同盟調整メカニズム",
+                    "en": "Alliance Coordination Mechanism, 2015 Guidelines",
+                    "citations": level["citations"],
+                }
+            ],
+        )
+
+    def _post(self, action: Action, party: str, kind: str) -> Event:
+        body: Text = action.args["text"]
+        if kind == "tasking" and action.args.get("to"):
+            to = label_json(self.fw, str(action.args["to"]))
+            body = Text(f"［{to['ja']}へ］{body.ja}", f"[to {to['en']}] {body.en}")
+        with self.work(party) as w:
+            co.post_entry(w, self._case(action), kind, body, self.clock)
+        return self._event(action, party, "done", body)
+
+    def _do_message(self, action: Action, party: str) -> Event:
+        return self._post(action, party, "message")
+
+    def _do_decision(self, action: Action, party: str) -> Event:
+        return self._post(action, party, "decision")
+
+    def _do_tasking(self, action: Action, party: str) -> Event:
+        return self._post(action, party, "tasking")
+
+    def _do_determine(self, action: Action, party: str) -> Event:
+        situation = str(action.args["situation"])
+        name = label_json(self.fw, situation, self.scenario.date)
+        what = Text(f"事態の認定「{name['ja']}」", f"determination of '{name['en']}'")
+        day = self.clock.date()
+        try:
+            with self.work(party) as w:
+                det = co.determine(
+                    w,
+                    self._case(action),
+                    situation,
+                    self.clock,
+                    decided_by=str(action.args.get("decided_by", "")),
+                    cabinet_decision_on=day if action.args.get("cabinet_decision") else None,
+                    diet_approval_on=day if action.args.get("diet_approval") else None,
+                )
+        except WorkError as exc:
+            return self._refusal(action, party, what, exc)
+        reasons = [{"ja": name["ja"], "en": name["en"], "citations": det["citations"]}]
+        return self._event(action, party, "allowed", Text(f"認定：{name['ja']}", f"Determined: {name['en']}"), reasons)
+
+    def _do_ask(self, action: Action, party: str) -> Event:
+        case_id = self._case(action)
+        situation = self._situation(case_id)
+        params = {k: str(v).replace("{situation}", situation) for k, v in (action.args.get("params") or {}).items()}
+        question = str(action.args["question"])
+        try:
+            answer = ask(self.fw, question, params, self.scenario.date)
+        except ParamError as exc:
+            raise WorkError(exc.text) from exc
+        what = Text(f"質問 {question}", f"question {question}")
+        with self.work(party) as w:
+            co.record_answer(w, case_id, answer, False, what, self.clock)
+        value = answer["answer"]
+        shown = value if isinstance(value, str) else ("yes" if value is True else "no" if value is False else "-")
+        return self._event(
+            action, party, "answered", Text(f"{question} → {shown}", f"{question} → {shown}"), answer["reasons"]
+        )
+
+    def _do_supply(self, action: Action, party: str) -> Event:
+        case_id = self._case(action)
+        context = str(action.args.get("context") or self._situation(case_id))
+        provider, category = str(action.args["provider"]), str(action.args["category"])
+        cat, ctx = label_json(self.fw, category), label_json(self.fw, context)
+        to = "usa" if provider == "jpn" else "jpn"
+        what = Text(
+            f"{label_json(self.fw, provider)['ja']}から{label_json(self.fw, to)['ja']}への「{cat['ja']}」の提供（{ctx['ja']}）",
+            f"provision of {cat['en']} by {label_json(self.fw, provider)['en']} to {label_json(self.fw, to)['en']} ({ctx['en']})",
+        )
+        return self._judge(
+            action, party, "acsa.may_provide", {"provider": provider, "category": category, "context": context}, what
+        )
+
+    def _do_rear_support(self, action: Action, party: str) -> Event:
+        area, combat = str(action.args["area"]), str(action.args["combat"])
+        what = Text(f"後方支援（{area}、戦闘: {combat}）", f"logistics support ({area}, combat: {combat})")
+        return self._judge(action, party, "rear_support.may_provide", {"area": area, "combat": combat}, what)
+
+    def _do_protect(self, action: Action, party: str) -> Event:
+        case_id = self._case(action)
+        args = action.args
+        act = label_json(self.fw, str(args["activity"]))
+        what = Text(
+            f"武器等防護（{act['ja']}、{args['asset']}を{args['by']}で）",
+            f"asset protection ({act['en']}: {args['asset']} by {args['by']})",
+        )
+        with self.work(party) as w:
+            rec = protection.request_protection(
+                w,
+                protected_party=str(args["protected_party"]),
+                activity=str(args["activity"]),
+                protected_asset=str(args["asset"]),
+                protecting_asset=str(args["by"]),
+                requested_on=self.scenario.date,
+                requesting_unit=str(args.get("unit", "")),
+            )
+            if rec["status"] == "requested":
+                protection.decide_protection(w, rec["id"], True, self.scenario.date)
+                protection.carry_out(w, rec["id"], self.scenario.date, "")
+        answer = rec["check"]
+        refused = rec["status"] == "refused_by_law"
+        with self.work(party) as w:
+            co.record_answer(w, case_id, answer, refused, what, self.clock)
+        if not refused:
+            what = Text(
+                what.ja + "：防衛大臣が承認し実施", what.en + ": approved by the Minister of Defense and carried out"
+            )
+        body = Text(f"{'不可' if refused else '可'}：{what.ja}", f"{'Refused' if refused else 'Allowed'}: {what.en}")
+        return self._event(action, party, "refused" if refused else "allowed", body, answer["reasons"])
+
+    def _do_book(self, action: Action, party: str) -> Event:
+        facility = str(action.args["facility"])
+        name = label_json(self.fw, facility)
+        hours = int(action.args["hours"])
+        what = Text(f"{name['ja']}の使用予約（{hours}時間）", f"booking of {name['en']} ({hours} h)")
+        try:
+            with self.work(party) as w:
+                facility_json = facilities.facility_json(self.fw, facility) if facility in self.fw else None
+                facilities.book(
+                    w,
+                    facility,
+                    party,
+                    self.clock,
+                    self.clock + dt.timedelta(hours=hours),
+                    unit=str(action.args.get("unit", "")),
+                    purpose=str(action.args.get("purpose", "")),
+                )
+        except WorkError as exc:
+            cites = facility_json["citations"] if facility_json else []
+            exc.details["citations"] = cites
+            return self._refusal(action, party, what, exc)
+        reasons = [
+            {"ja": name["ja"], "en": name["en"], "citations": facility_json["citations"] if facility_json else []}
+        ]
+        return self._event(action, party, "allowed", Text(f"可：{what.ja}", f"Allowed: {what.en}"), reasons)
+
+    def _do_close_case(self, action: Action, party: str) -> Event:
+        with self.work(party) as w:
+            co.close_case(w, self._case(action), self.clock)
+        return self._event(action, party, "done", Text("案件を終了", "Case closed"))
+
+    # -- results -------------------------------------------------------------------------------
+
+    def result(self) -> dict[str, Any]:
+        from anpo.security.principal import system_principal
+
+        with transaction(self.factory) as session:
+            w = Work(self.fw, session, system_principal())
+            cases = [co.case_json(w, co.get_case(w, cid), with_questions=True) for cid in self.case_ids.values()]
+            report = protection.yearly_report(w, self.scenario.date.year)
+            bookings = facilities.list_bookings(w)
+        events = [e.as_json() for e in self.events]
+        refusals = [e for e in events if e["outcome"] == "refused"]
+        unmet = [e for e in events if e["expectation_met"] is False]
+        s = self.scenario
+        return {
+            "scenario": {
+                "id": s.id,
+                "title": s.title.as_json(),
+                "summary": s.summary.as_json(),
+                "date": s.date.isoformat(),
+                "start": s.start.isoformat(timespec="minutes"),
+                "sources": list(s.sources),
+            },
+            "seed": self.seed,
+            "timeline": events,
+            "refusals": refusals,
+            "expectations": {"checked": sum(1 for e in events if e["expected"]), "unmet": unmet},
+            "cases": cases,
+            "protection": report,
+            "bookings": bookings,
+            "counts": {
+                "events": len(events),
+                "actions": sum(1 for e in events if e["kind"] == "action"),
+                "refusals": len(refusals),
+            },
+        }
+
+
+def exercise_engine(url: str | None = None) -> Engine:
+    """A private in-memory database for a scripted run (or the database at `url`), migrated."""
+    from anpo.store.migrate import upgrade
+
+    engine = make_engine(url) if url else make_engine("sqlite://", poolclass=StaticPool)
+    upgrade(engine)
+    return engine
+
+
+def run_scripted(scenario: Scenario, seed: int, fw: Framework, url: str | None = None) -> dict[str, Any]:
+    engine = exercise_engine(url)
+    try:
+        run = Run(scenario, seed, fw, engine)
+        run.play()
+        return run.result()
+    finally:
+        engine.dispose()

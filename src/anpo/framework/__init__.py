@@ -1,0 +1,1 @@
+"""The framework layer: the pack's model, loader and as-of queries."""

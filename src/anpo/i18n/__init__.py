@@ -1,0 +1,24 @@
+"""Messages and labels in Japanese and English.
+
+Every user-facing string is looked up here by key; `tests/test_i18n.py` checks that each key has
+both languages and that the placeholders agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anpo.framework.model import Text
+from anpo.i18n.catalog import MESSAGES
+
+LANGS = ("ja", "en")
+
+
+def msg(key: str, /, **params: Any) -> Text:
+    """The message `key` in both languages, with `params` filled in."""
+    ja, en = MESSAGES[key]
+    return Text(ja.format(**params), en.format(**params))
+
+
+def t(key: str, lang: str, /, **params: Any) -> str:
+    return msg(key, **params).get(lang)

@@ -1,0 +1,488 @@
+"""Applying commands to the in-memory state of a batch: each step checks everything first, then
+changes the state and returns its postings. A refused step raises LedgerError and changes nothing."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from anpo.ledger import money
+from anpo.ledger import postings as p
+from anpo.ledger.commands import Cancel, Command, Correct, Deliver, Order, Receive, Settle, Sign
+from anpo.ledger.messages import LedgerError, fail, m
+from anpo.ledger.policy import ACTIONS, Policy
+from anpo.ledger.rates import convert
+from anpo.ledger.state import LineState, Obligation, OrderState
+from anpo.security.access import require
+from anpo.security.markings import Levels, Marking
+from anpo.security.principal import Principal
+
+DUE_MONTHS = 12
+
+
+def add_months(on: dt.date, months: int) -> dt.date:
+    year, month = divmod(on.month - 1 + months, 12)
+    y, mo = on.year + year, month + 1
+    return dt.date(y, mo, min(on.day, calendar.monthrange(y, mo)[1]))
+
+
+@dataclass
+class Event:
+    id: str
+    order_id: str
+    kind: str
+    on: dt.date
+    party: str
+    detail: dict[str, Any]
+    marking_level: str
+    releasable_to: str
+
+
+@dataclass
+class Batch:
+    """The state a batch of commands works on, and what it will write."""
+
+    policy: Policy
+    levels: Levels
+    principal: Principal
+    orders: dict[str, OrderState] = field(default_factory=dict)
+    delivery_orders: dict[str, str] = field(default_factory=dict)
+    postings: list[p.Posting] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> OrderState:
+        found = self.orders.get(order_id)
+        if found is None:
+            raise fail("unknown_order", order=order_id)
+        return found
+
+    def delivery(self, delivery_id: str) -> tuple[OrderState, list[Obligation]]:
+        order = self.orders.get(self.delivery_orders.get(delivery_id, ""))
+        obligations = order.delivery(delivery_id) if order else []
+        if order is None or not obligations:
+            raise fail("unknown_delivery", delivery=delivery_id)
+        return order, obligations
+
+    def authorise(self, action: str, marking: Marking, party: str | None = None) -> None:
+        require(self.levels, self.principal, action, marking)
+        if party is not None and not self.principal.system and self.principal.party != party:
+            raise fail("not_permitted", action=action)
+
+    @staticmethod
+    def not_before(step: str, on: dt.date, what: str, earlier: dt.date | None) -> None:
+        if earlier is not None and on < earlier:
+            raise fail("out_of_order", "before", step=step, on=on, what=what, earlier=earlier)
+
+    def post(
+        self,
+        cmd_id: str,
+        order: OrderState,
+        obligation: str | None,
+        on: dt.date,
+        leg: str,
+        entries: list[tuple[str, str, int]],
+    ) -> None:
+        for account, commodity, amount in entries:
+            if amount:
+                self.postings.append(
+                    p.Posting(
+                        cmd_id,
+                        order.id,
+                        obligation,
+                        on,
+                        leg,
+                        account,
+                        commodity,
+                        amount,
+                        order.marking_level,
+                        order.releasable_to,
+                    )
+                )
+
+    def event(self, cmd: Command, order: OrderState, party: str, detail: dict[str, Any]) -> None:
+        self.events.append(
+            Event(cmd.id, order.id, cmd.kind, cmd.on, party, detail, order.marking_level, order.releasable_to)
+        )
+
+    @staticmethod
+    def result(cmd: Command, order: OrderState, count: int, **extra: Any) -> dict[str, Any]:
+        return {
+            "code": "ok",
+            "id": cmd.id,
+            "kind": cmd.kind,
+            "order": order.id,
+            "status": order.status,
+            "postings": count,
+            "marking": {"level": order.marking_level, "releasable_to": order.releasable_to},
+            **extra,
+        }
+
+    # --- the steps ---------------------------------------------------------------------------------
+
+    def apply(self, cmd: Command) -> dict[str, Any]:
+        before = len(self.postings)
+        if isinstance(cmd, Order):
+            order, extra = self.apply_order(cmd)
+        elif isinstance(cmd, Sign):
+            order, extra = self.apply_sign(cmd)
+        elif isinstance(cmd, Deliver):
+            order, extra = self.apply_deliver(cmd)
+        elif isinstance(cmd, Receive):
+            order, extra = self.apply_receive(cmd)
+        elif isinstance(cmd, Settle):
+            order, extra = self.apply_settle(cmd)
+        elif isinstance(cmd, Cancel):
+            order, extra = self.apply_cancel(cmd)
+        else:
+            order, extra = self.apply_correct(cmd)
+        order.refresh_status()
+        return self.result(cmd, order, len(self.postings) - before, **extra)
+
+    def apply_order(self, cmd: Order) -> tuple[OrderState, dict[str, Any]]:
+        marking = Marking(cmd.marking_level, frozenset(cmd.releasable_to))
+        if len(self.levels.order) > 1 and cmd.marking_level not in self.levels.order:
+            raise fail("invalid", "bad_marking", level=cmd.marking_level, allowed=", ".join(self.levels.order))
+        self.authorise(ACTIONS["order"], marking)
+        if cmd.id in self.orders:
+            raise fail("exists_with_different_fields", id=cmd.id)
+        agreement = self.policy.agreement(cmd.on)
+        if agreement is None:
+            raise LedgerError("refused", m("no_agreement", on=cmd.on))
+        reasons: list[dict[str, Any]] = []
+        for line in cmd.lines:
+            answer = self.policy.may_provide(cmd.provider, line.category, cmd.context, cmd.on)
+            if answer["answer"] is not True:
+                key = "refused" if answer["answer"] is False else "undetermined"
+                params = {"provider": cmd.provider, "category": line.category, "context": cmd.context, "on": cmd.on}
+                raise LedgerError("refused", m(key, **params), answer["reasons"])
+            reasons.extend(r for r in answer["reasons"] if r not in reasons)
+            methods = self.policy.settlement_methods(line.category, cmd.on)
+            if cmd.method not in methods:
+                raise fail(
+                    "invalid",
+                    "method_not_allowed",
+                    category=line.category,
+                    method=cmd.method,
+                    allowed=", ".join(methods),
+                )
+        order = OrderState(
+            cmd.id,
+            cmd.on,
+            cmd.provider,
+            cmd.recipient,
+            cmd.context,
+            agreement,
+            cmd.requesting_unit,
+            cmd.method,
+            "requested",
+            marking.level,
+            marking.releasability_column(),
+            new=True,
+        )
+        for no, line in enumerate(cmd.lines, start=1):
+            order.lines[no] = LineState(
+                no, line.category, line.item, line.unit, line.commodity, line.quantity, line.unit_price, line.currency
+            )
+        self.orders[order.id] = order
+        self.event(cmd, order, cmd.recipient, {"requesting_unit": cmd.requesting_unit})
+        return order, {"agreement": agreement, "reasons": reasons}
+
+    def apply_sign(self, cmd: Sign) -> tuple[OrderState, dict[str, Any]]:
+        order = self.order(cmd.order)
+        self.authorise(ACTIONS["sign"], order.marking, cmd.party)
+        if order.cancelled_on is not None:
+            raise fail("cancelled", order=order.id)
+        if order.signed(cmd.party) is not None:
+            raise fail("already_signed", party=cmd.party, order=order.id)
+        self.not_before("signature", cmd.on, "order", order.order_date)
+        if cmd.party == "jpn":
+            order.signed_jpn = cmd.on
+        else:
+            order.signed_usa = cmd.on
+        order.dirty = True
+        binding = order.binding_on
+        if binding is not None:
+            for line in order.lines.values():
+                self.post(
+                    cmd.id,
+                    order,
+                    None,
+                    binding,
+                    "commitment",
+                    [
+                        (p.to_receive(order.recipient), line.commodity, line.quantity),
+                        (p.to_provide(order.provider), line.commodity, -line.quantity),
+                    ],
+                )
+        self.event(cmd, order, cmd.party, {})
+        return order, {"binding": binding is not None}
+
+    def apply_deliver(self, cmd: Deliver) -> tuple[OrderState, dict[str, Any]]:
+        order = self.order(cmd.order)
+        self.authorise(ACTIONS["deliver"], order.marking, order.provider)
+        if order.cancelled_on is not None:
+            raise fail("cancelled", order=order.id)
+        if order.binding_on is None:
+            signed = ", ".join(x for x in ("jpn", "usa") if order.signed(x)) or "-"
+            raise fail("out_of_order", "not_binding", order=order.id, signed=signed)
+        self.not_before("delivery", cmd.on, "binding", order.binding_on)
+        if not cmd.documents:
+            raise fail("invalid", "no_documents")
+        wanted: dict[int, int] = {}
+        for no, qty in cmd.lines:
+            if no not in order.lines:
+                raise fail("unknown_line", order=order.id, line=no)
+            wanted[no] = wanted.get(no, 0) + qty
+        for no, qty in wanted.items():
+            line = order.lines[no]
+            if qty > line.remaining:
+                raise fail(
+                    "exceeds_ordered",
+                    line=no,
+                    ordered=money.text(line.quantity - line.cancelled),
+                    delivered=money.text(line.delivered),
+                    quantity=money.text(qty),
+                )
+        due = add_months(cmd.on, DUE_MONTHS)
+        created = []
+        for no, qty in wanted.items():
+            line = order.lines[no]
+            line.delivered += qty
+            line.dirty = True
+            value = money.value_of(qty, line.unit_price, line.currency)
+            in_kind = order.method == "replacement_in_kind"
+            ob = Obligation(
+                f"{cmd.id}/{no}",
+                order.id,
+                cmd.id,
+                no,
+                order.recipient,
+                order.provider,
+                order.agreement,
+                line.category,
+                order.context,
+                order.method,
+                line.commodity if in_kind else line.currency,
+                qty,
+                qty if in_kind else value,
+                value,
+                line.currency,
+                cmd.on,
+                due,
+                new=True,
+            )
+            order.obligations.append(ob)
+            self.delivery_orders[cmd.id] = order.id
+            self.post_delivery(cmd.id, order, ob, line, cmd.on, qty, ob.amount)
+            created.append(
+                {
+                    "id": ob.id,
+                    "line": no,
+                    "owed": money.text(ob.amount),
+                    "commodity": ob.commodity,
+                    "due_on": due.isoformat(),
+                }
+            )
+        self.event(cmd, order, order.provider, {"documents": list(cmd.documents)})
+        return order, {"delivery": cmd.id, "obligations": created}
+
+    def post_delivery(
+        self, cmd_id: str, order: OrderState, ob: Obligation, line: LineState, on: dt.date, qty: int, owed: int
+    ) -> None:
+        self.post(
+            cmd_id,
+            order,
+            ob.id,
+            on,
+            "commitment",
+            [
+                (p.to_receive(order.recipient), line.commodity, -qty),
+                (p.to_provide(order.provider), line.commodity, qty),
+            ],
+        )
+        self.post(
+            cmd_id,
+            order,
+            ob.id,
+            on,
+            "delivery",
+            [
+                (p.awaiting_receipt(order.recipient), line.commodity, qty),
+                (p.provided(order.provider), line.commodity, -qty),
+            ],
+        )
+        self.post(
+            cmd_id,
+            order,
+            ob.id,
+            on,
+            "obligation",
+            [
+                (p.receivable(order.provider, order.agreement), ob.commodity, owed),
+                (p.payable(order.recipient, order.agreement), ob.commodity, -owed),
+            ],
+        )
+
+    def apply_receive(self, cmd: Receive) -> tuple[OrderState, dict[str, Any]]:
+        order, obligations = self.delivery(cmd.delivery)
+        self.authorise(ACTIONS["receive"], order.marking, order.recipient)
+        if any(o.received_on is not None for o in obligations):
+            raise fail("already_received", delivery=cmd.delivery)
+        self.not_before("receipt", cmd.on, "delivery", obligations[0].delivered_on)
+        for ob in obligations:
+            ob.received_on = cmd.on
+            ob.dirty = True
+            commodity = order.lines[ob.line_no].commodity
+            self.post(
+                cmd.id,
+                order,
+                ob.id,
+                cmd.on,
+                "receipt",
+                [
+                    (p.received(order.recipient), commodity, ob.quantity),
+                    (p.awaiting_receipt(order.recipient), commodity, -ob.quantity),
+                ],
+            )
+        self.event(cmd, order, order.recipient, {"delivery": cmd.delivery})
+        return order, {"delivery": cmd.delivery}
+
+    def apply_settle(self, cmd: Settle) -> tuple[OrderState, dict[str, Any]]:
+        order = self.order(cmd.order)
+        self.authorise(ACTIONS["settle"], order.marking, order.recipient)
+        if cmd.method != order.method:
+            raise fail("invalid", "wrong_method", order=order.id, expected=order.method, method=cmd.method)
+        if cmd.line is not None and cmd.line not in order.lines:
+            raise fail("unknown_line", order=order.id, line=cmd.line)
+        targets = [o for o in order.obligations if o.outstanding > 0 and cmd.line in (None, o.line_no)]
+        if not targets:
+            raise fail("exceeds_owed", amount=money.text(cmd.amount), commodity=cmd.commodity, owed="0")
+        owed = sorted({o.commodity for o in targets})
+        amount, commodity, rate = cmd.amount, cmd.commodity, None
+        if commodity not in owed:
+            if order.method != "reimbursement" or not money.is_currency(commodity) or len(owed) != 1:
+                raise fail("wrong_currency", currency=commodity or "-", order=order.id, owed=", ".join(owed) or "-")
+            commodity = owed[0]
+            amount, rate = convert(cmd.amount, cmd.commodity, commodity, cmd.on)
+        candidates = [o for o in targets if o.commodity == commodity]
+        ready = [o for o in candidates if o.received_on is not None and o.received_on <= cmd.on]
+        if not ready:
+            raise fail("out_of_order", "not_received")
+        outstanding = sum(o.outstanding for o in ready)
+        if amount > outstanding or amount <= 0:
+            raise fail("exceeds_owed", amount=money.text(amount), commodity=commodity, owed=money.text(outstanding))
+        applied = []
+        left = amount
+        for ob in ready:
+            take = min(left, ob.outstanding)
+            if take == 0:
+                break
+            ob.settled += take
+            ob.dirty = True
+            left -= take
+            self.post(
+                cmd.id,
+                order,
+                ob.id,
+                cmd.on,
+                "settlement",
+                [
+                    (p.payable(order.recipient, order.agreement), commodity, take),
+                    (p.receivable(order.provider, order.agreement), commodity, -take),
+                ],
+            )
+            applied.append(
+                {
+                    "obligation": ob.id,
+                    "amount": money.text(take),
+                    "commodity": commodity,
+                    "left": money.text(ob.outstanding),
+                }
+            )
+        self.post(
+            cmd.id,
+            order,
+            None,
+            cmd.on,
+            "payment",
+            [
+                (p.settled_in(order.provider, order.method), cmd.commodity, cmd.amount),
+                (p.settled_out(order.recipient, order.method), cmd.commodity, -cmd.amount),
+            ],
+        )
+        self.event(cmd, order, order.recipient, {"applied": applied})
+        extra: dict[str, Any] = {"applied": applied}
+        if rate is not None:
+            extra["rate"] = rate.as_json()
+        return order, extra
+
+    def apply_cancel(self, cmd: Cancel) -> tuple[OrderState, dict[str, Any]]:
+        order = self.order(cmd.order)
+        self.authorise(ACTIONS["cancel"], order.marking)
+        if order.cancelled_on is not None:
+            raise fail("cancelled", order=order.id)
+        self.not_before("cancellation", cmd.on, "order", order.order_date)
+        cancelled = {}
+        if order.binding_on is not None:
+            remaining = {no: line.remaining for no, line in order.lines.items() if line.remaining}
+            if not remaining:
+                raise fail("nothing_to_cancel", order=order.id)
+            self.not_before("cancellation", cmd.on, "binding", order.binding_on)
+            for no, qty in remaining.items():
+                line = order.lines[no]
+                line.cancelled += qty
+                line.dirty = True
+                cancelled[no] = money.text(qty)
+                self.post(
+                    cmd.id,
+                    order,
+                    None,
+                    cmd.on,
+                    "commitment",
+                    [
+                        (p.to_receive(order.recipient), line.commodity, -qty),
+                        (p.to_provide(order.provider), line.commodity, qty),
+                    ],
+                )
+        order.cancelled_on = cmd.on
+        order.dirty = True
+        self.event(cmd, order, self.principal.party or "", {"reason": cmd.reason, "cancelled": cancelled})
+        return order, {"cancelled": cancelled}
+
+    def apply_correct(self, cmd: Correct) -> tuple[OrderState, dict[str, Any]]:
+        order, obligations = self.delivery(cmd.delivery)
+        self.authorise(ACTIONS["correct"], order.marking, order.provider)
+        found = [o for o in obligations if o.line_no == cmd.line]
+        if not found:
+            raise fail("unknown_line", order=order.id, line=cmd.line)
+        ob = found[0]
+        if ob.received_on is not None:
+            raise fail("out_of_order", "received_no_correct", delivery=cmd.delivery)
+        self.not_before("correction", cmd.on, "delivery", ob.delivered_on)
+        line = order.lines[cmd.line]
+        delta = cmd.quantity - ob.quantity
+        if delta > line.remaining:
+            raise fail(
+                "exceeds_ordered",
+                line=cmd.line,
+                ordered=money.text(line.quantity - line.cancelled),
+                delivered=money.text(line.delivered),
+                quantity=money.text(delta),
+            )
+        value = money.value_of(cmd.quantity, line.unit_price, line.currency)
+        amount = cmd.quantity if order.method == "replacement_in_kind" else value
+        self.post_delivery(cmd.id, order, ob, line, cmd.on, delta, amount - ob.amount)
+        line.delivered += delta
+        line.dirty = True
+        ob.quantity, ob.amount, ob.value, ob.dirty = cmd.quantity, amount, value, True
+        self.event(cmd, order, order.provider, {"delivery": cmd.delivery, "line": cmd.line, "reason": cmd.reason})
+        return order, {"delivery": cmd.delivery, "line": cmd.line, "quantity": money.text(cmd.quantity)}
+
+
+def event_detail(event: Event) -> str:
+    return json.dumps(event.detail, ensure_ascii=False, sort_keys=True)

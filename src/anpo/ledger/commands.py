@@ -1,0 +1,299 @@
+"""The seven commands of the order lifecycle, as immutable values with a canonical form.
+
+Each command carries a client-chosen `id`. Its canonical JSON (`as_json`) is what a retry is
+compared against: the same id with the same canonical form is the same command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from anpo.ledger import money
+from anpo.ledger.messages import fail
+from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETTLEMENT_METHODS
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+DEFAULT_LEVEL = "confidential"
+DEFAULT_RELEASABLE = ("jpn", "usa")
+
+
+def other(party: str) -> str:
+    return "usa" if party == "jpn" else "jpn"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    category: str
+    item: str
+    unit: str
+    quantity: int  # E4
+    unit_price: int  # E4
+    currency: str
+
+    @property
+    def commodity(self) -> str:
+        return money.commodity(self.item, self.unit)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "item": self.item,
+            "unit": self.unit,
+            "quantity": money.text(self.quantity),
+            "unit_price": money.text(self.unit_price),
+            "currency": self.currency,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    on: dt.date
+    provider: str
+    context: str
+    requesting_unit: str
+    method: str
+    lines: tuple[Line, ...]
+    marking_level: str = DEFAULT_LEVEL
+    releasable_to: tuple[str, ...] = DEFAULT_RELEASABLE
+    kind = "order"
+
+    @property
+    def recipient(self) -> str:
+        return other(self.provider)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "on": self.on.isoformat(),
+            "provider": self.provider,
+            "context": self.context,
+            "requesting_unit": self.requesting_unit,
+            "method": self.method,
+            "lines": [line.as_json() for line in self.lines],
+            "marking_level": self.marking_level,
+            "releasable_to": list(self.releasable_to),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Sign:
+    id: str
+    order: str
+    party: str
+    on: dt.date
+    kind = "sign"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "order": self.order, "party": self.party, "on": self.on.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    id: str
+    order: str
+    on: dt.date
+    lines: tuple[tuple[int, int], ...]  # (line number, quantity E4)
+    documents: tuple[str, ...]
+    kind = "deliver"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "order": self.order,
+            "on": self.on.isoformat(),
+            "lines": [{"line": n, "quantity": money.text(q)} for n, q in self.lines],
+            "documents": list(self.documents),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Receive:
+    id: str
+    delivery: str
+    on: dt.date
+    kind = "receive"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "delivery": self.delivery, "on": self.on.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class Settle:
+    id: str
+    order: str
+    on: dt.date
+    method: str
+    amount: int  # E4 of `commodity`
+    commodity: str  # a currency (reimbursement, equal-value exchange) or an item (replacement in kind)
+    line: int | None = None
+    kind = "settle"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "order": self.order,
+            "on": self.on.isoformat(),
+            "method": self.method,
+            "amount": money.text(self.amount),
+            "commodity": self.commodity,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    id: str
+    order: str
+    on: dt.date
+    reason: str
+    kind = "cancel"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "order": self.order, "on": self.on.isoformat(), "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Correct:
+    id: str
+    delivery: str
+    line: int
+    quantity: int  # the corrected quantity of that line in that delivery (E4, may be 0)
+    on: dt.date
+    reason: str
+    kind = "correct"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "delivery": self.delivery,
+            "line": self.line,
+            "quantity": money.text(self.quantity),
+            "on": self.on.isoformat(),
+            "reason": self.reason,
+        }
+
+
+Command = Order | Sign | Deliver | Receive | Settle | Cancel | Correct
+KINDS = ("order", "sign", "deliver", "receive", "settle", "cancel", "correct")
+
+
+def fingerprint(command: Command) -> str:
+    canonical = json.dumps(command.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- parsing (CLI, JSON files, the demo) ---------------------------------------------------------
+
+
+def choice(field: str, value: Any, allowed: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise fail("invalid", "unknown_value", field=field, value=value, allowed=", ".join(allowed))
+    return value
+
+
+def ident(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise fail("invalid", "bad_id", value=value)
+    return value
+
+
+def date(field: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise fail("invalid", "unknown_value", field=field, value=value, allowed="YYYY-MM-DD") from None
+
+
+def line_no(value: Any) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise fail("invalid", "bad_number", field="line", value=value) from None
+    if n < 1:
+        raise fail("invalid", "bad_number", field="line", value=value)
+    return n
+
+
+def parse_line(data: Mapping[str, Any]) -> Line:
+    cur = money.currency(str(data.get("currency", "")))
+    line = Line(
+        category=choice("category", data.get("category"), CATEGORIES),
+        item=str(data.get("item", "")),
+        unit=str(data.get("unit", "")),
+        quantity=money.parse(data.get("quantity", ""), "quantity", money.QUANTITY_PLACES),
+        unit_price=money.parse(data.get("unit_price", ""), "unit_price", money.PRICE_PLACES),
+        currency=cur,
+    )
+    _ = line.commodity  # validates item and unit
+    return line
+
+
+def parse(data: Mapping[str, Any]) -> Command:
+    """A command from its JSON form; a LedgerError (code `invalid`...) names what is wrong."""
+    kind = choice("kind", data.get("kind"), KINDS)
+    cid = ident(data.get("id"))
+    on = date("on", data.get("on"))
+    if kind == "order":
+        lines = tuple(parse_line(x) for x in data.get("lines") or [])
+        if not lines:
+            raise fail("invalid", "no_lines")
+        releasable = data.get("releasable_to", list(DEFAULT_RELEASABLE))
+        return Order(
+            cid,
+            on,
+            choice("provider", data.get("provider"), PROVIDERS),
+            choice("context", data.get("context"), ACSA_CONTEXTS),
+            str(data.get("requesting_unit", "")),
+            choice("method", data.get("method"), SETTLEMENT_METHODS),
+            lines,
+            str(data.get("marking_level", DEFAULT_LEVEL)),
+            tuple(sorted(choice("releasable_to", p, PROVIDERS) for p in releasable)),
+        )
+    if kind == "sign":
+        return Sign(cid, ident(data.get("order")), choice("party", data.get("party"), PROVIDERS), on)
+    if kind == "deliver":
+        pairs = tuple(
+            (line_no(x.get("line")), money.parse(x.get("quantity", ""), "quantity", money.QUANTITY_PLACES))
+            for x in data.get("lines") or []
+        )
+        if not pairs:
+            raise fail("invalid", "no_lines")
+        return Deliver(cid, ident(data.get("order")), on, pairs, tuple(str(d) for d in data.get("documents") or []))
+    if kind == "receive":
+        return Receive(cid, ident(data.get("delivery")), on)
+    if kind == "settle":
+        raw = str(data.get("commodity", "")).strip().upper()
+        places = money.CURRENCIES.get(raw, money.QUANTITY_PLACES)
+        line = data.get("line")
+        return Settle(
+            cid,
+            ident(data.get("order")),
+            on,
+            choice("method", data.get("method"), SETTLEMENT_METHODS),
+            money.parse(data.get("amount", ""), "amount", places),
+            raw,
+            None if line is None else line_no(line),
+        )
+    if kind == "cancel":
+        return Cancel(cid, ident(data.get("order")), on, str(data.get("reason", "")))
+    return Correct(
+        cid,
+        ident(data.get("delivery")),
+        line_no(data.get("line")),
+        money.parse(data.get("quantity", ""), "quantity", money.QUANTITY_PLACES, allow_zero=True),
+        on,
+        str(data.get("reason", "")),
+    )

@@ -1,0 +1,382 @@
+"""The ledger's front door: submit a batch of commands, get one result per command.
+
+A batch is one transaction (TigerBeetle's request): idempotency is checked against the stored
+commands, each command is applied in order to the in-memory state of the orders it touches,
+and everything the accepted commands produce is written with `executemany`, together with one
+audit entry. A refused command gets its error and changes nothing; the others still apply.
+On PostgreSQL the transaction is SERIALIZABLE and retried on a serialization failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from anpo.framework.framework import Framework
+from anpo.ledger import tables as t
+from anpo.ledger.apply import Batch, event_detail
+from anpo.ledger.commands import DEFAULT_LEVEL, DEFAULT_RELEASABLE, Command, Correct, Order, Receive, fingerprint
+from anpo.ledger.messages import LedgerError, fail
+from anpo.ledger.policy import ACTIONS, Policy
+from anpo.ledger.state import CHUNK, load_orders, orders_of_deliveries
+from anpo.security import audit
+from anpo.security.access import AccessDenied
+from anpo.security.markings import Levels, Marking
+from anpo.security.principal import Principal
+from anpo.store.db import session_factory, transaction
+
+MAX_ATTEMPTS = 30
+DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
+RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
+
+
+def retryable(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None)
+    return state in RETRY_STATES or "database is locked" in str(exc.orig)
+
+
+class Ledger:
+    def __init__(self, engine: Engine, fw: Framework | None = None) -> None:
+        if fw is None:
+            from anpo.framework.pack import default_framework
+
+            fw = default_framework()
+        self.fw = fw
+        self.policy = Policy(fw)
+        self.levels = Levels(fw)
+        self.sqlite = engine.dialect.name == "sqlite"
+        bound = engine if self.sqlite else engine.execution_options(isolation_level="SERIALIZABLE")
+        self.factory = session_factory(bound)
+        self.retries = 0
+
+    def execute(self, principal: Principal, command: Command) -> dict[str, Any]:
+        return self.submit(principal, [command])[0]
+
+    def submit(self, principal: Principal, commands: Sequence[Command]) -> list[dict[str, Any]]:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                with transaction(self.factory) as session:
+                    return self._submit(session, principal, commands)
+            except DBAPIError as exc:
+                if not retryable(exc) or attempt == MAX_ATTEMPTS - 1:
+                    raise
+                self.retries += 1
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise AssertionError("unreachable")
+
+    def _submit(self, session: Session, principal: Principal, commands: Sequence[Command]) -> list[dict[str, Any]]:
+        stored = _stored(session, [c.id for c in commands])
+        batch = Batch(self.policy, self.levels, principal)
+        deliveries = [c.delivery for c in commands if isinstance(c, Receive | Correct)]
+        batch.delivery_orders = orders_of_deliveries(session, deliveries)
+        wanted = [c.order for c in commands if not isinstance(c, Order | Receive | Correct)]
+        batch.orders = load_orders(session, [*wanted, *batch.delivery_orders.values()])
+        done: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        results: list[dict[str, Any]] = []
+        denied: list[tuple[Command, AccessDenied]] = []
+        for cmd in commands:
+            fp = fingerprint(cmd)
+            prior = stored.get(cmd.id) or done.get(cmd.id)
+            if prior is not None:
+                kind, prior_fp, result = prior
+                if kind == cmd.kind and prior_fp == fp:
+                    results.append({**result, "code": "exists"})
+                else:
+                    results.append(_error(cmd, fail("exists_with_different_fields", id=cmd.id)))
+                continue
+            try:
+                result = batch.apply(cmd)
+            except LedgerError as exc:
+                results.append(_error(cmd, exc))
+                continue
+            except AccessDenied as exc:
+                denied.append((cmd, exc))
+                results.append(_error(cmd, fail("not_permitted", action=exc.action)))
+                continue
+            done[cmd.id] = (cmd.kind, fp, result)
+            results.append(result)
+        if done:
+            _write(session, batch, done, self.sqlite)
+            _audit(session, principal, batch, done, self.levels)
+        for cmd, refusal in denied:
+            audit.record(session, principal, refusal.action, "acsa_command", cmd.id, DENIED_MARKING, outcome="denied")
+        return results
+
+
+def _error(cmd: Command, exc: LedgerError) -> dict[str, Any]:
+    return {"id": cmd.id, "kind": cmd.kind, **exc.as_json()}
+
+
+def _stored(session: Session, ids: list[str]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    unique = sorted(set(ids))
+    out = {}
+    for i in range(0, len(unique), CHUNK):
+        rows = session.execute(
+            select(t.commands.c.id, t.commands.c.kind, t.commands.c.fingerprint, t.commands.c.result).where(
+                t.commands.c.id.in_(unique[i : i + CHUNK])
+            )
+        )
+        for cid, kind, fp, result in rows:
+            out[cid] = (kind, fp, json.loads(result))
+    return out
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    batch: Batch,
+    done: dict[str, tuple[str, str, dict[str, Any]]],
+    levels: Levels,
+) -> None:
+    """One audit entry per batch, naming every command it applied."""
+    markings = {Marking.from_columns(r["marking"]["level"], r["marking"]["releasable_to"]) for _, _, r in done.values()}
+    marking = next(iter(markings)) if len(markings) == 1 else levels.combine(markings)
+    if len(done) == 1:
+        ((cid, (kind, _, result)),) = done.items()
+        audit.record(
+            session,
+            principal,
+            ACTIONS[kind],
+            "acsa_order",
+            result["order"],
+            marking,
+            detail={"command": cid, "kind": kind, "postings": result["postings"]},
+        )
+        return
+    kinds: dict[str, int] = {}
+    for kind, _, _ in done.values():
+        kinds[kind] = kinds.get(kind, 0) + 1
+    ids = list(done)
+    audit.record(
+        session,
+        principal,
+        "acsa.batch",
+        "acsa_batch",
+        f"{ids[0]}..{ids[-1]}",
+        marking,
+        detail={"commands": len(ids), "kinds": kinds, "postings": len(batch.postings), "ids": ids},
+    )
+
+
+def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[str, Any]]], sqlite: bool) -> None:
+    conn = session.connection()
+    ph = "?" if sqlite else "%s"
+
+    def d(value: dt.date | None) -> Any:
+        return value.isoformat() if sqlite and value is not None else value
+
+    def insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], suffix: str = "") -> None:
+        if rows:
+            cols = ", ".join(columns)
+            marks = ", ".join([ph] * len(columns))
+            conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks}){suffix}", rows)
+
+    def update(sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            conn.exec_driver_sql(sql.replace("?", ph), rows)
+
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    insert(
+        "acsa_commands",
+        ("id", "kind", "order_id", "fingerprint", "postings", "result", "at"),
+        [
+            (cid, kind, r["order"], fp, r["postings"], json.dumps(r, ensure_ascii=False, separators=(",", ":")), now)
+            for cid, (kind, fp, r) in done.items()
+        ],
+    )
+    orders = list(batch.orders.values())
+    insert(
+        "acsa_orders",
+        (
+            "id",
+            "order_date",
+            "provider",
+            "recipient",
+            "context",
+            "agreement",
+            "requesting_unit",
+            "method",
+            "status",
+            "signed_jpn",
+            "signed_usa",
+            "cancelled_on",
+            "marking_level",
+            "releasable_to",
+        ),
+        [
+            (
+                o.id,
+                d(o.order_date),
+                o.provider,
+                o.recipient,
+                o.context,
+                o.agreement,
+                o.requesting_unit,
+                o.method,
+                o.status,
+                d(o.signed_jpn),
+                d(o.signed_usa),
+                d(o.cancelled_on),
+                o.marking_level,
+                o.releasable_to,
+            )
+            for o in orders
+            if o.new
+        ],
+    )
+    update(
+        "UPDATE acsa_orders SET status = ?, signed_jpn = ?, signed_usa = ?, cancelled_on = ? WHERE id = ?",
+        [
+            (o.status, d(o.signed_jpn), d(o.signed_usa), d(o.cancelled_on), o.id)
+            for o in orders
+            if o.dirty and not o.new
+        ],
+    )
+    insert(
+        "acsa_lines",
+        (
+            "order_id",
+            "line_no",
+            "category",
+            "item",
+            "unit",
+            "commodity",
+            "quantity",
+            "unit_price",
+            "currency",
+            "delivered",
+            "cancelled",
+        ),
+        [
+            (
+                o.id,
+                x.no,
+                x.category,
+                x.item,
+                x.unit,
+                x.commodity,
+                x.quantity,
+                x.unit_price,
+                x.currency,
+                x.delivered,
+                x.cancelled,
+            )
+            for o in orders
+            if o.new
+            for x in o.lines.values()
+        ],
+    )
+    update(
+        "UPDATE acsa_lines SET delivered = ?, cancelled = ? WHERE order_id = ? AND line_no = ?",
+        [(x.delivered, x.cancelled, o.id, x.no) for o in orders if not o.new for x in o.lines.values() if x.dirty],
+    )
+    obligations = [ob for o in orders for ob in o.obligations]
+    insert(
+        "acsa_obligations",
+        (
+            "id",
+            "order_id",
+            "delivery_id",
+            "line_no",
+            "debtor",
+            "creditor",
+            "agreement",
+            "category",
+            "context",
+            "method",
+            "commodity",
+            "quantity",
+            "amount",
+            "value",
+            "currency",
+            "delivered_on",
+            "due_on",
+            "received_on",
+            "settled",
+            "marking_level",
+            "releasable_to",
+        ),
+        [
+            (
+                ob.id,
+                ob.order_id,
+                ob.delivery_id,
+                ob.line_no,
+                ob.debtor,
+                ob.creditor,
+                ob.agreement,
+                ob.category,
+                ob.context,
+                ob.method,
+                ob.commodity,
+                ob.quantity,
+                ob.amount,
+                ob.value,
+                ob.currency,
+                d(ob.delivered_on),
+                d(ob.due_on),
+                d(ob.received_on),
+                ob.settled,
+                batch.orders[ob.order_id].marking_level,
+                batch.orders[ob.order_id].releasable_to,
+            )
+            for ob in obligations
+            if ob.new
+        ],
+    )
+    update(
+        "UPDATE acsa_obligations SET quantity = ?, amount = ?, value = ?, received_on = ?, settled = ? WHERE id = ?",
+        [
+            (ob.quantity, ob.amount, ob.value, d(ob.received_on), ob.settled, ob.id)
+            for ob in obligations
+            if ob.dirty and not ob.new
+        ],
+    )
+    insert(
+        "acsa_events",
+        ("id", "order_id", "kind", "on_date", "party", "detail", "marking_level", "releasable_to"),
+        [
+            (e.id, e.order_id, e.kind, d(e.on), e.party, event_detail(e), e.marking_level, e.releasable_to)
+            for e in batch.events
+        ],
+    )
+    insert(
+        "acsa_postings",
+        (
+            "txn",
+            "order_id",
+            "obligation_id",
+            "on_date",
+            "leg",
+            "account",
+            "commodity",
+            "amount",
+            "marking_level",
+            "releasable_to",
+        ),
+        [(x.txn, x.order_id, x.obligation_id, d(x.on), *x[4:]) for x in batch.postings],
+    )
+    sums: dict[tuple[str, str, str, str], list[int]] = {}
+    for x in batch.postings:
+        key = (x.account, x.commodity, x.marking_level, x.releasable_to)
+        acc = sums.get(key)
+        if acc is None:
+            sums[key] = [x.amount, 1]
+        else:
+            acc[0] += x.amount
+            acc[1] += 1
+    insert(
+        "acsa_balances",
+        ("account", "commodity", "marking_level", "releasable_to", "amount", "postings"),
+        [(*k, v[0], v[1]) for k, v in sorted(sums.items())],
+        " ON CONFLICT (account, commodity, marking_level, releasable_to) DO UPDATE SET"
+        " amount = acsa_balances.amount + excluded.amount, postings = acsa_balances.postings + excluded.postings",
+    )

@@ -1,0 +1,134 @@
+"""The ledger's tables (created by migration 0002_ledger).
+
+Commands, events and postings are append-only. Orders, lines, obligations and balances also hold
+running figures (signatures, quantities delivered, amounts settled, sums of postings) so that reads
+stay fast; `anpo.ledger.invariants.verify` recomputes every one of them from the postings.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text, text
+
+from anpo.store.db import Base
+
+meta = Base.metadata
+
+
+def _marking() -> list[Column[str]]:
+    return [Column("marking_level", String(32), nullable=False), Column("releasable_to", String(64), nullable=False)]
+
+
+commands = Table(
+    "acsa_commands",
+    meta,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("order_id", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("postings", Integer, nullable=False),
+    Column("result", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+orders = Table(
+    "acsa_orders",
+    meta,
+    Column("id", String(64), primary_key=True),
+    Column("order_date", Date, nullable=False),
+    Column("provider", String(8), nullable=False),
+    Column("recipient", String(8), nullable=False),
+    Column("context", String(64), nullable=False),
+    Column("agreement", String(64), nullable=False),
+    Column("requesting_unit", String(200), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("signed_jpn", Date),
+    Column("signed_usa", Date),
+    Column("cancelled_on", Date),
+    *_marking(),
+)
+
+lines = Table(
+    "acsa_lines",
+    meta,
+    Column("order_id", String(64), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("category", String(32), nullable=False),
+    Column("item", String(24), nullable=False),
+    Column("unit", String(24), nullable=False),
+    Column("commodity", String(24), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("unit_price", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("delivered", BigInteger, nullable=False),
+    Column("cancelled", BigInteger, nullable=False),
+)
+
+events = Table(
+    "acsa_events",
+    meta,
+    Column("id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("party", String(8), nullable=False),
+    Column("detail", Text, nullable=False),
+    *_marking(),
+)
+
+obligations = Table(
+    "acsa_obligations",
+    meta,
+    Column("id", String(80), primary_key=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("delivery_id", String(64), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("debtor", String(8), nullable=False),
+    Column("creditor", String(8), nullable=False),
+    Column("agreement", String(64), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("context", String(64), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("commodity", String(24), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("value", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("delivered_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("received_on", Date),
+    Column("settled", BigInteger, nullable=False),
+    *_marking(),
+    Index(
+        "ix_acsa_obligations_open",
+        "delivered_on",
+        sqlite_where=text("settled < amount"),
+        postgresql_where=text("settled < amount"),
+    ),
+)
+
+postings = Table(
+    "acsa_postings",
+    meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("txn", String(64), nullable=False),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("obligation_id", String(80)),
+    Column("on_date", Date, nullable=False),
+    Column("leg", String(12), nullable=False),
+    Column("account", String(96), nullable=False),
+    Column("commodity", String(24), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    *_marking(),
+)
+
+balances = Table(
+    "acsa_balances",
+    meta,
+    Column("account", String(96), primary_key=True),
+    Column("commodity", String(24), primary_key=True),
+    Column("marking_level", String(32), primary_key=True),
+    Column("releasable_to", String(64), primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("postings", BigInteger, nullable=False),
+)

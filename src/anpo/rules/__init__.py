@@ -1,0 +1,1 @@
+"""The rules layer: named questions answered for a date, with reasons and citations."""

@@ -1,0 +1,1 @@
+"""Security: who is asking (principals), what a record is marked, the one access check, audit."""

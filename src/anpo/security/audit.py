@@ -1,0 +1,108 @@
+"""The audit log: every write and every denied access, hash-chained, written in the same
+transaction as the change it records.
+
+Each entry's hash covers its fields and the previous entry's hash, so changing, removing or
+reordering any entry breaks the chain from there on; `verify` finds the first bad entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from anpo.security.markings import Marking
+from anpo.security.principal import Principal
+from anpo.store.db import Base
+
+GENESIS = "0" * 64
+# PostgreSQL: one advisory lock serialises appends so the chain never forks.
+PG_AUDIT_LOCK = 0x616E706F  # "anpo"
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(32))  # UTC, ISO 8601
+    actor: Mapped[str] = mapped_column(String(64))
+    party: Mapped[str] = mapped_column(String(16), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | denied
+    record_type: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(128))
+    marking_level: Mapped[str] = mapped_column(String(32))
+    releasable_to: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+FIELDS = (
+    "at",
+    "actor",
+    "party",
+    "action",
+    "outcome",
+    "record_type",
+    "record_id",
+    "marking_level",
+    "releasable_to",
+    "detail",
+)
+
+
+def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
+    canonical = json.dumps([prev_hash, *(values[f] for f in FIELDS)], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    action: str,
+    record_type: str,
+    record_id: str,
+    marking: Marking,
+    *,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append an entry in `session`'s transaction (it commits or rolls back with the change)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_AUDIT_LOCK})
+    last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    values = {
+        "at": (at or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds"),
+        "actor": principal.user_id,
+        "party": principal.party or "",
+        "action": action,
+        "outcome": outcome,
+        "record_type": record_type,
+        "record_id": str(record_id),
+        "marking_level": marking.level,
+        "releasable_to": marking.releasability_column(),
+        "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+    }
+    prev = last or GENESIS
+    entry = AuditEntry(**values, prev_hash=prev, hash=entry_hash(prev, values))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def verify(session: Session) -> int | None:
+    """Recompute the chain; the id of the first entry that does not match, or None if all do."""
+    prev = GENESIS
+    for entry in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
+        values = {f: getattr(entry, f) for f in FIELDS}
+        if entry.prev_hash != prev or entry.hash != entry_hash(prev, values):
+            return entry.id
+        prev = entry.hash
+    return None

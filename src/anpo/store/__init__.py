@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy tables and sessions; SQLite by default, PostgreSQL by URL."""

@@ -1,0 +1,42 @@
+"""Creating and upgrading a database with the Alembic migrations shipped in the package.
+
+Features add their own revisions (branches from 0001_audit are fine: `upgrade` goes to all heads),
+and may register an importer that `anpo db init` runs after the schema is in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Importers of the pack's historical records, run in order by `anpo db init`.
+INIT_HOOKS: list[Callable[[Session], None]] = []
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+
+
+def init_database(engine: Engine) -> None:
+    """Bring the schema up to date, then run every registered importer in one transaction."""
+    from anpo.store.db import session_factory, transaction
+
+    upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        for hook in INIT_HOOKS:
+            hook(session)

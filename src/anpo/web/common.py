@@ -1,0 +1,83 @@
+"""What every route shares: language choice, as-of dates, templates and 4xx errors with reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import HTTPException, Request
+from fastapi.templating import Jinja2Templates
+
+from anpo.dates import DateError, era_string, parse_date, today
+from anpo.framework.framework import Framework
+from anpo.framework.model import Text
+from anpo.i18n import t
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+LANG_COOKIE = "anpo_lang"
+
+
+def lang_of(request: Request) -> str:
+    """?lang= wins, then the cookie, then the browser's Accept-Language, then English."""
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if lang in ("ja", "en"):
+        return lang
+    accept = request.headers.get("accept-language", "")
+    return "ja" if accept.lower().startswith("ja") else "en"
+
+
+class BadRequest(HTTPException):
+    """A 400 whose detail carries the reason in both languages."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(status_code=400, detail={"error": text.as_json()})
+
+
+def parse_on(value: str | None) -> dt.date:
+    if not value:
+        return today()
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise BadRequest(exc.text) from exc
+
+
+def framework_of(request: Request) -> Framework:
+    fw: Framework = request.app.state.framework
+    return fw
+
+
+def render(request: Request, template: str, lang: str, **context: Any) -> Any:
+    response = TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "t": lambda key, **kw: t(key, lang, **kw),
+            "era": era_string,
+            "L": _picker(lang),
+            "switch_url": _switch_url(request, "en" if lang == "ja" else "ja"),
+            **context,
+        },
+    )
+    if request.query_params.get("lang") in ("ja", "en"):
+        response.set_cookie(LANG_COOKIE, lang, samesite="lax", httponly=True)
+    return response
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def _picker(lang: str) -> Any:
+    def pick(value: Any) -> str:
+        if isinstance(value, dict):
+            return str(value.get(lang, ""))
+        if isinstance(value, Text):
+            return value.get(lang)
+        return "" if value is None else str(value)
+
+    return pick

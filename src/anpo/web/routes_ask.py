@@ -1,0 +1,63 @@
+"""Questions over HTTP: GET /api/ask/QUESTION returns exactly what `anpo ask --json` prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from anpo.rules.core import ParamError, ask, parse_params, questions_json
+from anpo.rules.explain import explain
+from anpo.web.common import BadRequest, framework_of, lang_of, parse_on, render
+
+router = APIRouter()
+RESERVED = ("on", "lang", "explain")
+
+
+@router.get("/api/ask", tags=["rules"])
+def api_questions(request: Request) -> list[dict[str, Any]]:
+    """Every question with its parameters and their allowed values (as `anpo ask --list --json`)."""
+    return questions_json(framework_of(request))
+
+
+@router.get("/api/ask/{question}", tags=["rules"])
+def api_ask(request: Request, question: str, on: str | None = None, explain_: bool = False) -> dict[str, Any]:
+    """Answer `question` with the query's other parameters as name=value, as of `on`."""
+    params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    fw = framework_of(request)
+    try:
+        result = ask(fw, question, params, parse_on(on))
+    except ParamError as exc:
+        raise BadRequest(exc.text) from exc
+    if request.query_params.get("explain") in ("1", "true"):
+        result["explain"] = explain(fw, result)
+    return result
+
+
+@router.get("/ask", include_in_schema=False)
+def page_ask(request: Request, q: str | None = None, params: str = "", on: str | None = None) -> Any:
+    lang = lang_of(request)
+    fw = framework_of(request)
+    result = None
+    error = None
+    if q:
+        try:
+            result = ask(fw, q, parse_params(params.split()), parse_on(on))
+            result["explain"] = explain(fw, result)
+        except ParamError as exc:
+            error = exc.text.get(lang)
+        except BadRequest as exc:
+            error = str(exc.detail["error"][lang]) if isinstance(exc.detail, dict) else str(exc.detail)
+    twin = f"/api/ask/{q}?{'&'.join(params.split())}&on={result['on']}" if result else "/api/ask"
+    return render(
+        request,
+        "ask.html",
+        lang,
+        questions=questions_json(fw),
+        result=result,
+        error=error,
+        q=q or "",
+        params=params,
+        on=on or "",
+        twin=twin,
+    )

@@ -1,0 +1,82 @@
+"""Pages of the framework (bodies as of a date, timeline, any entity) and their JSON twins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+
+from anpo.dates import era_string
+from anpo.framework.views import bodies_on, entity_view, timeline
+from anpo.i18n import msg
+from anpo.web.common import framework_of, lang_of, parse_on, render
+
+router = APIRouter()
+
+
+def bodies_data(request: Request, on: str | None) -> dict[str, Any]:
+    day = parse_on(on)
+    return {"on": day.isoformat(), "on_era": era_string(day), "bodies": bodies_on(framework_of(request), day)}
+
+
+@router.get("/api/bodies", tags=["framework"])
+def api_bodies(request: Request, on: str | None = None) -> dict[str, Any]:
+    """The consultation bodies and their members as of `on` (YYYY-MM-DD or an era date)."""
+    return bodies_data(request, on)
+
+
+@router.get("/bodies", include_in_schema=False)
+def page_bodies(request: Request, on: str | None = None) -> Any:
+    data = bodies_data(request, on)
+    fw = framework_of(request)
+    return render(
+        request,
+        "bodies.html",
+        lang_of(request),
+        data=data,
+        twin=f"/api/bodies?on={data['on']}",
+        sides={s: fw[s].label.as_json() for s in ("jpn", "usa")},
+    )
+
+
+def timeline_data(start: str | None, end: str | None, request: Request) -> dict[str, Any]:
+    first = parse_on(start) if start else None
+    last = parse_on(end) if end else None
+    return {
+        "from": first.isoformat() if first else None,
+        "to": last.isoformat() if last else None,
+        "events": timeline(framework_of(request), first, last),
+    }
+
+
+@router.get("/api/timeline", tags=["framework"])
+def api_timeline(request: Request, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+    """Events of the alliance's history between `start` and `end` (inclusive)."""
+    return timeline_data(start, end, request)
+
+
+@router.get("/timeline", include_in_schema=False)
+def page_timeline(request: Request, start: str | None = None, end: str | None = None) -> Any:
+    data = timeline_data(start, end, request)
+    query = "&".join(f"{k}={v}" for k, v in (("start", data["from"]), ("end", data["to"])) if v)
+    return render(request, "timeline.html", lang_of(request), data=data, twin=f"/api/timeline?{query}")
+
+
+def entity_data(request: Request, ent_id: str, on: str | None) -> dict[str, Any]:
+    fw = framework_of(request)
+    ent = fw.get(ent_id)
+    if ent is None:
+        raise HTTPException(status_code=404, detail={"error": msg("entity.unknown", id=ent_id).as_json()})
+    return entity_view(fw, ent, parse_on(on) if on else None)
+
+
+@router.get("/api/entity/{ent_id}", tags=["framework"])
+def api_entity(request: Request, ent_id: str, on: str | None = None) -> dict[str, Any]:
+    """Everything the pack says of one entity; with `on`, only the facts in force that day."""
+    return entity_data(request, ent_id, on)
+
+
+@router.get("/entity/{ent_id}", include_in_schema=False)
+def page_entity(request: Request, ent_id: str, on: str | None = None) -> Any:
+    data = entity_data(request, ent_id, on)
+    return render(request, "entity.html", lang_of(request), data=data, twin=f"/api/entity/{ent_id}")

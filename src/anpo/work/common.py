@@ -1,0 +1,144 @@
+"""What every process of the work layer shares: the context of a call, errors with bilingual
+reasons, the access actions, and the audited write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from anpo.framework.framework import Framework
+from anpo.framework.model import Citation, Text
+from anpo.security import access, audit
+from anpo.security.markings import PUBLIC, Levels, Marking
+from anpo.security.principal import Principal
+
+PARTIES = ("jpn", "usa")
+
+# action -> roles (administrators may always act); registered once, at import.
+ACTIONS = {
+    "work.import": ("administrator",),
+    "work.meeting.write": ("policy_officer",),
+    "work.commitment.write": ("policy_officer",),
+    "work.case.open": ("coordinator", "exercise_controller"),
+    "work.case.post": ("coordinator", "policy_officer", "exercise_controller"),
+    "work.determination.write": ("coordinator", "exercise_controller"),
+    "work.protection.request": ("coordinator", "exercise_controller"),
+    "work.protection.decide": ("coordinator", "exercise_controller"),
+    "work.booking.write": ("coordinator", "logistics_officer", "exercise_controller"),
+}
+for _action, _roles in ACTIONS.items():
+    access.register_action(_action, *_roles)
+
+
+class WorkError(Exception):
+    """A request the work layer refuses: bad input, a conflict, or what the law does not allow.
+
+    Nothing is written when it is raised (callers run in one transaction)."""
+
+    def __init__(self, text: Text, code: str = "invalid", details: dict[str, Any] | None = None) -> None:
+        self.text = text
+        self.code = code
+        self.details = details or {}
+        super().__init__(text.en)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"error": self.text.as_json(), "code": self.code, **self.details}
+
+
+@dataclass
+class Work:
+    """One call's context: the framework, an open session, who is acting, and the marking levels."""
+
+    fw: Framework
+    session: Session
+    principal: Principal
+    levels: Levels = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.levels = Levels(self.fw)
+
+    def require(self, action: str, marking: Marking = PUBLIC) -> None:
+        self.levels.rank(marking.level)  # an unknown level is a bad request, not a silent default
+        access.require(self.levels, self.principal, action, marking)
+
+    def can_read(self, marking: Marking) -> bool:
+        try:
+            return access.can_read(self.levels, self.principal, marking)
+        except ValueError:
+            return False
+
+    def audit(
+        self, action: str, record_type: str, record_id: str, marking: Marking, detail: dict[str, Any] | None = None
+    ) -> None:
+        audit.record(self.session, self.principal, action, record_type, record_id, marking, detail=detail)
+
+
+def marking_of(level: str | None, releasable_to: str | list[str] | None, levels: Levels) -> Marking:
+    """A marking from user input; the level must be known and the parties must be jpn or usa."""
+    lvl = level or "public"
+    if lvl not in levels.order:
+        raise WorkError(
+            Text(
+                f"区分「{lvl}」は不明です（使える区分: {', '.join(levels.order)}）",
+                f"unknown marking level '{lvl}' (allowed: {', '.join(levels.order)})",
+            )
+        )
+    parties = releasable_to.split(",") if isinstance(releasable_to, str) else list(releasable_to or [])
+    parties = [p.strip() for p in parties if p.strip()]
+    for p in parties:
+        if p not in PARTIES:
+            raise WorkError(Text(f"当事国「{p}」は不明です（jpn, usa）", f"unknown party '{p}' (allowed: jpn, usa)"))
+    if lvl != "public" and not parties:
+        parties = list(PARTIES)
+    return Marking(lvl, frozenset(parties))
+
+
+def marking_json(marking: Marking, levels: Levels) -> dict[str, Any]:
+    banner = levels.banner(marking) if marking.level in levels.order else Text(marking.level, marking.level)
+    return {"level": marking.level, "releasable_to": sorted(marking.releasable_to), "banner": banner.as_json()}
+
+
+def cite_json(citations: tuple[Citation, ...] | list[Citation]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for c in citations:
+        j = c.as_json()
+        if j not in out:
+            out.append(j)
+    return out
+
+
+def bad_date(value: str) -> WorkError:
+    return WorkError(Text(f"日付「{value}」が不正です（YYYY-MM-DD）", f"bad date '{value}' (expected YYYY-MM-DD)"))
+
+
+def parse_day(value: str | dt.date) -> dt.date:
+    from anpo.dates import DateError, parse_date
+
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise bad_date(str(value)) from exc
+
+
+def parse_time(value: str | dt.datetime) -> dt.datetime:
+    """A date-time as `YYYY-MM-DDTHH:MM` (naive, Japan time) or a date (midnight)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    try:
+        return dt.datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+    except ValueError as exc:
+        raise WorkError(
+            Text(
+                f"日時「{value}」が不正です（YYYY-MM-DDTHH:MM）", f"bad date-time '{value}' (expected YYYY-MM-DDTHH:MM)"
+            )
+        ) from exc
+
+
+def label_json(fw: Framework, ent_id: str, on: dt.date | None = None) -> dict[str, str]:
+    ent = fw.get(ent_id)
+    if ent is None:
+        return {"ja": ent_id, "en": ent_id}
+    return (ent.label_on(on) if on else ent.label).as_json()

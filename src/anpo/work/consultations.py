@@ -1,0 +1,213 @@
+"""Meetings, their outcomes and the commitments they create, followed to done.
+
+A commitment's status is a function of the date asked about: `done` once its `done_on` has
+passed, `late` when its due date has passed without it being done, otherwise `open`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from anpo.framework.model import Text
+from anpo.security.markings import PUBLIC, Marking
+from anpo.work.common import Work, WorkError, label_json, marking_json
+from anpo.work.tables import Commitment, Meeting, Outcome, dump, load
+
+STATUSES = ("open", "late", "done")
+
+
+def commitment_status(c: Commitment, on: dt.date) -> str:
+    if c.status == "dropped":
+        return "dropped"
+    if c.done_on is not None and c.done_on <= on:
+        return "done"
+    if c.due is not None and c.due < on:
+        return "late"
+    return "open"
+
+
+def _flat_citations(cites: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for group in cites.values():
+        for c in group:
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def meeting_brief(w: Work, m: Meeting) -> dict[str, Any]:
+    return {"id": m.id, "label": {"ja": m.label_ja, "en": m.label_en}, "date": m.date.isoformat()}
+
+
+def commitment_json(w: Work, c: Commitment, on: dt.date) -> dict[str, Any]:
+    cites: dict[str, list[dict[str, str]]] = load(c.citations) or {}
+    meeting = w.session.get(Meeting, c.meeting_id) if c.meeting_id else None
+    status = commitment_status(c, on)
+    return {
+        "id": c.id,
+        "label": {"ja": c.label_ja, "en": c.label_en},
+        "summary": {"ja": c.summary_ja, "en": c.summary_en},
+        "meeting": meeting_brief(w, meeting) if meeting and w.can_read(meeting.marking) else None,
+        "outcome": c.outcome_key,
+        "owner": {"id": c.owner, "label": label_json(w.fw, c.owner, on)},
+        "due": c.due.isoformat() if c.due else None,
+        "done_on": c.done_on.isoformat() if c.done_on and c.done_on <= on else None,
+        "done_by": (
+            {"id": c.done_by, "label": label_json(w.fw, c.done_by, on)}
+            if c.done_by and c.done_on and c.done_on <= on
+            else None
+        ),
+        "status": status,
+        "late": bool(c.due and ((c.done_on or on) > c.due) and (status != "open")),
+        "notes": load(c.notes) or {},
+        "citations": _flat_citations(cites),
+        "citations_by_fact": cites,
+        "marking": marking_json(c.marking, w.levels),
+    }
+
+
+def list_commitments(w: Work, on: dt.date, status: str | None = None, owner: str | None = None) -> list[dict[str, Any]]:
+    """The commitments made by `on` that the principal may read, optionally of one status or owner."""
+    if status is not None and status not in STATUSES:
+        raise WorkError(
+            Text(
+                f"状態「{status}」は不明です（{', '.join(STATUSES)}）",
+                f"unknown status '{status}' (allowed: {', '.join(STATUSES)})",
+            )
+        )
+    rows = []
+    for c in w.session.execute(select(Commitment).order_by(Commitment.due, Commitment.id)).scalars():
+        if not w.can_read(c.marking):
+            continue
+        meeting = w.session.get(Meeting, c.meeting_id) if c.meeting_id else None
+        if meeting is not None and meeting.date > on:
+            continue
+        if owner and c.owner != owner:
+            continue
+        item = commitment_json(w, c, on)
+        if status is None or item["status"] == status:
+            rows.append(item)
+    return rows
+
+
+def meeting_json(w: Work, m: Meeting, with_outcomes: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": m.id,
+        "origin": m.origin,
+        "label": {"ja": m.label_ja, "en": m.label_en},
+        "channel": {"id": m.channel, "label": label_json(w.fw, m.channel, m.date)},
+        "date": m.date.isoformat(),
+        "end_date": m.end_date.isoformat() if m.end_date else None,
+        "precision": m.precision,
+        "venue": {"ja": m.venue_ja, "en": m.venue_en} if m.venue_en or m.venue_ja else None,
+        "mode": m.mode or None,
+        "participants": [{**p, "label": label_json(w.fw, p["position"], m.date)} for p in (load(m.participants) or [])],
+        "agenda": load(m.agenda) or [],
+        "citations": load(m.citations) or [],
+        "marking": marking_json(m.marking, w.levels),
+    }
+    if with_outcomes:
+        outcomes = w.session.execute(select(Outcome).where(Outcome.meeting_id == m.id).order_by(Outcome.id)).scalars()
+        out["outcomes"] = [
+            {"key": o.key, "text": {"ja": o.text_ja, "en": o.text_en}, "citations": load(o.citations) or []}
+            for o in outcomes
+            if w.can_read(o.marking)
+        ]
+        commitments = w.session.execute(select(Commitment).where(Commitment.meeting_id == m.id)).scalars()
+        out["commitments"] = [c.id for c in commitments if w.can_read(c.marking)]
+    return out
+
+
+def list_meetings(
+    w: Work, start: dt.date | None = None, end: dt.date | None = None, channel: str | None = None
+) -> list[dict[str, Any]]:
+    """Meetings between `start` and `end` (inclusive), of one body or all: what each body decided."""
+    if channel is not None and channel not in w.fw:
+        bodies = sorted(e.id for k in ("body", "channel") for e in w.fw.of_kind(k))
+        raise WorkError(
+            Text(
+                f"協議の場「{channel}」は不明です（{', '.join(bodies)}）",
+                f"unknown body '{channel}' (allowed: {', '.join(bodies)})",
+            )
+        )
+    query = select(Meeting).order_by(Meeting.date, Meeting.id)
+    if start:
+        query = query.where(Meeting.date >= start)
+    if end:
+        query = query.where(Meeting.date <= end)
+    if channel:
+        query = query.where(Meeting.channel == channel)
+    return [meeting_json(w, m) for m in w.session.execute(query).scalars() if w.can_read(m.marking)]
+
+
+def get_meeting(w: Work, meeting_id: str) -> dict[str, Any]:
+    m = w.session.get(Meeting, meeting_id)
+    if m is None or not w.can_read(m.marking):
+        raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
+    return meeting_json(w, m)
+
+
+def add_commitment(
+    w: Work,
+    commitment_id: str,
+    meeting_id: str,
+    owner: str,
+    label: Text,
+    due: dt.date | None,
+    outcome: str | None = None,
+    marking: Marking = PUBLIC,
+) -> dict[str, Any]:
+    """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
+    w.require("work.commitment.write", marking)
+    meeting = w.session.get(Meeting, meeting_id)
+    if meeting is None or not w.can_read(meeting.marking):
+        raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
+    if owner not in w.fw:
+        raise WorkError(
+            Text(f"担当「{owner}」は不明です", f"unknown owner '{owner}' (a body, organisation or party id)")
+        )
+    if w.session.get(Commitment, commitment_id) is not None:
+        raise WorkError(
+            Text(f"約束「{commitment_id}」は既にあります", f"commitment '{commitment_id}' already exists"),
+            code="exists",
+        )
+    if due is not None and due < meeting.date:
+        raise WorkError(Text("期限が会合の日より前です", "the due date is before the meeting"))
+    c = Commitment(
+        id=commitment_id,
+        origin="user",
+        meeting_id=meeting_id,
+        outcome_key=outcome,
+        label_ja=label.ja,
+        label_en=label.en,
+        owner=owner,
+        due=due,
+        status="open",
+        notes="{}",
+        citations=dump({"record": load(meeting.citations) or []}),
+    )
+    c.set_marking(marking)
+    w.session.add(c)
+    w.session.flush()
+    w.audit("work.commitment.write", "commitment", c.id, marking, {"op": "add", "meeting": meeting_id})
+    return commitment_json(w, c, due or meeting.date)
+
+
+def complete_commitment(w: Work, commitment_id: str, done_on: dt.date, done_by: str | None = None) -> dict[str, Any]:
+    c = w.session.get(Commitment, commitment_id)
+    if c is None or not w.can_read(c.marking):
+        raise WorkError(
+            Text(f"約束「{commitment_id}」はありません", f"no commitment '{commitment_id}'"), code="not_found"
+        )
+    w.require("work.commitment.write", c.marking)
+    if c.done_on is not None:
+        raise WorkError(Text("この約束は既に完了しています", "this commitment is already done"), code="conflict")
+    if done_by is not None and done_by not in w.fw:
+        raise WorkError(Text(f"「{done_by}」は不明です", f"unknown record '{done_by}'"))
+    c.done_on, c.done_by, c.status = done_on, done_by, "done"
+    w.session.flush()
+    w.audit("work.commitment.write", "commitment", c.id, c.marking, {"op": "done", "done_on": done_on.isoformat()})
+    return commitment_json(w, c, done_on)

@@ -1,0 +1,423 @@
+"""Coordination cases in the Alliance Coordination Mechanism: the levels the 2015 Guidelines
+define, situation determinations over time, and each case's bilateral log of marked entries.
+
+The framework questions that apply to a case are answered beside it for its date and the
+situation determined at the time. On PostgreSQL each new entry sends a NOTIFY on `anpo_work`
+in its own transaction, so every server process learns of it on commit (see `anpo.work.live`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from anpo.framework.model import Citation, Text
+from anpo.rules.core import ParamError, ask
+from anpo.security.markings import PUBLIC, Marking
+from anpo.work.common import Work, WorkError, cite_json, label_json, marking_json
+from anpo.work.tables import Case, Determination, Entry, dump, load
+
+NOTIFY_CHANNEL = "anpo_work"
+GUIDELINES_III = (Citation("src_guidelines_2015", "III A"), Citation("wp2024_deterrence", "2 統合防空ミサイル防衛"))
+# The ACM's levels under the 2015 Guidelines (III.A): policy, operations, components.
+LEVELS: dict[str, Text] = {
+    "acg": Text("同盟調整グループ（ACG）", "Alliance Coordination Group (ACG)"),
+    "bocc": Text("共同運用調整所（BOCC）", "Bilateral Operations Coordination Center (BOCC)"),
+    "ccc": Text("各自衛隊及び米軍各軍間の調整所（CCC）", "Component Coordination Centers (CCCs)"),
+}
+CASE_TYPES: dict[str, Text] = {
+    "missile_launch": Text("弾道ミサイル発射", "ballistic-missile launch"),
+    "gray_zone": Text("グレーゾーンの事案", "gray-zone incident"),
+    "disaster": Text("大規模災害", "large-scale disaster"),
+    "other": Text("その他", "other"),
+}
+ENTRY_TYPES = ("opened", "message", "decision", "tasking", "determination", "question", "refusal", "closed")
+POSTABLE = ("message", "decision", "tasking")
+# Questions shown beside a case: (question, params) with "{situation}" filled from the case.
+CASE_QUESTIONS: dict[str, tuple[tuple[str, dict[str, str]], ...]] = {
+    "missile_launch": (
+        ("sdf.may_protect_assets", {"protected_party": "usa", "activity": "ballistic_missile_warning"}),
+        ("acsa.may_provide", {"provider": "jpn", "category": "ammunition", "context": "{situation}"}),
+    ),
+    "gray_zone": (
+        ("treaty.article5_applies", {"place": "senkaku_islands"}),
+        ("sdf.may_protect_assets", {"protected_party": "usa", "activity": "information_gathering"}),
+        ("acsa.may_provide", {"provider": "jpn", "category": "ammunition", "context": "{situation}"}),
+    ),
+    "disaster": (("acsa.may_provide", {"provider": "jpn", "category": "fuel", "context": "domestic_disaster_relief"}),),
+    "other": (),
+}
+ALWAYS = (
+    ("coordination.mechanism", {"situation": "{situation}"}),
+    ("situation.requirements", {"situation": "{situation}"}),
+)
+
+
+def _check_choice(name: str, value: str, allowed: dict[str, Text]) -> None:
+    if value not in allowed:
+        raise WorkError(
+            Text(
+                f"{name}「{value}」は不明です（{', '.join(allowed)}）",
+                f"unknown {name} '{value}' (allowed: {', '.join(allowed)})",
+            )
+        )
+
+
+def get_case(w: Work, case_id: str, lock: bool = False) -> Case:
+    case = w.session.get(Case, case_id, with_for_update=lock)
+    if case is None or not w.can_read(case.marking):
+        raise WorkError(Text(f"案件「{case_id}」はありません", f"no case '{case_id}'"), code="not_found")
+    return case
+
+
+def open_case(
+    w: Work,
+    title: Text,
+    case_type: str,
+    level: str,
+    on: dt.date,
+    at: dt.datetime | None = None,
+    marking: Marking = PUBLIC,
+    case_id: str | None = None,
+    exercise: str = "",
+) -> dict[str, Any]:
+    """Open a case at one ACM level; its first entry says so, with the mechanism's citations."""
+    w.require("work.case.open", marking)
+    _check_choice("case_type", case_type, CASE_TYPES)
+    _check_choice("level", level, LEVELS)
+    if not title.en.strip() or not title.ja.strip():
+        raise WorkError(Text("件名は日本語と英語の両方が必要です", "a title needs both Japanese and English"))
+    if case_id is None:
+        n = w.session.execute(select(func.count()).select_from(Case)).scalar_one()
+        case_id = f"case_{n + 1:04d}"
+    if w.session.get(Case, case_id) is not None:
+        raise WorkError(Text(f"案件「{case_id}」は既にあります", f"case '{case_id}' already exists"), code="exists")
+    when = at or dt.datetime.now().replace(microsecond=0)
+    case = Case(
+        id=case_id,
+        title_ja=title.ja,
+        title_en=title.en,
+        case_type=case_type,
+        level=level,
+        opened_at=when,
+        on=on,
+        status="open",
+        exercise=exercise,
+    )
+    case.set_marking(marking)
+    w.session.add(case)
+    w.session.flush()
+    w.audit("work.case.open", "case", case_id, marking, {"level": level, "type": case_type})
+    lvl = LEVELS[level]
+    _append(
+        w,
+        case,
+        "opened",
+        Text(f"{lvl.ja}で案件を開始", f"Case opened at the {lvl.en}"),
+        when,
+        {"citations": cite_json(GUIDELINES_III)},
+        marking,
+    )
+    return case_json(w, case)
+
+
+def _append(
+    w: Work, case: Case, entry_type: str, body: Text, at: dt.datetime, data: dict[str, Any], marking: Marking
+) -> Entry:
+    seq = (
+        w.session.execute(select(func.coalesce(func.max(Entry.seq), 0)).where(Entry.case_id == case.id)).scalar_one()
+        + 1
+    )
+    entry = Entry(
+        case_id=case.id,
+        seq=seq,
+        at=at,
+        author=w.principal.user_id,
+        party=w.principal.party or "",
+        entry_type=entry_type,
+        text_ja=body.ja,
+        text_en=body.en,
+        data=dump(data),
+    )
+    entry.set_marking(marking)
+    w.session.add(entry)
+    w.session.flush()
+    if w.session.get_bind().dialect.name == "postgresql":
+        w.session.execute(text("SELECT pg_notify(:c, :p)"), {"c": NOTIFY_CHANNEL, "p": str(entry.id)})
+    return entry
+
+
+def _entry_marking(w: Work, case: Case, marking: Marking | None) -> Marking:
+    """An entry is marked at least as its case: no lower level, no wider releasability."""
+    if marking is None:
+        return case.marking
+    cm = case.marking
+    if w.levels.rank(marking.level) < w.levels.rank(cm.level) or (
+        not cm.is_public and not marking.releasable_to <= cm.releasable_to
+    ):
+        raise WorkError(
+            Text("記録の区分は案件の区分より低くできません", "an entry cannot be marked lower or wider than its case")
+        )
+    return marking
+
+
+def post_entry(
+    w: Work,
+    case_id: str,
+    entry_type: str,
+    body: Text,
+    at: dt.datetime | None = None,
+    marking: Marking | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Add a message, decision or tasking to a case's bilateral log."""
+    if entry_type not in POSTABLE:
+        raise WorkError(
+            Text(
+                f"記録の種類「{entry_type}」は使えません（{', '.join(POSTABLE)}）",
+                f"unknown entry type '{entry_type}' (allowed: {', '.join(POSTABLE)})",
+            )
+        )
+    if not (body.ja.strip() or body.en.strip()):
+        raise WorkError(Text("本文が空です", "the text is empty"))
+    if len(body.ja) > 4000 or len(body.en) > 4000:
+        raise WorkError(Text("本文は4000文字以内にしてください", "the text may have at most 4000 characters"))
+    case = get_case(w, case_id, lock=True)
+    mark = _entry_marking(w, case, marking)
+    w.require("work.case.post", mark)
+    if case.status != "open":
+        raise WorkError(Text("案件は終了しています", "the case is closed"), code="conflict")
+    entry = _append(w, case, entry_type, body, at or dt.datetime.now().replace(microsecond=0), data or {}, mark)
+    w.audit("work.case.post", "case_entry", f"{case.id}#{entry.seq}", mark, {"type": entry_type})
+    return entry_json(w, entry)
+
+
+def record_answer(
+    w: Work, case_id: str, answer: dict[str, Any], refused: bool, action: Text, at: dt.datetime
+) -> dict[str, Any]:
+    """Log a legal question asked in the case and its answer; a refusal when the law does not allow the action."""
+    case = get_case(w, case_id, lock=True)
+    w.require("work.case.post", case.marking)
+    reasons = answer.get("reasons", [])
+    first = reasons[0] if reasons else {"ja": "", "en": ""}
+    if refused:
+        body = Text(f"不可：{action.ja}。{first['ja']}", f"Refused: {action.en}. {first['en']}")
+    else:
+        body = Text(f"{action.ja}：{first['ja']}", f"{action.en}: {first['en']}")
+    entry = _append(
+        w,
+        case,
+        "refusal" if refused else "question",
+        body,
+        at,
+        {"action": action.as_json(), "answer": answer},
+        case.marking,
+    )
+    w.audit("work.case.post", "case_entry", f"{case.id}#{entry.seq}", case.marking, {"type": entry.entry_type})
+    return entry_json(w, entry)
+
+
+def determine(
+    w: Work,
+    case_id: str,
+    situation: str,
+    at: dt.datetime,
+    decided_by: str = "",
+    cabinet_decision_on: dt.date | None = None,
+    diet_approval_on: dt.date | None = None,
+) -> dict[str, Any]:
+    """Record the Government's determination of a situation for a case, checked against the law of the case's date.
+
+    Refused (WorkError with the answer) when the situation does not exist in law on that date or
+    when the law requires a Cabinet decision that is not given."""
+    case = get_case(w, case_id, lock=True)
+    w.require("work.determination.write", case.marking)
+    try:
+        answer = ask(w.fw, "situation.requirements", {"situation": situation}, case.on)
+    except ParamError as exc:
+        raise WorkError(exc.text) from exc
+    details = answer.get("details", {})
+    reasons = answer["reasons"]
+    name = label_json(w.fw, situation, case.on)
+    if not details.get("exists", False):
+        raise WorkError(
+            Text(
+                f"{case.on}には「{name['ja']}」は法律上の事態ではありません。{reasons[0]['ja'] if reasons else ''}",
+                f"On {case.on} '{name['en']}' is not a situation in law. {reasons[0]['en'] if reasons else ''}",
+            ),
+            code="refused",
+            details={"answer": answer},
+        )
+    if details.get("cabinet_decision") and cabinet_decision_on is None:
+        raise WorkError(
+            Text(
+                f"「{name['ja']}」の認定には閣議決定が必要です。{reasons[0]['ja']}",
+                f"Determining '{name['en']}' requires a Cabinet decision. {reasons[0]['en']}",
+            ),
+            code="refused",
+            details={"answer": answer},
+        )
+    current = _open_determination(w, case.id)
+    if current is not None:
+        current.ended_at = at
+    det = Determination(
+        case_id=case.id,
+        situation=situation,
+        determined_at=at,
+        decided_by=decided_by,
+        cabinet_decision_on=cabinet_decision_on,
+        diet_approval_on=diet_approval_on,
+        answer=dump(answer),
+    )
+    det.set_marking(case.marking)
+    w.session.add(det)
+    w.session.flush()
+    diet = details.get("diet_approval", "none")
+    body = Text(
+        f"事態の認定：{name['ja']}（国会承認: {diet}）", f"Situation determined: {name['en']} (Diet approval: {diet})"
+    )
+    _append(
+        w,
+        case,
+        "determination",
+        body,
+        at,
+        {
+            "situation": situation,
+            "answer": answer,
+            "cabinet_decision_on": cabinet_decision_on.isoformat() if cabinet_decision_on else None,
+            "diet_approval_on": diet_approval_on.isoformat() if diet_approval_on else None,
+        },
+        case.marking,
+    )
+    w.audit("work.determination.write", "determination", str(det.id), case.marking, {"situation": situation})
+    return determination_json(w, det)
+
+
+def _open_determination(w: Work, case_id: str) -> Determination | None:
+    return w.session.execute(
+        select(Determination)
+        .where(Determination.case_id == case_id, Determination.ended_at.is_(None))
+        .order_by(Determination.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def current_situation(w: Work, case_id: str) -> str:
+    det = _open_determination(w, case_id)
+    return det.situation if det is not None else "peacetime"
+
+
+def close_case(w: Work, case_id: str, at: dt.datetime | None = None) -> dict[str, Any]:
+    case = get_case(w, case_id, lock=True)
+    w.require("work.case.open", case.marking)
+    if case.status != "open":
+        raise WorkError(Text("案件は既に終了しています", "the case is already closed"), code="conflict")
+    when = at or dt.datetime.now().replace(microsecond=0)
+    case.status = "closed"
+    det = _open_determination(w, case.id)
+    if det is not None:
+        det.ended_at = when
+    _append(w, case, "closed", Text("案件を終了", "Case closed"), when, {}, case.marking)
+    w.audit("work.case.open", "case", case.id, case.marking, {"op": "close"})
+    return case_json(w, case)
+
+
+def determination_json(w: Work, d: Determination) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "case": d.case_id,
+        "situation": {"id": d.situation, "label": label_json(w.fw, d.situation)},
+        "determined_at": d.determined_at.isoformat(),
+        "ended_at": d.ended_at.isoformat() if d.ended_at else None,
+        "decided_by": d.decided_by,
+        "cabinet_decision_on": d.cabinet_decision_on.isoformat() if d.cabinet_decision_on else None,
+        "diet_approval_on": d.diet_approval_on.isoformat() if d.diet_approval_on else None,
+        "requirements": (load(d.answer) or {}).get("details", {}),
+        "citations": [c for r in (load(d.answer) or {}).get("reasons", []) for c in r["citations"]],
+    }
+
+
+def entry_json(w: Work, e: Entry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "case": e.case_id,
+        "seq": e.seq,
+        "at": e.at.isoformat(),
+        "author": e.author,
+        "party": e.party,
+        "type": e.entry_type,
+        "text": {"ja": e.text_ja, "en": e.text_en},
+        "data": load(e.data) or {},
+        "marking": marking_json(e.marking, w.levels),
+    }
+
+
+def entries_after(w: Work, case_id: str, after_seq: int = 0) -> list[dict[str, Any]]:
+    """The entries of a readable case after `after_seq` that the principal may read."""
+    case = get_case(w, case_id)
+    rows = w.session.execute(
+        select(Entry).where(Entry.case_id == case.id, Entry.seq > after_seq).order_by(Entry.seq)
+    ).scalars()
+    return [entry_json(w, e) for e in rows if w.can_read(e.marking)]
+
+
+def case_questions(w: Work, case: Case, situation: str) -> list[dict[str, Any]]:
+    """The framework questions that apply beside the case, answered for its date and situation."""
+    out = []
+    for name, params in ALWAYS + CASE_QUESTIONS.get(case.case_type, ()):
+        filled = {k: v.replace("{situation}", situation) for k, v in params.items()}
+        try:
+            out.append(ask(w.fw, name, filled, case.on))
+        except ParamError:
+            continue  # e.g. no ACSA context of the same name as the situation
+    return out
+
+
+def case_json(w: Work, case: Case, after_seq: int = 0, with_questions: bool = False) -> dict[str, Any]:
+    entries = w.session.execute(
+        select(Entry).where(Entry.case_id == case.id, Entry.seq > after_seq).order_by(Entry.seq)
+    ).scalars()
+    dets = w.session.execute(
+        select(Determination).where(Determination.case_id == case.id).order_by(Determination.id)
+    ).scalars()
+    situation = current_situation(w, case.id)
+    out: dict[str, Any] = {
+        "id": case.id,
+        "title": {"ja": case.title_ja, "en": case.title_en},
+        "type": {"id": case.case_type, "label": CASE_TYPES[case.case_type].as_json()},
+        "level": {"id": case.level, "label": LEVELS[case.level].as_json(), "citations": cite_json(GUIDELINES_III)},
+        "opened_at": case.opened_at.isoformat(),
+        "on": case.on.isoformat(),
+        "status": case.status,
+        "exercise": case.exercise or None,
+        "situation": {"id": situation, "label": label_json(w.fw, situation, case.on)},
+        "determinations": [determination_json(w, d) for d in dets if w.can_read(d.marking)],
+        "entries": [entry_json(w, e) for e in entries if w.can_read(e.marking)],
+        "marking": marking_json(case.marking, w.levels),
+    }
+    if with_questions:
+        out["questions"] = case_questions(w, case, situation)
+    return out
+
+
+def list_cases(w: Work, status: str | None = None) -> list[dict[str, Any]]:
+    query = select(Case).order_by(Case.opened_at, Case.id)
+    if status:
+        query = query.where(Case.status == status)
+    return [
+        {
+            "id": c.id,
+            "title": {"ja": c.title_ja, "en": c.title_en},
+            "type": c.case_type,
+            "level": c.level,
+            "on": c.on.isoformat(),
+            "opened_at": c.opened_at.isoformat(),
+            "status": c.status,
+            "marking": marking_json(c.marking, w.levels),
+        }
+        for c in w.session.execute(query).scalars()
+        if w.can_read(c.marking)
+    ]

@@ -1,0 +1,200 @@
+"""Facilities and their joint-use arrangements over time (from the pack), the exercises the
+documents name, and bookings of a facility by either side with conflict detection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from typing import Any
+
+from sqlalchemy import select, text
+
+from anpo.framework.framework import Framework
+from anpo.framework.model import Ref, Struct, Text
+from anpo.security.markings import PUBLIC, Marking
+from anpo.work.common import PARTIES, Work, WorkError, cite_json, label_json, marking_json
+from anpo.work.tables import Booking
+
+
+def _facility(w: Work, facility_id: str) -> None:
+    ent = w.fw.get(facility_id)
+    if ent is None or ent.kind != "facility":
+        known = ", ".join(sorted(e.id for e in w.fw.of_kind("facility")))
+        raise WorkError(
+            Text(f"施設「{facility_id}」は不明です（{known}）", f"unknown facility '{facility_id}' (allowed: {known})")
+        )
+
+
+def facility_json(fw: Framework, facility_id: str, on: dt.date | None = None) -> dict[str, Any]:
+    """A facility with every joint-use arrangement and whether it is in force on `on`."""
+    ent = fw[facility_id]
+    uses = []
+    for fact in fw.facts(facility_id, "joint_use"):
+        value = fact.value
+        assert isinstance(value, Struct)
+        user = value.get("user")
+        purpose = value.get("purpose")
+        uses.append(
+            {
+                "user": {"id": user.id, "label": label_json(fw, user.id)} if isinstance(user, Ref) else None,
+                "purpose": purpose.as_json() if isinstance(purpose, Text) else None,
+                "period": fact.period.as_json(),
+                "approximate": fact.approximate,
+                "note": fact.note.as_json() if fact.note else None,
+                "in_force": fact.period.contains(on) if on else None,
+                "citations": cite_json(fact.citations or ent.citations),
+            }
+        )
+    operators = fw.facts(facility_id, "operator", on)
+    operator = operators[-1].value if operators else None
+    summary = next(iter(fw.facts(facility_id, "summary")), None)
+    return {
+        "id": facility_id,
+        "label": ent.label.as_json(),
+        "operator": operator.id if isinstance(operator, Ref) else None,
+        "summary": summary.value.as_json() if summary else None,
+        "joint_use": uses,
+        "citations": cite_json(ent.citations),
+    }
+
+
+def list_facilities(fw: Framework, on: dt.date | None = None, joint_use_only: bool = False) -> list[dict[str, Any]]:
+    rows = [facility_json(fw, e.id, on) for e in sorted(fw.of_kind("facility"), key=lambda e: e.id)]
+    if joint_use_only:
+        rows = [r for r in rows if any(u["in_force"] is not False for u in r["joint_use"]) and r["joint_use"]]
+    return rows
+
+
+def list_exercises(fw: Framework, start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
+    """The exercises the documents name, with dates, participants and facilities."""
+    out = []
+    for ent in fw.of_kind("exercise"):
+        first = _first(fw, ent.id, "start")
+        last = _first(fw, ent.id, "end")
+        if first is None or (start and (last or first) < start) or (end and first > end):
+            continue
+        summary = _first(fw, ent.id, "summary")
+        location = _first(fw, ent.id, "location")
+        out.append(
+            {
+                "id": ent.id,
+                "label": ent.label.as_json(),
+                "type": _first(fw, ent.id, "exercise_type"),
+                "start": first.isoformat(),
+                "end": last.isoformat() if last else None,
+                "precision": _first(fw, ent.id, "precision") or "day",
+                "participants": [
+                    {"id": f.value.id, "label": label_json(fw, f.value.id)} for f in fw.facts(ent.id, "participant")
+                ],
+                "facilities": [
+                    {"id": f.value.id, "label": label_json(fw, f.value.id)} for f in fw.facts(ent.id, "facility")
+                ],
+                "location": location.as_json() if isinstance(location, Text) else None,
+                "summary": summary.as_json() if isinstance(summary, Text) else None,
+                "citations": cite_json(ent.citations + tuple(c for f in ent.facts for c in f.citations)),
+            }
+        )
+    return sorted(out, key=lambda r: (r["start"], r["id"]))
+
+
+def _first(fw: Framework, ent_id: str, attr: str) -> Any:
+    facts = fw.facts(ent_id, attr)
+    return facts[0].value if facts else None
+
+
+def booking_json(w: Work, b: Booking) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "facility": {"id": b.facility, "label": label_json(w.fw, b.facility)},
+        "party": b.party,
+        "unit": b.unit,
+        "purpose": b.purpose,
+        "start": b.start.isoformat(),
+        "end": b.end.isoformat(),
+        "status": b.status,
+        "marking": marking_json(b.marking, w.levels),
+    }
+
+
+def book(
+    w: Work,
+    facility_id: str,
+    party: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    unit: str = "",
+    purpose: str = "",
+    marking: Marking = PUBLIC,
+) -> dict[str, Any]:
+    """Book a facility for `[start, end)`; refused, with the conflicting bookings, if any overlaps."""
+    w.require("work.booking.write", marking)
+    _facility(w, facility_id)
+    if party not in PARTIES:
+        raise WorkError(
+            Text(f"当事国「{party}」は不明です（jpn, usa）", f"unknown party '{party}' (allowed: jpn, usa)")
+        )
+    if end <= start:
+        raise WorkError(Text("終了が開始より後ではありません", "the end is not after the start"))
+    if w.session.get_bind().dialect.name == "postgresql":
+        # One lock per facility: two overlapping bookings cannot both pass the check.
+        w.session.execute(
+            text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"booking:{facility_id}".encode())}
+        )
+    clashes = (
+        w.session.execute(
+            select(Booking)
+            .where(
+                Booking.facility == facility_id, Booking.status == "active", Booking.start < end, Booking.end > start
+            )
+            .order_by(Booking.start)
+        )
+        .scalars()
+        .all()
+    )
+    if clashes:
+        seen = [booking_json(w, b) for b in clashes if w.can_read(b.marking)]
+        hidden = len(clashes) - len(seen)
+        raise WorkError(
+            Text(
+                f"{label_json(w.fw, facility_id)['ja']}の予約が重複しています（{len(clashes)}件）",
+                f"{label_json(w.fw, facility_id)['en']} is already booked in that period ({len(clashes)} booking(s))",
+            ),
+            code="conflict",
+            details={"conflicts": seen, "hidden_conflicts": hidden},
+        )
+    b = Booking(
+        facility=facility_id,
+        party=party,
+        unit=unit,
+        purpose=purpose,
+        start=start,
+        end=end,
+        status="active",
+        booked_by=w.principal.user_id,
+    )
+    b.set_marking(marking)
+    w.session.add(b)
+    w.session.flush()
+    w.audit("work.booking.write", "booking", str(b.id), marking, {"facility": facility_id})
+    return booking_json(w, b)
+
+
+def cancel_booking(w: Work, booking_id: int) -> dict[str, Any]:
+    b = w.session.get(Booking, booking_id)
+    if b is None or not w.can_read(b.marking):
+        raise WorkError(Text(f"予約「{booking_id}」はありません", f"no booking '{booking_id}'"), code="not_found")
+    w.require("work.booking.write", b.marking)
+    if b.status != "active":
+        raise WorkError(Text("予約は既に取り消されています", "the booking is already cancelled"), code="conflict")
+    b.status = "cancelled"
+    w.session.flush()
+    w.audit("work.booking.write", "booking", str(b.id), b.marking, {"op": "cancel"})
+    return booking_json(w, b)
+
+
+def list_bookings(w: Work, facility_id: str | None = None) -> list[dict[str, Any]]:
+    query = select(Booking).order_by(Booking.start, Booking.id)
+    if facility_id:
+        _facility(w, facility_id)
+        query = query.where(Booking.facility == facility_id)
+    return [booking_json(w, b) for b in w.session.execute(query).scalars() if w.can_read(b.marking)]

@@ -1,0 +1,81 @@
+"""The framework's commands as a user runs them (in-process Typer runner)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_acceptance_scc_us_side_1985_and_2015(cli: Any) -> None:
+    old = cli.json("ask", "consult.members", "body=scc", "side=usa", "--on", "1985-06-01")
+    assert set(old["answer"]) == {"usa_ambassador_to_japan", "usa_commander_pacific_command"}
+    labels = " ".join(old["labels"][i]["en"] for i in old["answer"])
+    assert "Ambassador" in labels and "Commander in Chief, U.S. Pacific Command" in labels
+    assert all(r["citations"] for r in old["reasons"][:1])
+    new = cli.json("ask", "consult.members", "body=scc", "side=usa", "--on", "2015-06-01")
+    assert set(new["answer"]) == {"usa_secretary_of_state", "usa_secretary_of_defense"}
+    assert set(new) >= {"question", "on", "params", "answer", "reasons", "in_force"}
+
+
+def test_acceptance_okinawa_article5_in_both_languages(cli: Any) -> None:
+    before = cli.json("ask", "treaty.article5_applies", "place=okinawa", "--on", "1970-01-01")
+    after = cli.json("ask", "treaty.article5_applies", "place=okinawa", "--on", "1973-01-01")
+    assert before["answer"] is False and after["answer"] is True
+    for result in (before, after):
+        assert all(r["ja"] and r["en"] for r in result["reasons"])
+    text_ja = cli.run("ask", "treaty.article5_applies", "place=okinawa", "--on", "昭和45年1月1日", "--lang", "ja")
+    assert text_ja.exit_code == 0 and "施政" in text_ja.stdout and "false" in text_ja.stdout
+
+
+def test_bad_questions_and_parameters_exit_2_naming_the_allowed_values(cli: Any) -> None:
+    result = cli.run("ask", "treaty.article5_applies", "place=atlantis")
+    assert result.exit_code == 2 and "okinawa" in result.stderr and "atlantis" in result.stderr
+    result = cli.run("ask", "no.such_question")
+    assert result.exit_code == 2 and "consult.members" in result.stderr
+    result = cli.run("ask", "consult.members", "body=scc")
+    assert result.exit_code == 2 and "side" in result.stderr and "jpn" in result.stderr
+    result = cli.run("ask", "consult.members", "body=scc", "side=usa", "--on", "1985-02-30")
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr
+    result = cli.run("ask", "consult.members", "bodyscc")
+    assert result.exit_code == 2 and "name=value" in result.stderr
+
+
+def test_ask_list_names_every_question_with_allowed_values(cli: Any) -> None:
+    listed = {q["question"]: q for q in cli.json("ask", "--list")}
+    assert {"consult.members", "treaty.article5_applies", "guidelines.in_force"} <= set(listed)
+    place = next(p for p in listed["treaty.article5_applies"]["params"] if p["name"] == "place")
+    assert "okinawa" in place["allowed"] and "senkaku_islands" in place["allowed"]
+
+
+def test_bodies_as_of_a_date_in_the_era_form(cli: Any) -> None:
+    data = cli.json("bodies", "--on", "平成26年7月1日")
+    assert data["on"] == "2014-07-01"
+    assert [b["id"] for b in data["bodies"][:4]] == ["scc", "ssc", "sdc", "jc"]
+    text = cli.run("bodies", "--on", "2014-07-01", "--lang", "ja")
+    assert text.exit_code == 0 and "日米安全保障協議委員会" in text.stdout
+
+
+def test_timeline_filters_by_dates(cli: Any) -> None:
+    rows = cli.json("timeline", "--from", "1951-01-01", "--to", "1972-12-31")
+    assert rows and all("1951-01-01" <= r["date"] <= "1972-12-31" for r in rows)
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    everything = cli.json("timeline")
+    years = {r["date"][:4] for r in everything}
+    assert {"1951", "1960", "1972", "1978", "1997", "2015", "2024"} <= years
+    assert all(r["citations"] for r in everything)
+
+
+def test_show_an_entity_with_dated_facts_and_sources(cli: Any) -> None:
+    data = cli.json("show", "okinawa")
+    admins = [f for f in data["facts"] if f["attr"] == "administered_by"]
+    assert {f["value"]["id"] for f in admins} == {"usa", "jpn"}
+    assert all(f["citations"] for f in admins)
+    missing = cli.run("show", "atlantis")
+    assert missing.exit_code == 2 and "atlantis" in missing.stderr
+
+
+def test_vocab_lists_kinds_with_both_labels(cli: Any) -> None:
+    places = cli.json("vocab", "place")
+    assert {"okinawa", "ogasawara_islands", "senkaku_islands"} <= {p["id"] for p in places}
+    assert all(p["label"]["ja"] and p["label"]["en"] for p in places)
+    bad = cli.run("vocab", "wombats")
+    assert bad.exit_code == 2 and "situation" in bad.stderr

@@ -1,0 +1,206 @@
+"""The loader reports every problem at once, each with its file and line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from anpo.framework.loader import load_pack
+
+SOURCE = """
+- id: src
+  kind: source
+  label: {ja: 出典, en: Source}
+  cite: src self
+"""
+
+
+def write_pack(tmp_path: Path, **files: str) -> Path:
+    root = tmp_path / "pack"
+    root.mkdir()
+    (root / "00_sources.yaml").write_text(textwrap.dedent(SOURCE), encoding="utf-8")
+    for name, text in files.items():
+        (root / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def problems_of(root: Path) -> list[tuple[str, int, str]]:
+    fw, problems = load_pack(root)
+    assert (fw is None) == bool(problems)
+    return [(Path(p.file).name, p.line, p.message.en) for p in problems]
+
+
+def test_a_valid_pack_loads_with_its_facts(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path,
+        parties="""
+        - id: jpn
+          kind: party
+          label: {ja: 日本, en: Japan}
+          cite: src p1
+        - id: okinawa
+          kind: place
+          label: {ja: 沖縄, en: Okinawa}
+          cite: src p2
+          facts:
+            - administered_by: jpn
+              from: 1972-05-15
+        """,
+    )
+    fw, problems = load_pack(root)
+    assert problems == []
+    assert fw is not None
+    import datetime as dt
+
+    assert fw.value("okinawa", "administered_by", dt.date(1972, 5, 15)).id == "jpn"
+    assert fw.value("okinawa", "administered_by", dt.date(1972, 5, 14)) is None
+    assert fw["okinawa"].facts[0].citations[0].locator == "p2"
+
+
+def test_every_kind_of_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path,
+        a="""
+        - id: jpn
+          kind: party
+          label: {ja: 日本, en: Japan}
+          cite: src p1
+          colour: red
+        - id: place_one
+          kind: place
+          label: {ja: 場所}
+          cite: src p1
+        """,
+        b="""
+        - id: place_two
+          kind: place
+          label: {ja: 場所2, en: Place 2}
+          cite: src p1
+          facts:
+            - administered_by: nowhere
+            - summary: {ja: 要約, en: Summary}
+              from: 2000-01-01
+              to: 1999-01-01
+            - administered_by: jpn
+              from: 1990-02-30
+        - id: Bad-Id
+          kind: place
+          label: {ja: x, en: x}
+          cite: src p1
+        - id: jpn
+          kind: wombat
+          label: {ja: x, en: x}
+        """,
+    )
+    found = problems_of(root)
+    lines = {(f, line) for f, line, _ in found}
+    messages = " | ".join(m for _, _, m in found)
+    assert ("a.yaml", 6) in lines and "unknown key 'colour'" in messages
+    assert ("a.yaml", 9) in lines and "en missing" in messages
+    assert ("b.yaml", 7) in lines and "refers to 'nowhere', which does not exist" in messages
+    assert ("b.yaml", 10) in lines and "is not after its start" in messages
+    assert ("b.yaml", 12) in lines and "bad date" in messages
+    assert ("b.yaml", 13) in lines and "lowercase snake_case" in messages
+    assert ("b.yaml", 18) in lines and "unknown kind 'wombat'" in messages
+
+
+def test_overlapping_single_valued_facts_are_an_error(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path,
+        a="""
+        - id: jpn
+          kind: party
+          label: {ja: 日本, en: Japan}
+          cite: src p
+        - id: usa
+          kind: party
+          label: {ja: 米国, en: United States}
+          cite: src p
+        - id: isle
+          kind: place
+          label: {ja: 島, en: Isle}
+          cite: src p
+          facts:
+            - administered_by: usa
+              to: 1972-05-16
+            - administered_by: jpn
+              from: 1972-05-15
+        """,
+    )
+    found = problems_of(root)
+    assert [(f, line) for f, line, _ in found] == [("a.yaml", 17)]
+    assert "overlaps in time with the fact at" in found[0][2] and "a.yaml:15" in found[0][2]
+
+
+def test_same_member_twice_at_once_overlaps_but_two_members_do_not(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path,
+        a="""
+        - id: minister
+          kind: position
+          label: {ja: 大臣, en: Minister}
+          cite: src p
+        - id: envoy
+          kind: position
+          label: {ja: 大使, en: Envoy}
+          cite: src p
+        - id: club
+          kind: body
+          label: {ja: 会, en: Club}
+          cite: src p
+          facts:
+            - member: minister
+            - member: envoy
+            - member: minister
+              from: 2000-01-01
+        """,
+    )
+    assert [(f, line) for f, line, _ in problems_of(root)] == [("a.yaml", 17)]
+
+
+def test_fact_needs_a_citation_and_refs_must_have_the_right_kind(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path,
+        a="""
+        - id: club
+          kind: body
+          label: {ja: 会, en: Club}
+          facts:
+            - member: src
+        - id: other
+          kind: body
+          label: {ja: 会2, en: Club 2}
+          cite: club p3
+        """,
+    )
+    messages = {(line, m) for _, line, m in problems_of(root)}
+    assert any(line == 6 and "fact without a citation" in m for line, m in messages)
+    assert any(line == 6 and "'src' is a source, but position / organisation is expected" in m for line, m in messages)
+    assert any(line == 10 and "citation source 'club' is not an entity of kind source" in m for line, m in messages)
+
+
+def test_duplicate_ids_and_keys_and_yaml_syntax(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path,
+        a="""
+        - id: src
+          kind: party
+          kind: party
+          label: {ja: x, en: x}
+          cite: src p
+        """,
+        b="""
+        - id: broken
+          label: [unclosed
+        """,
+    )
+    found = problems_of(root)
+    assert ("a.yaml", 4, "duplicate key 'kind'") in found
+    assert any(f == "a.yaml" and line == 2 and "also defined at" in m for f, line, m in found)
+    assert any(f == "b.yaml" and "YAML syntax error" in m for f, _, m in found)
+
+
+def test_problem_messages_exist_in_japanese_too(tmp_path: Path) -> None:
+    root = write_pack(tmp_path, a="- id: x\n  kind: party\n  label: {ja: x, en: x}\n  cite: nope p\n")
+    _, problems = load_pack(root)
+    assert problems and "存在しません" in problems[0].message.ja

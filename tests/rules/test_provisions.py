@@ -1,0 +1,182 @@
+"""The provisions registry: conflicts are load errors, rules agree with the pack, batch = single."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from anpo.cli import app
+from anpo.framework.framework import Framework
+from anpo.framework.model import Text
+from anpo.rules.core import all_questions, ask
+from anpo.rules.provisions import REGISTRY, Finding, ProvisionConflict, Registry, boundaries_of, check
+from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS
+
+DOCS = Path(__file__).parents[2] / "docs" / "questions.md"
+
+
+def _finding(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
+    return Finding(True, ())
+
+
+def test_overlapping_rules_for_the_same_case_are_a_load_error() -> None:
+    reg = Registry()
+    reg.scope("demo", context=("a", "b"))
+    reg.rule("demo", "clause_1", dt.date(2000, 1, 1), dt.date(2010, 1, 1))(_finding)
+    with pytest.raises(ProvisionConflict, match=r"clause_1.*clause_2.*'context': 'a'.*2005-01-01 to 2010-01-01"):
+        reg.rule("demo", "clause_2", dt.date(2005, 1, 1), when=lambda p: p["context"] == "a")(_finding)
+
+
+def test_adjacent_periods_or_disjoint_cases_do_not_conflict() -> None:
+    reg = Registry()
+    reg.scope("demo", context=("a", "b"))
+    reg.rule("demo", "old", dt.date(2000, 1, 1), dt.date(2010, 1, 1))(_finding)
+    reg.rule("demo", "new", dt.date(2010, 1, 1))(_finding)
+    reg.rule("demo", "b_only", dt.date(1990, 1, 1), dt.date(2000, 1, 1), when=lambda p: p["context"] == "b")(_finding)
+    assert [r.clause for r in reg.applicable("demo", dt.date(2009, 12, 31), {"context": "a"})] == ["old"]
+    assert [r.clause for r in reg.applicable("demo", dt.date(2010, 1, 1), {"context": "a"})] == ["new"]
+    assert reg.applicable("demo", dt.date(1995, 1, 1), {"context": "a"}) == []
+    assert reg.boundaries() == [dt.date(1990, 1, 1), dt.date(2000, 1, 1), dt.date(2010, 1, 1)]
+
+
+def test_check_reports_a_missing_clause_and_a_rule_outside_its_clause(fw: Framework) -> None:
+    reg = Registry()
+    reg.scope("demo", context=("a",))
+    reg.rule("demo", "no_such_clause", end=dt.date(2000, 1, 1))(_finding)
+    reg.rule("demo", "acsa_2016_art1", dt.date(2010, 1, 1), dt.date(2011, 1, 1))(_finding)
+    problems = [p.message.en for p in check(fw, reg)]
+    assert len(problems) == 2
+    assert "no_such_clause is not in the pack" in problems[0]
+    assert "outside the clause's period [2017-04-25, …)" in problems[1]
+
+
+def test_the_shipped_rules_agree_with_the_pack(fw: Framework) -> None:
+    assert all_questions()
+    assert check(fw) == []
+    assert len(REGISTRY.all_rules()) > 30
+
+
+def test_every_question_names_provisions_that_exist(fw: Framework) -> None:
+    for q in all_questions():
+        for pid in q.provisions:
+            assert pid in fw, (q.name, pid)
+
+
+def test_vocabularies_have_labels_in_the_pack(fw: Framework) -> None:
+    for ent_id in (*ACSA_CONTEXTS, *CATEGORIES, *PROVIDERS, "aus", "space", "cyber"):
+        ent = fw[ent_id]
+        assert ent.label.ja and ent.label.en
+    assert {e.id for e in fw.of_kind("category")} == set(CATEGORIES)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_weapons_are_never_provided(fw: Framework, provider: str) -> None:
+    days = [dt.date(1990, 1, 1), *boundaries_of(fw), dt.date(2030, 1, 1)]
+    for day in days:
+        for context in ACSA_CONTEXTS:
+            result = ask(fw, "acsa.may_provide", {"provider": provider, "category": "weapons", "context": context}, day)
+            assert result["answer"] is False, (day, context)
+
+
+def test_bad_question_or_parameter_exits_2_naming_allowed_values() -> None:
+    runner = CliRunner()
+    bad = runner.invoke(app, ["ask", "acsa.may_provide", "provider=jpn", "category=tanks", "context=armed_attack"])
+    assert bad.exit_code == 2
+    assert "ammunition" in bad.output and "weapons" in bad.output
+    missing = runner.invoke(app, ["ask", "acsa.may_provide", "provider=jpn", "category=food"])
+    assert missing.exit_code == 2 and "joint_training" in missing.output
+    both = runner.invoke(app, ["ask", "treaty.article5_applies", "place=okinawa", "domain=space"])
+    assert both.exit_code == 2 and "space" in both.output
+    unknown = runner.invoke(app, ["ask", "acsa.may_provides"])
+    assert unknown.exit_code == 2 and "acsa.may_provide" in unknown.output
+
+
+def test_cli_json_and_explain(fw: Framework) -> None:
+    runner = CliRunner()
+    args = [
+        "ask",
+        "acsa.may_provide",
+        "provider=jpn",
+        "category=ammunition",
+        "context=joint_training",
+        "--on",
+        "2014-07-01",
+    ]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) >= {"question", "on", "params", "answer", "reasons", "in_force"}
+    assert data["answer"] is False and "acsa_2004_art1_2" in data["in_force"]
+    explained = runner.invoke(app, [*args, "--explain"])
+    assert "sdf_act_us_supply_2004" in explained.output and "2004-07-29" in explained.output
+
+
+def test_batch_answers_equal_single_answers(fw: Framework, tmp_path: Path) -> None:
+    lines = []
+    for day in ("2014-07-01", "2014-07-02", "2017-04-24", "2017-04-25", "平成28年3月29日"):
+        for context in ("joint_training", "armed_attack", "un_peacekeeping"):
+            for category in ("food", "ammunition"):
+                lines.append({"provider": "jpn", "category": category, "context": context, "on": day})
+    lines.append({"params": {"provider": "usa", "category": "fuel", "context": "daily_activities"}, "on": "2010-01-01"})
+    lines.append({"provider": "jpn", "category": "tanks", "context": "armed_attack", "on": "2010-01-01"})
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ask", "acsa.may_provide", "--batch", str(path)])
+    assert result.exit_code == 2  # the last line is bad
+    out = [json.loads(x) for x in result.output.splitlines()]
+    assert len(out) == len(lines)
+    from anpo.dates import parse_date
+
+    for given, got in zip(lines[:-1], out[:-1], strict=True):
+        params = dict(given.get("params", {k: v for k, v in given.items() if k != "on"}))
+        assert got == ask(fw, "acsa.may_provide", params, parse_date(given["on"]))
+    assert out[-1]["line"] == len(lines) and "weapons" in out[-1]["error"]["en"]
+
+
+def test_every_question_is_documented() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### `([a-z0-9_.]+)`", text, re.M))
+    for q in all_questions():
+        assert q.name in headings, f"{q.name} is not documented in docs/questions.md"
+        section = text.split(f"### `{q.name}`", 1)[1].split("\n### ", 1)[0]
+        for p in q.params:
+            assert f"`{p.name}`" in section, f"{q.name}: parameter {p.name} is not documented"
+
+
+def test_text_helper_is_bilingual() -> None:
+    assert Text("ja", "en").get("ja") == "ja"
+
+
+def test_http_returns_what_the_cli_returns(fw: Framework) -> None:
+    from fastapi.testclient import TestClient
+
+    from anpo.web.app import create_app
+
+    client = TestClient(create_app(fw))
+    url = "/api/ask/acsa.may_provide?provider=jpn&category=ammunition&context=armed_attack&on=2014-07-01"
+    got = client.get(url)
+    assert got.status_code == 200
+    cli = CliRunner().invoke(
+        app,
+        [
+            "ask",
+            "acsa.may_provide",
+            "provider=jpn",
+            "category=ammunition",
+            "context=armed_attack",
+            "--on",
+            "2014-07-01",
+            "--json",
+        ],
+    )
+    assert got.json() == json.loads(cli.output)
+    assert client.get("/api/ask/acsa.may_provide?provider=jpn&category=tanks&context=armed_attack").status_code in (
+        400,
+        422,
+    )

@@ -1,0 +1,109 @@
+"""Live case logs: entries reach subscribers of other server instances (SSE; LISTEN/NOTIFY on
+PostgreSQL), only those allowed to read them, and two browsers see each other within a second."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from anpo.framework.model import Text
+from anpo.security.markings import Marking
+from anpo.work.coordination import open_case
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _case(work: Any) -> str:
+    with work() as w:
+        return str(
+            open_case(
+                w,
+                Text("発射事案", "Launch case"),
+                "missile_launch",
+                "bocc",
+                dt.date(2024, 6, 10),
+                marking=Marking("confidential", frozenset({"jpn", "usa"})),
+            )["id"]
+        )
+
+
+def _read_events(lines: Any, want: int, timeout: float) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    for line in lines:
+        if line.startswith("data: "):
+            out.append(json.loads(line[6:]))
+            if len(out) >= want:
+                break
+        if time.monotonic() > deadline:
+            break
+    return out
+
+
+def test_sse_across_server_instances_with_markings(two_servers: Any, work: Any) -> None:
+    a, b = two_servers
+    case = _case(work)
+    with (
+        httpx.Client(timeout=5) as http,
+        http.stream("GET", f"{b.url}/api/work/cases/{case}/events", headers={"x-anpo-work-token": "tok-usa"}) as stream,
+    ):
+        lines = stream.iter_lines()
+        assert _read_events(lines, 1, 5)[0]["type"] == "opened"  # the backlog
+        jp = {"x-anpo-work-token": "tok-jpn"}
+        url = f"{a.url}/api/work/cases/{case}/entries"
+        http.post(
+            url,
+            json={"text": "jpn eyes only", "marking": {"level": "confidential", "releasable_to": ["jpn"]}},
+            headers=jp,
+        )
+        started = time.monotonic()
+        assert http.post(url, json={"text": "to both"}, headers=jp).status_code == 201
+        got = _read_events(lines, 1, 5)
+        assert time.monotonic() - started < 1.0
+    assert [e["text"]["en"] for e in got] == ["to both"]
+    assert got[0]["seq"] == 3
+
+
+def test_sse_refuses_unreadable_case(two_servers: Any, work: Any) -> None:
+    case = _case(work)
+    res = httpx.get(f"{two_servers[0].url}/api/work/cases/{case}/events", timeout=5)
+    assert res.status_code == 404
+
+
+@pytest.mark.browser
+def test_two_browsers_see_each_others_entries_within_a_second(two_servers: Any, work: Any) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    a, b = two_servers
+    case = _case(work)
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with sync_playwright() as pw:
+        browsers = [pw.chromium.launch(executable_path=CHROMIUM, args=args) for _ in range(2)]
+        try:
+            pages = []
+            for browser, server, token in ((browsers[0], a, "tok-jpn"), (browsers[1], b, "tok-usa")):
+                context = browser.new_context()
+                context.add_cookies([{"name": "anpo_work_token", "value": token, "url": server.url}])
+                page = context.new_page()
+                page.goto(f"{server.url}/work/cases/{case}?lang=en")
+                expect(page.get_by_test_id("log")).to_contain_text("Case opened")
+                pages.append(page)
+            page.wait_for_timeout(300)  # both EventSources connected
+            for writer, reader, text in (
+                (pages[0], pages[1], "JPN: launch info received"),
+                (pages[1], pages[0], "USA: sharing track data"),
+            ):
+                writer.get_by_test_id("post-text").fill(text)
+                writer.get_by_test_id("post-send").click()
+                expect(writer.get_by_test_id("log")).to_contain_text(text, timeout=1000)
+                expect(reader.get_by_test_id("log")).to_contain_text(text, timeout=1000)
+            assert "CONFIDENTIAL" in pages[0].get_by_test_id("case-marking").inner_text()
+        finally:
+            for browser in browsers:
+                browser.close()

@@ -79,3 +79,11 @@ def test_vocab_lists_kinds_with_both_labels(cli: Any) -> None:
     assert all(p["label"]["ja"] and p["label"]["en"] for p in places)
     bad = cli.run("vocab", "wombats")
     assert bad.exit_code == 2 and "situation" in bad.stderr
+
+
+def test_vocab_acsa_context_lists_every_context_the_ask_question_accepts(cli: Any) -> None:
+    listed = [c["id"] for c in cli.json("vocab", "acsa_context")]
+    accepted = next(q for q in cli.json("ask", "--list") if q["question"] == "acsa.may_provide")
+    choices = next(p["allowed"] for p in accepted["params"] if p["name"] == "context")
+    assert listed == list(choices)
+    assert {"joint_training", "armed_attack", "daily_activities"} <= set(listed)

@@ -30,7 +30,7 @@ def vocab(
     data: dict[str, list[dict[str, Any]]] = {}
     for k in kinds:
         rows = []
-        for ent in sorted(fw.of_kind(k), key=lambda e: (_order(fw, e.id), e.id)):
+        for ent in _vocabulary(fw, k):
             row = entity_brief(ent)
             desc = next(iter(fw.facts(ent.id, "description")), None)
             if desc is not None:
@@ -175,6 +175,16 @@ def check(
     if not as_json and fw is not None:
         files = len(list(pack_dir.rglob("*.yaml")))
         typer.echo(msg("check.ok", files=files, entities=len(fw), facts=fw.fact_count()).get(lang.value))
+
+
+def _vocabulary(fw: Any, kind: str) -> list[Any]:
+    """The entries of one vocabulary. ACSA contexts are more than the `acsa_context` entities: the
+    agreement also names situations and activities, which keep their own kind in the pack."""
+    if kind == "acsa_context":
+        from anpo.rules.questions.acsa import ACSA_CONTEXTS
+
+        return [fw.get(i) for i in ACSA_CONTEXTS if fw.get(i) is not None]
+    return sorted(fw.of_kind(kind), key=lambda e: (_order(fw, e.id), e.id))
 
 
 def _missing_provisions(fw: Any, questions: list[Any]) -> list[Any]:

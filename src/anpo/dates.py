@@ -60,3 +60,15 @@ def era_string(day: dt.date) -> str:
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later; a day the target month lacks becomes its last day (31 Jan + 1 = 28/29 Feb)."""
+    year, month0 = divmod(day.month - 1 + months, 12)
+    year += day.year
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month0 + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

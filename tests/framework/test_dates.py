@@ -35,3 +35,12 @@ def test_era_string_round_trips() -> None:
     for day in (dt.date(1972, 5, 15), dt.date(1989, 1, 8), dt.date(2019, 5, 1), dt.date(2024, 7, 1)):
         assert parse_date(era_string(day)) == day
     assert era_string(dt.date(2019, 5, 1)) == "令和元年5月1日"
+
+
+def test_add_months_keeps_the_day_or_takes_the_month_end() -> None:
+    from anpo.dates import add_months
+
+    assert add_months(dt.date(2017, 4, 25), 12) == dt.date(2018, 4, 25)
+    assert add_months(dt.date(2020, 2, 29), 12) == dt.date(2021, 2, 28)
+    assert add_months(dt.date(2023, 1, 31), 1) == dt.date(2023, 2, 28)
+    assert add_months(dt.date(2023, 11, 30), 3) == dt.date(2024, 2, 29)

@@ -132,6 +132,7 @@ KINDS: dict[str, dict[str, Attr]] = {
         "summary": Attr(TEXT),
         "order": Attr(INT),
         "parent": Attr(ref("provision")),
+        "deadline_months": Attr(INT),
     },
     "mechanism": {
         "instrument": Attr(ref("instrument")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from anpo.dates import add_months
 from anpo.framework.framework import Framework
 from anpo.framework.model import END, Text
 from anpo.rules.core import Answer, Param, ParamError, Reason, question
@@ -34,6 +35,7 @@ ACSA_CONTEXTS = (
     "survival_threatening_situation",
     "international_peace_situation",
 )
+SETTLEMENT_DEADLINE = "acsa_procedures_settlement_deadline"
 GOODS = ("food", "water", "fuel", "clothing", "spare_parts", "ammunition")
 SERVICES = (
     "billeting",
@@ -545,7 +547,7 @@ def settlement_methods(fw: Framework, on: dt.date, params: dict[str, str]) -> An
         "How and by when support delivered on that date is to be settled",
     ),
     params=(Param("delivered", Text("引渡しの日（YYYY-MM-DD）", "date of delivery (YYYY-MM-DD)")),),
-    provisions=("acsa_1996_settlement", "acsa_2016_settlement"),
+    provisions=("acsa_1996_settlement", "acsa_2016_settlement", SETTLEMENT_DEADLINE),
 )
 def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
     try:
@@ -563,21 +565,36 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
     r, _ = found
     instrument = fw.value(r.clause, "instrument", delivered).id
     name = label(fw, instrument, delivered)
-    reasons = (
-        clause_reason(
-            fw,
-            r.clause,
-            f"{delivered}の引渡しは{name.ja}の決済条項によります。物品は同種・同等・同量の物品の返還又は通貨による償還、役務は通貨による償還又は同等の価値の物品・役務の提供により決済します（`acsa.settlement_methods`）。",
-            f"A delivery on {delivered} is settled under the settlement clause of the {name.en}: supplies by replacement in kind or reimbursement, services by reimbursement or equal-value exchange (see acsa.settlement_methods).",
-        ),
-        clause_reason(
-            fw,
-            r.clause,
-            "決済の期限は協定本文ではなく両国の手続取決めで定められ、パックには記録されていません。期限は判断できません。",
-            "The deadline is set not in the agreement's text but in the procedural arrangements between the two sides, which the pack does not record; the due date cannot be decided.",
-        ),
+    how = clause_reason(
+        fw,
+        r.clause,
+        f"{delivered}の引渡しは{name.ja}の決済条項によります。物品は同種・同等・同量の物品の返還又は通貨による償還、役務は通貨による償還又は同等の価値の物品・役務の提供により決済します（`acsa.settlement_methods`）。",
+        f"A delivery on {delivered} is settled under the settlement clause of the {name.en}: supplies by replacement in kind or reimbursement, services by reimbursement or equal-value exchange (see acsa.settlement_methods).",
     )
-    return Answer(None, reasons, in_force=(instrument, r.clause), undetermined=True)
+    deadline = fw.fact(SETTLEMENT_DEADLINE, "deadline_months", delivered)
+    if deadline is None:
+        unknown = clause_reason(
+            fw,
+            r.clause,
+            "この引渡しの日について、決済の期限を定める両国の手続取極はパックに記録されていません。期限は判断できません。",
+            "The deadline is set not in the agreement's text but in the procedural arrangements between the two sides; the pack does not record the one that applied on this delivery date, so the due date cannot be decided.",
+        )
+        return Answer(None, (how, unknown), in_force=(instrument, r.clause), undetermined=True)
+    months = int(deadline.value)
+    due = add_months(delivered, months)
+    when = Reason(
+        Text(
+            f"手続取極により、決済は引渡しの日から{months}か月以内、すなわち{due}までに完了します。",
+            f"Under the procedural arrangement, settlement is to be completed within {months} months of delivery, that is by {due}.",
+        ),
+        deadline.citations,
+    )
+    return Answer(
+        due.isoformat(),
+        (how, when),
+        in_force=(instrument, r.clause, SETTLEMENT_DEADLINE),
+        details={"delivered": delivered.isoformat(), "months": months},
+    )
 
 
 for _name in ("acsa.agreement_in_force", "acsa.may_provide", "acsa.settlement_methods", "acsa.settlement_due"):

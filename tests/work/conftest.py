@@ -62,6 +62,8 @@ TOKENS = {
     "tok-jpn": make_person("sato", "jpn", "secret", "coordinator"),
     "tok-usa": make_person("smith", "usa", "secret", "coordinator"),
     "tok-viewer": make_person("v", "usa", "secret", "viewer"),
+    "tok-ctl": make_person("ctl", "jpn", "secret", "exercise_controller"),
+    "tok-policy": make_person("suzuki", "jpn", "secret", "policy_officer"),
 }
 
 
@@ -122,3 +124,56 @@ def two_servers(engine: Any, mfw: Framework) -> Iterator[tuple[Server, Server]]:
     for s in servers:
         s.stop()
     second.dispose()
+
+
+SERVE = """
+import sys, uvicorn
+from anpo.security.principal import Principal
+from anpo.store.db import make_engine
+from anpo.web.app import create_app
+app = create_app()
+app.state.work_engine = make_engine(sys.argv[1])
+app.state.work_tokens = {
+    "tok-jpn": Principal("sato", "jpn", "public", frozenset({"coordinator"})),
+    "tok-usa": Principal("smith", "usa", "public", frozenset({"coordinator"})),
+}
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+@pytest.fixture
+def two_processes(engine: Any) -> Iterator[list[str]]:
+    """Two `uvicorn` server processes on the test database (each its own broker): their URLs."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    url = engine.url.render_as_string(hide_password=False)
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    procs = [subprocess.Popen([sys.executable, "-c", SERVE, url, str(p)]) for p in ports]
+    urls = [f"http://127.0.0.1:{p}" for p in ports]
+    try:
+        for u, proc in zip(urls, procs, strict=True):
+            deadline = time.monotonic() + 30
+            while True:
+                assert proc.poll() is None, "the server process exited"
+                try:
+                    if httpx.get(f"{u}/api/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "the server process did not start"
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(10)

@@ -107,3 +107,71 @@ def test_two_browsers_see_each_others_entries_within_a_second(two_servers: Any, 
         finally:
             for browser in browsers:
                 browser.close()
+
+
+def test_broker_starts_once_when_many_subscribe_at_once(engine: Any, mfw: Any) -> None:
+    """500 clients connecting together must not start 500 broker loops (each would deliver every
+    entry again and overflow the subscribers' queues)."""
+    import asyncio
+
+    from anpo.work.live import Broker
+
+    async def go() -> int:
+        broker = Broker(engine, mfw)
+        await asyncio.gather(*(broker.start() for _ in range(50)))
+        started = len(broker._tasks)
+        await broker.stop()
+        return started
+
+    assert asyncio.run(go()) == (2 if engine.dialect.name == "postgresql" else 1)
+
+
+def test_two_server_processes_agree(two_processes: list[str], work: Any) -> None:
+    """An entry posted to one server process reaches a subscriber of the other within a second
+    (PostgreSQL: NOTIFY on commit, LISTEN in each process; SQLite: each process polls)."""
+    with work() as w:
+        case = str(open_case(w, Text("発射事案", "Launch case"), "missile_launch", "bocc", dt.date(2024, 6, 10))["id"])
+    a, b = two_processes
+    with (
+        httpx.Client(timeout=5) as http,
+        http.stream("GET", f"{b}/api/work/cases/{case}/events", headers={"x-anpo-work-token": "tok-usa"}) as stream,
+    ):
+        lines = stream.iter_lines()
+        assert _read_events(lines, 1, 5)[0]["type"] == "opened"
+        for n in range(3):
+            started = time.monotonic()
+            res = http.post(
+                f"{a}/api/work/cases/{case}/entries",
+                json={"text": f"from process A {n}"},
+                headers={"x-anpo-work-token": "tok-jpn"},
+            )
+            assert res.status_code == 201, res.text
+            got = _read_events(lines, 1, 5)
+            assert time.monotonic() - started < 1.0
+            assert [(e["seq"], e["text"]["en"], e["party"]) for e in got] == [(n + 2, f"from process A {n}", "jpn")]
+
+
+@pytest.mark.browser
+def test_a_coordinator_opens_a_case_from_the_cases_page(two_servers: Any) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    a, _ = two_servers
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        try:
+            context = browser.new_context()
+            context.add_cookies([{"name": "anpo_work_token", "value": "tok-jpn", "url": a.url}])
+            page = context.new_page()
+            page.goto(f"{a.url}/work/cases?lang=ja")
+            page.get_by_test_id("open-title-ja").fill("南西方面の事案")
+            page.get_by_test_id("open-title-en").fill("Incident in the southwest")
+            page.get_by_test_id("open-type").select_option("gray_zone")
+            page.get_by_test_id("open-level").select_option("acg")
+            page.get_by_test_id("open-on").fill("2024-09-01")
+            page.get_by_test_id("open-send").click()
+            expect(page.get_by_test_id("case-title")).to_have_text("南西方面の事案")
+            expect(page.get_by_test_id("log")).to_contain_text("同盟調整グループ")
+            expect(page.get_by_test_id("questions")).to_contain_text("treaty.article5_applies")
+        finally:
+            browser.close()

@@ -92,3 +92,54 @@ def test_case_page_shows_questions_and_hides_marked_cases(wclient: Any, work: An
     assert "CONFIDENTIAL//REL TO JPN, USA" in page.text
     assert wclient.get(f"/work/cases/{marked}").status_code == 404  # anonymous: not even its existence
     assert marked not in [c["id"] for c in wclient.get("/api/work/cases").json()["cases"]]
+
+
+def test_denied_accesses_and_reads_of_marked_records_are_audited(wclient: Any, work: Any, engine: Any) -> None:
+    from sqlalchemy import select
+
+    from anpo.security.audit import AuditEntry, verify
+    from anpo.store.db import session_factory, transaction
+
+    marked = _case(work, Marking("confidential", frozenset({"jpn"})))
+    public = _case(work, Marking("public"))
+    assert wclient.get(f"/api/work/cases/{marked}", headers=US).status_code == 404  # not releasable to usa
+    assert wclient.get(f"/api/work/cases/{marked}/events").status_code == 404
+    assert wclient.post(f"/api/work/cases/{marked}/entries", json={"text": "x"}, headers=US).status_code == 404
+    viewer = {"x-anpo-work-token": "tok-viewer"}
+    assert wclient.post(f"/api/work/cases/{public}/entries", json={"text": "x"}, headers=viewer).status_code == 403
+    assert wclient.get(f"/api/work/cases/{marked}", headers=JP).status_code == 200
+    assert wclient.get(f"/api/work/cases/{public}", headers=US).status_code == 200
+    with transaction(session_factory(engine)) as session:
+        rows = session.execute(select(AuditEntry).where(AuditEntry.record_type == "case")).scalars()
+        seen = {(a.actor, a.action, a.outcome, a.record_id) for a in rows}
+        assert verify(session) is None
+    assert {
+        ("smith", "read", "denied", marked),
+        ("anonymous", "read", "denied", marked),
+        ("smith", "work.case.post", "denied", marked),
+        ("v", "work.case.post", "denied", public),
+        ("sato", "read", "ok", marked),
+    } <= seen
+    assert ("smith", "read", "ok", public) not in seen  # reading public records is not logged
+
+
+def test_the_web_layers_login_decides_who_acts(engine: Any, mfw: Any, work: Any) -> None:
+    """When the login (issue 5) sets `request.state.principal`, the work routes act as that user."""
+    from fastapi import Request
+    from fastapi.testclient import TestClient
+
+    from anpo.security.principal import Principal
+    from anpo.web.app import create_app
+
+    app = create_app(mfw)
+    app.state.work_engine = engine
+
+    @app.middleware("http")
+    async def login(request: Request, call_next: Any) -> Any:
+        request.state.principal = Principal("tanaka", "jpn", "secret", frozenset({"coordinator"}))
+        return await call_next(request)
+
+    case = _case(work, Marking("public"))
+    with TestClient(app) as c:
+        res = c.post(f"/api/work/cases/{case}/entries", json={"text": "logged in"})
+    assert res.status_code == 201 and (res.json()["author"], res.json()["party"]) == ("tanaka", "jpn")

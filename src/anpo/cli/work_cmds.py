@@ -332,14 +332,31 @@ def exercise_run(
     out: Annotated[
         Path | None, typer.Option("--out", help="Directory for the JSON, HTML and PDF reports. / 出力先")
     ] = None,
+    report: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--report",
+            help="Write the after-action report to FILE: .html, .pdf or .json (repeatable). / 事後報告の出力ファイル",
+        ),
+    ] = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
     """Run a tabletop scenario and write its after-action report. / 机上演習を実行し事後報告を作成"""
     from anpo.exercise.engine import run_scripted
-    from anpo.exercise.report import write_reports
+    from anpo.exercise.report import REPORT_FORMATS, write_report, write_reports
     from anpo.exercise.scenario import SCENARIO_DIR, ScenarioError, load_scenario
+
+    for target in report or []:
+        if target.suffix.lower() not in REPORT_FORMATS:
+            fail(
+                Text(
+                    f"報告の形式は拡張子で選びます（{', '.join(REPORT_FORMATS)}）: {target}",
+                    f"the report's format comes from its extension ({', '.join(REPORT_FORMATS)}): {target}",
+                ),
+                lang,
+            )
 
     if not scripted:
         fail(
@@ -359,8 +376,14 @@ def exercise_run(
         fail(exc.text, lang)
     except WorkError as exc:
         fail(exc.text, lang)
-    paths = write_reports(result, out) if out else {}
-    data = {**result, "files": {k: str(v) for k, v in paths.items()}}
+    written = [str(p) for p in (write_reports(result, out) if out else {}).values()]
+    for target in report or []:
+        try:
+            write_report(result, target)
+        except OSError as exc:
+            fail(Text(f"書き込めません: {target}（{exc.strerror}）", f"cannot write {target} ({exc.strerror})"), lang)
+        written.append(str(target))
+    data = {**result, "files": written}
 
     def render() -> str:
         lines = [f"{_t(result['scenario']['title'], lang)} (seed {seed})"]
@@ -368,7 +391,7 @@ def exercise_run(
             mark = {"refused": "✗", "allowed": "✓", "inject": "▶"}.get(e["outcome"], "·")
             lines.append(f"  {e['at'][11:]} {mark} [{e['party']}] {_t(e['text'], lang)}")
         lines.append(f"{'不可' if lang == Lang.ja else 'refusals'}: {result['counts']['refusals']}")
-        lines += [f"  {k}: {v}" for k, v in data["files"].items()]
+        lines += [f"  → {f}" for f in written]
         return "\n".join(lines)
 
     emit(data, as_json, render)
@@ -491,6 +514,34 @@ def cases_determine(
             as_of(diet, lang) if diet else None,
         )
     emit(data, as_json, lambda: f"{data['situation']['id']} {data['determined_at']}")
+
+
+@cases_app.command("determinations")
+def cases_determinations(
+    start: Annotated[str | None, typer.Option("--from", help="First date (inclusive). / 開始日")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last date (inclusive). / 終了日")] = None,
+    url: UrlOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Situation determinations over time: who decided, Cabinet decision, Diet approval. / 事態の認定の経過"""
+    from anpo.work.coordination import list_determinations
+
+    with work_session(url, lang) as w:
+        rows = list_determinations(w, as_of(start, lang) if start else None, as_of(end, lang) if end else None)
+
+    def render() -> str:
+        lines = []
+        for d in rows:
+            until = f" – {d['ended_at']}" if d["ended_at"] else ""
+            cabinet = f" · cabinet {d['cabinet_decision_on']}" if d["cabinet_decision_on"] else ""
+            diet = f" · Diet {d['diet_approval_on']}" if d["diet_approval_on"] else ""
+            lines.append(
+                f"{d['determined_at']}{until}  {_t(d['situation']['label'], lang)}  [{d['case']}]{cabinet}{diet}"
+            )
+        return "\n".join(lines) or ("（該当なし）" if lang == Lang.ja else "(none)")
+
+    emit({"determinations": rows}, as_json, render)
 
 
 @cases_app.command("close")

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from anpo.exercise.scenario import Action, Scenario
 from anpo.framework.framework import Framework
 from anpo.framework.model import Text
 from anpo.rules.core import ParamError, ask
+from anpo.security.markings import PUBLIC
 from anpo.security.principal import Principal
 from anpo.store.db import make_engine, session_factory, transaction
 from anpo.work import coordination as co
@@ -41,6 +43,23 @@ class Event:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     expected: str | None = None
     case: str | None = None
+    actor: str | None = None  # in a live run, the user who acted
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            at=dt.datetime.fromisoformat(data["at"]),
+            inject=data["inject"],
+            kind=data["kind"],
+            action=data["action"],
+            party=data["party"],
+            outcome=data["outcome"],
+            text=Text(data["text"]["ja"], data["text"]["en"]),
+            reasons=list(data["reasons"]),
+            expected=data.get("expected"),
+            case=data.get("case"),
+            actor=data.get("actor"),
+        )
 
     @property
     def met(self) -> bool | None:
@@ -62,18 +81,41 @@ class Event:
             "expected": self.expected,
             "expectation_met": self.met,
             "case": self.case,
+            "actor": self.actor,
         }
 
 
 class Run:
-    def __init__(self, scenario: Scenario, seed: int, fw: Framework, engine: Engine) -> None:
-        self.scenario, self.seed, self.fw, self.engine = scenario, seed, fw, engine
+    """One run of a scenario. Scripted: its own database, one transaction per action. Live (a
+    `session` given): every action in the caller's transaction, as `actor` when one is given, so
+    the web app's access check and audit apply to the player who acts."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        fw: Framework,
+        engine: Engine | None = None,
+        *,
+        scope: str | None = None,
+        session: Session | None = None,
+        actor: Principal | None = None,
+    ) -> None:
+        self.scenario, self.seed, self.fw = scenario, seed, fw
         self.rng = random.Random(seed)
-        self.factory = session_factory(engine)
+        self.session, self.actor = session, actor
+        self.denied: list[Any] | None = None
+        self.marking = PUBLIC  # of the run's cases, protection records and bookings
+        if session is None:
+            assert engine is not None
+            self.factory = session_factory(engine)
+        # Names the run's cases, protection records and bookings, which stay apart from real ones.
+        self.scope = scope or f"{scenario.id}_{seed}"
         self.events: list[Event] = []
         self.case_ids: dict[str, str] = {}
         self.clock = scenario.start
         self.clearance = self._top_level()
+        self.script_as = "player"  # scripted players act as `player_jpn` and `player_usa`
 
     def _top_level(self) -> str:
         from anpo.security.markings import Levels
@@ -82,7 +124,13 @@ class Run:
 
     @contextmanager
     def work(self, party: str) -> Iterator[Work]:
-        who = Principal(f"player_{party}", party, self.clearance, ROLES)
+        who = self.actor or Principal(f"{self.script_as}_{party}"[:64], party, self.clearance, ROLES)
+        if self.session is not None:
+            w = Work(self.fw, self.session, who)
+            if self.denied is not None:
+                w.denied = self.denied  # the caller audits them after its transaction rolls back
+            yield w
+            return
         with transaction(self.factory) as session:
             yield Work(self.fw, session, who)
 
@@ -93,6 +141,17 @@ class Run:
             self.events.append(Event(self.clock, inject.id, "inject", "inject", "control", "inject", inject.text))
             for action in inject.actions:
                 self._act(inject.id, at, action, inject.jitter)
+
+    def act(self, inject: str, action: Action) -> Event:
+        """A live player's action at the current scenario time; its event (a refusal is an event)."""
+        if action.do == "choose":
+            raise WorkError(Text("選択肢(choose)は台本でのみ使えます", "'choose' is for scripts only"))
+        party = str(action.args.get("party", "jpn"))
+        event: Event = getattr(self, f"_do_{action.do}")(action, party)
+        event.inject, event.expected = inject, action.expect
+        event.actor = self.actor.user_id if self.actor is not None else None
+        self.events.append(event)
+        return event
 
     def _act(self, inject: str, base: dt.datetime, action: Action, jitter: int) -> None:
         delay = action.after + (self.rng.randint(0, jitter) if jitter else 0)
@@ -158,7 +217,9 @@ class Run:
 
     def _do_open_case(self, action: Action, party: str) -> Event:
         spec = self.scenario.cases[str(action.args["case"])]
-        case_id = f"ex_{self.scenario.id}_{self.seed}_{spec.key}"
+        if spec.key in self.case_ids:
+            raise WorkError(Text(f"案件「{spec.key}」は既に開かれています", f"case '{spec.key}' is already open"))
+        case_id = f"ex_{self.scope}_{spec.key}"
         with self.work(party) as w:
             case = co.open_case(
                 w,
@@ -168,7 +229,8 @@ class Run:
                 self.scenario.date,
                 self.clock,
                 case_id=case_id,
-                exercise=self.scenario.id,
+                exercise=self.scope,
+                marking=self.marking,
             )
         self.case_ids[spec.key] = case_id
         level = case["level"]
@@ -282,6 +344,8 @@ class Run:
                 protecting_asset=str(args["by"]),
                 requested_on=self.scenario.date,
                 requesting_unit=str(args.get("unit", "")),
+                exercise=self.scope,
+                marking=self.marking,
             )
             if rec["status"] == "requested":
                 protection.decide_protection(w, rec["id"], True, self.scenario.date)
@@ -313,6 +377,8 @@ class Run:
                     self.clock + dt.timedelta(hours=hours),
                     unit=str(action.args.get("unit", "")),
                     purpose=str(action.args.get("purpose", "")),
+                    exercise=self.scope,
+                    marking=self.marking,
                 )
         except WorkError as exc:
             cites = facility_json["citations"] if facility_json else []
@@ -333,11 +399,16 @@ class Run:
     def result(self) -> dict[str, Any]:
         from anpo.security.principal import system_principal
 
-        with transaction(self.factory) as session:
-            w = Work(self.fw, session, system_principal())
+        def collect(w: Work) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
             cases = [co.case_json(w, co.get_case(w, cid), with_questions=True) for cid in self.case_ids.values()]
-            report = protection.yearly_report(w, self.scenario.date.year)
-            bookings = facilities.list_bookings(w)
+            report = protection.yearly_report(w, self.scenario.date.year, exercise=self.scope)
+            return cases, report, facilities.list_bookings(w, exercise=self.scope)
+
+        if self.session is not None:
+            cases, report, bookings = collect(Work(self.fw, self.session, self.actor or system_principal()))
+        else:
+            with transaction(self.factory) as session:
+                cases, report, bookings = collect(Work(self.fw, session, system_principal()))
         events = [e.as_json() for e in self.events]
         refusals = [e for e in events if e["outcome"] == "refused"]
         unmet = [e for e in events if e["expectation_met"] is False]

@@ -17,6 +17,13 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/takao-gothic/TakaoGothic.ttf",
 )
 FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+OUTCOMES = {
+    "inject": "状況付与 / inject",
+    "done": "実施 / done",
+    "answered": "回答 / answered",
+    "allowed": "可 / allowed",
+    "refused": "不可 / refused",
+}
 
 HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -44,7 +51,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3
 
 <h2>経過 / Timeline</h2>
 <table><tr><th>時刻 / time</th><th>当事国 / party</th><th>結果 / outcome</th><th>内容 / what</th><th>出典 / citations</th></tr>
-{% for e in r.timeline %}<tr class="{{ e.outcome }}"><td>{{ e.at }}</td><td>{{ e.party }}</td><td>{{ e.outcome }}{% if e.expectation_met is false %} ⚠ expected {{ e.expected }}{% endif %}</td>
+{% for e in r.timeline %}<tr class="{{ e.outcome }}"><td>{{ e.at }}</td><td>{{ e.party }}</td><td>{{ outcomes.get(e.outcome, e.outcome) }}{% if e.expectation_met is false %} ⚠ expected {{ e.expected }}{% endif %}</td>
 <td>{{ e.text.en }}<br><span class="ja">{{ e.text.ja }}</span></td>
 <td class="cite">{% for c in e.citations %}{{ c.source }} {{ c.locator }}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>
 {% endfor %}</table>
@@ -64,7 +71,7 @@ Tabletop exercise of consultation, legal questions, logistics and coordination o
 
 def render_html(result: dict[str, Any]) -> str:
     env = Environment(autoescape=True)
-    return env.from_string(HTML).render(r=result)
+    return env.from_string(HTML).render(r=result, outcomes=OUTCOMES)
 
 
 def render_json(result: dict[str, Any]) -> str:
@@ -119,10 +126,27 @@ def render_pdf(result: dict[str, Any]) -> bytes:
     pdf.add_page()
     line("Timeline" + (" / 経過" if bilingual else ""), 13, 1)
     for e in result["timeline"]:
-        line(f"{e['at']}  [{e['party']}]  {e['outcome']}", 8, 0)
+        outcome = OUTCOMES.get(e["outcome"], e["outcome"]) if bilingual else e["outcome"]
+        line(f"{e['at']}  [{e['party']}]  {outcome}", 8, 0)
         both(e["text"], 8)
     out = pdf.output()
     return bytes(out)
+
+
+REPORT_FORMATS = (".html", ".pdf", ".json")
+
+
+def write_report(result: dict[str, Any], path: Path) -> None:
+    """Write one report; its format comes from the file's extension (.html, .pdf or .json)."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        path.write_bytes(render_pdf(result))
+    elif suffix == ".html":
+        path.write_text(render_html(result), encoding="utf-8")
+    elif suffix == ".json":
+        path.write_text(render_json(result), encoding="utf-8")
+    else:
+        raise ValueError(f"unknown report format {suffix!r} (allowed: {', '.join(REPORT_FORMATS)})")
 
 
 def write_reports(result: dict[str, Any], out_dir: Path) -> dict[str, Path]:

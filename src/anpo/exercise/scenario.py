@@ -136,7 +136,7 @@ def parse_scenario(raw: Any, where: str) -> Scenario:
             problems.append(f"{w}: at must be a whole number of minutes, not before the previous inject")
             at = max(last, 0)
         last = at
-        actions = tuple(_actions(item.get("actions") or [], f"{w}.actions", cases, problems))
+        actions = tuple(parse_actions(item.get("actions") or [], f"{w}.actions", cases, problems))
         injects.append(
             Inject(
                 str(item["id"]), at, _text(item.get("text"), f"{w}.text", problems), actions, int(item.get("jitter", 0))
@@ -159,7 +159,8 @@ def parse_scenario(raw: Any, where: str) -> Scenario:
     )
 
 
-def _actions(items: list[Any], where: str, cases: dict[str, CaseSpec], problems: list[str]) -> list[Action]:
+def parse_actions(items: list[Any], where: str, cases: dict[str, CaseSpec], problems: list[str]) -> list[Action]:
+    """Check and build actions (of a file, or of a live player's form); problems are appended."""
     out = []
     for j, item in enumerate(items):
         w = f"{where}[{j}]"
@@ -187,7 +188,7 @@ def _actions(items: list[Any], where: str, cases: dict[str, CaseSpec], problems:
                 options.append(
                     (
                         int(opt.get("weight", 1)),
-                        tuple(_actions(opt.get("actions") or [], f"{w}.options[{k}]", cases, problems)),
+                        tuple(parse_actions(opt.get("actions") or [], f"{w}.options[{k}]", cases, problems)),
                     )
                 )
             args = {"options": options}

@@ -33,7 +33,8 @@ from anpo.security.markings import Levels, Marking
 from anpo.security.principal import Principal
 from anpo.store.db import session_factory, transaction
 
-MAX_ATTEMPTS = 30
+MAX_ATTEMPTS = 200
+MAX_BACKOFF = 0.25  # seconds
 DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
 RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
 
@@ -69,7 +70,9 @@ class Ledger:
                 if not retryable(exc) or attempt == MAX_ATTEMPTS - 1:
                     raise
                 self.retries += 1
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                # Every batch updates the same running balances, so concurrent writers conflict;
+                # exponential backoff with jitter lets one of them through at a time.
+                time.sleep(random.uniform(0, min(MAX_BACKOFF, 0.002 * 2 ** min(attempt, 10))))
         raise AssertionError("unreachable")
 
     def _submit(self, session: Session, principal: Principal, commands: Sequence[Command]) -> list[dict[str, Any]]:

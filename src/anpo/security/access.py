@@ -28,11 +28,15 @@ class AccessDenied(Exception):
 
 
 def can_read(levels: Levels, principal: Principal, marking: Marking) -> bool:
+    """Fails closed: a clearance or level the pack does not define denies (except for `system`)."""
     if principal.system or marking.is_public:
         return True
     if principal.party is None or principal.party not in marking.releasable_to:
         return False
-    return levels.dominates(principal.clearance, marking.level)
+    try:
+        return levels.dominates(principal.clearance, marking.level)
+    except ValueError:
+        return False
 
 
 def can(levels: Levels, principal: Principal, action: str, marking: Marking) -> bool:

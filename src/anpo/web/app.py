@@ -2,33 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from anpo import __version__
 from anpo.framework.framework import Framework
 from anpo.framework.pack import default_framework
-from anpo.web import routes_ask, routes_framework, routes_work
+from anpo.i18n import msg
+from anpo.web import routes_ask, routes_auth, routes_framework, routes_work
 from anpo.web.common import lang_of, render
+from anpo.web.guard import Guard
+
+log = logging.getLogger("anpo.web")
 
 
-def create_app(fw: Framework | None = None) -> FastAPI:
+def create_app(fw: Framework | None = None, engine: Engine | None = None) -> FastAPI:
+    """The app. `engine` is the database of accounts and records (default: ANPO_DATABASE_URL or
+    ./anpo.sqlite3, opened on first use); public framework pages never need one."""
     app = FastAPI(
         title="anpo",
         version=__version__,
         description="The Japan–U.S. Security Arrangements, executable. 日米安全保障体制.",
     )
     app.state.framework = fw or default_framework()
+    if engine is not None:
+        app.state.engine = engine
+    app.add_middleware(Guard)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.include_router(routes_framework.router)
     app.include_router(routes_ask.router)
     app.include_router(routes_work.router)
+    app.include_router(routes_auth.router)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Any:
@@ -41,6 +53,8 @@ def create_app(fw: Framework | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if 300 <= exc.status_code < 400 and exc.headers and "Location" in exc.headers:
+            return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
         detail = (
             exc.detail if isinstance(exc.detail, dict) else {"error": {"ja": str(exc.detail), "en": str(exc.detail)}}
         )
@@ -57,5 +71,50 @@ def create_app(fw: Framework | None = None) -> FastAPI:
         return JSONResponse(
             {"error": {"ja": f"リクエストが不正です: {fields}", "en": f"invalid request: {fields}"}}, status_code=422
         )
+
+    def openapi() -> dict[str, Any]:
+        """The schema, with the error body every 4xx/5xx actually has: `{"error": {"ja", "en"}}`."""
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        error = {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["ja", "en"],
+                    "properties": {"ja": {"type": "string"}, "en": {"type": "string"}},
+                }
+            },
+        }
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["HTTPValidationError"] = {
+            **error,
+            "title": "Error",
+            "description": "A refused request: the reason in Japanese and English.",
+        }
+        schemas.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Any:
+        """A generic bilingual 500: no traceback, no internals (they go to the server log)."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        text = msg("ui.server_error")
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": text.as_json()}, status_code=500)
+        lang = lang_of(request)
+        try:
+            response = render(request, "error.html", lang, status=500, message=text.get(lang))
+        except Exception:
+            return JSONResponse({"error": text.as_json()}, status_code=500)
+        response.status_code = 500
+        return response
 
     return app

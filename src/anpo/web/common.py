@@ -50,6 +50,12 @@ def framework_of(request: Request) -> Framework:
 
 
 def render(request: Request, template: str, lang: str, **context: Any) -> Any:
+    """A page: the template with the language, who is logged in, the CSRF token for its forms and
+    the banner of the marking the route declared with `guard.mark` (public by default)."""
+    from anpo.web import auth, guard
+
+    principal = auth.current_principal(request)
+    banner = guard.levels_of(request.app).banner(guard.marking_of(request))
     response = TEMPLATES.TemplateResponse(
         request,
         template,
@@ -59,11 +65,15 @@ def render(request: Request, template: str, lang: str, **context: Any) -> Any:
             "era": era_string,
             "L": _picker(lang),
             "switch_url": _switch_url(request, "en" if lang == "ja" else "ja"),
+            "banner": banner.get(lang),
+            "banner_other": banner.get("en" if lang == "ja" else "ja"),
+            "principal": principal,
+            "csrf_token": guard.csrf_token_of(request),
             **context,
         },
     )
     if request.query_params.get("lang") in ("ja", "en"):
-        response.set_cookie(LANG_COOKIE, lang, samesite="lax", httponly=True)
+        response.set_cookie(LANG_COOKIE, lang, samesite="lax", httponly=True, secure=request.url.scheme == "https")
     return response
 
 

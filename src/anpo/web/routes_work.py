@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import inspect as pyinspect
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -23,24 +24,27 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine, inspect
 
 from anpo.framework.model import Text
+from anpo.security import access
 from anpo.security.access import AccessDenied
+from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, Principal
 from anpo.web.common import framework_of, lang_of, parse_on, render
 from anpo.work import calendar as ical
 from anpo.work import consultations, coordination, facilities, protection
-from anpo.work.common import Work, WorkError, marking_of
+from anpo.work.common import Work, WorkError, audit_denied, marking_of
 from anpo.work.live import Broker
 
 router = APIRouter()
 TOKEN_COOKIE = "anpo_work_token"
 TOKEN_HEADER = "x-anpo-work-token"
-STATUS = {"not_found": 404, "exists": 409, "conflict": 409, "refused": 422, "invalid": 400}
+STATUS = {"not_found": 404, "exists": 409, "conflict": 409, "refused": 422, "invalid": 400, "forbidden": 403}
 NAV = {
     "meetings": Text("会合", "Meetings"),
     "commitments": Text("約束", "Commitments"),
     "protection": Text("武器等防護", "Asset protection"),
     "cases": Text("調整案件", "Coordination cases"),
     "facilities": Text("施設と演習", "Facilities and exercises"),
+    "exercises": Text("机上演習", "Tabletop exercises"),
 }
 
 
@@ -51,7 +55,7 @@ def principal_of(request: Request) -> Principal:
     with contextlib.suppress(ImportError):
         auth = importlib.import_module("anpo.web.auth")
         current = getattr(auth, "current_principal", None)
-        if callable(current):
+        if callable(current) and not pyinspect.iscoroutinefunction(current):
             found = current(request)
             if isinstance(found, Principal):
                 return found
@@ -89,12 +93,18 @@ def work_of(request: Request) -> Iterator[Work]:
                 },
             )
         request.app.state.work_checked = True
+    principal = principal_of(request)
+    denied: list[Any] = []
     try:
         with transaction(session_factory(engine)) as session:
-            yield Work(framework_of(request), session, principal_of(request))
+            w = Work(framework_of(request), session, principal)
+            denied = w.denied
+            yield w
     except WorkError as exc:
+        audit_denied(engine, principal, denied)
         raise HTTPException(STATUS.get(exc.code, 400), detail=exc.as_json()) from exc
     except AccessDenied as exc:
+        audit_denied(engine, principal, denied)
         raise HTTPException(403, detail={"error": exc.text.as_json()}) from exc
 
 
@@ -184,11 +194,28 @@ def api_cases(request: Request, status: str | None = None) -> dict[str, Any]:
         return {"cases": coordination.list_cases(w, status)}
 
 
+@router.get("/api/work/determinations", tags=["work"])
+def api_determinations(request: Request, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+    """Situation determinations over time (in force at some point between `start` and `end`)."""
+    with work_of(request) as w:
+        rows = coordination.list_determinations(w, parse_on(start) if start else None, parse_on(end) if end else None)
+    return {"from": start, "to": end, "determinations": rows}
+
+
 @router.get("/work/cases", include_in_schema=False)
 def page_cases(request: Request) -> Any:
     with work_of(request) as w:
         rows = coordination.list_cases(w)
-    return page(request, "work_cases.html", "/api/work/cases", cases=rows)
+        can_open = access.can(w.levels, w.principal, "work.case.open", PUBLIC)
+    return page(
+        request,
+        "work_cases.html",
+        "/api/work/cases",
+        cases=rows,
+        can_open=can_open,
+        case_types=coordination.CASE_TYPES,
+        levels=coordination.LEVELS,
+    )
 
 
 def case_data(request: Request, case_id: str) -> dict[str, Any]:
@@ -320,3 +347,375 @@ def api_calendar(request: Request, lang: str | None = None) -> Response:
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="anpo.ics"'},
     )
+
+
+# -- live tabletop exercises ----------------------------------------------------------------------
+
+
+def _exercises_data(request: Request) -> dict[str, Any]:
+    from anpo.exercise import live
+
+    with work_of(request) as w:
+        runs = live.list_runs(w)
+    shipped = [
+        {"id": s.id, "title": s.title.as_json(), "date": s.date.isoformat(), "injects": len(s.injects)}
+        for s in live.scenarios().values()
+    ]
+    return {"runs": runs, "scenarios": shipped}
+
+
+@router.get("/api/work/exercises", tags=["work"])
+def api_exercises(request: Request) -> dict[str, Any]:
+    """Live tabletop runs the caller may read, and the shipped scenarios a controller may start."""
+    return _exercises_data(request)
+
+
+@router.get("/work/exercises", include_in_schema=False)
+def page_exercises(request: Request) -> Any:
+    return page(
+        request,
+        "work_exercises.html",
+        "/api/work/exercises",
+        data=_exercises_data(request),
+        roles=_roles(request),
+        status_labels=RUN_STATUS,
+    )
+
+
+RUN_STATUS = {"running": Text("実施中", "running"), "ended": Text("終了", "ended")}
+
+
+def _roles(request: Request) -> dict[str, bool]:
+    who = principal_of(request)
+    admin = who.has_role("administrator")
+    return {
+        "control": admin or who.has_role("exercise_controller"),
+        "play": admin or who.has_role("exercise_controller") or who.has_role("coordinator"),
+    }
+
+
+def _payload(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise HTTPException(
+            400, detail={"error": Text("JSONのオブジェクトが必要です", "a JSON object is expected").as_json()}
+        )
+    return payload
+
+
+@router.post("/api/work/exercises", tags=["work"], status_code=201)
+def api_start_exercise(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    """Start a live run of a shipped scenario: `{"scenario": ID, "seed": N, "marking": {"level",
+    "releasable_to"}}` (exercise controllers; the marking is public when absent)."""
+    from anpo.exercise import live
+
+    data = _payload(payload)
+    try:
+        seed = int(data.get("seed", 0) or 0)
+    except (TypeError, ValueError):
+        raise HTTPException(
+            400, detail={"error": Text("seedは整数です", "the seed is a whole number").as_json()}
+        ) from None
+    with work_of(request) as w:
+        mark = PUBLIC
+        if isinstance(data.get("marking"), dict):
+            mark = marking_of(data["marking"].get("level"), data["marking"].get("releasable_to"), w.levels)
+        run = live.start(w, str(data.get("scenario", "")), seed, mark)
+    return JSONResponse(run, status_code=201)
+
+
+@router.get("/api/work/exercises/{run_id}", tags=["work"])
+def api_exercise(request: Request, run_id: str, known: str | None = None) -> dict[str, Any]:
+    """A live run: clock, injects released, its cases, the timeline with every refusal's reasons.
+    With `known=VERSION` (its `version` field) an unchanged run answers `{"unchanged": true}`."""
+    from anpo.exercise import live
+
+    with work_of(request) as w:
+        return live.get(w, run_id, known)
+
+
+@router.get("/work/exercises/{run_id}", include_in_schema=False)
+def page_exercise(request: Request, run_id: str) -> Any:
+    from anpo.exercise import live
+    from anpo.exercise.scenario import ACTIONS
+
+    with work_of(request) as w:
+        run = live.get(w, run_id)
+    who = principal_of(request)
+    return page(
+        request,
+        "work_exercise.html",
+        f"/api/work/exercises/{run_id}",
+        run=run,
+        roles=_roles(request),
+        party=who.party,
+        actions={k: list(v[0] + v[1]) for k, v in ACTIONS.items() if k in live.CONTROLLER_ACTIONS},
+        player_actions=list(live.PLAYER_ACTIONS),
+        action_labels=live.ACTION_LABELS,
+        field_labels=live.FIELD_LABELS,
+        choices=live.choices(framework_of(request)),
+        status_labels=RUN_STATUS,
+    )
+
+
+@router.post("/api/work/exercises/{run_id}/step", tags=["work"])
+def api_exercise_step(request: Request, run_id: str, payload: Any = Body(None)) -> dict[str, Any]:  # noqa: B008
+    """Release the next inject (`{"script": true}` also plays its scripted actions)."""
+    from anpo.exercise import live
+
+    script = bool(isinstance(payload, dict) and payload.get("script"))
+    with work_of(request) as w:
+        return live.step(w, run_id, play_script=script)
+
+
+@router.post("/api/work/exercises/{run_id}/actions", tags=["work"])
+def api_exercise_act(request: Request, run_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+    """A player's action, e.g. `{"do": "supply", "case": "launch", "provider": "jpn", "category":
+    "ammunition", "context": "information_gathering"}`: the engine answers the legal question it
+    raises as of the scenario's date and situation; a refusal comes back with reasons and citations."""
+    from anpo.exercise import live
+
+    with work_of(request) as w:
+        return live.act(w, run_id, _payload(payload))
+
+
+@router.post("/api/work/exercises/{run_id}/end", tags=["work"])
+def api_exercise_end(request: Request, run_id: str) -> dict[str, Any]:
+    """End a live run (exercise controllers)."""
+    from anpo.exercise import live
+
+    with work_of(request) as w:
+        return live.end(w, run_id)
+
+
+@router.get("/api/work/exercises/{run_id}/report", tags=["work"])
+def api_exercise_report(request: Request, run_id: str, format: str = "html") -> Response:
+    """The after-action report of a run as `html`, `pdf` or `json`."""
+    from anpo.exercise import live
+    from anpo.exercise.report import render_html, render_json, render_pdf
+
+    if format not in ("html", "pdf", "json"):
+        raise HTTPException(
+            400,
+            detail={
+                "error": Text(
+                    f"形式「{format}」は不明です（html, pdf, json）",
+                    f"unknown format '{format}' (allowed: html, pdf, json)",
+                ).as_json()
+            },
+        )
+    with work_of(request) as w:
+        result = live.report(w, run_id)
+    name = f"aar_{run_id}"
+    if format == "pdf":
+        return Response(
+            render_pdf(result),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        )
+    if format == "json":
+        return Response(render_json(result), media_type="application/json")
+    return Response(render_html(result), media_type="text/html; charset=utf-8")
+
+
+# -- writes of the work records (the same functions and access checks as the CLI) ----------------
+
+
+def _field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise HTTPException(400, detail={"error": Text(f"「{key}」が必要です", f"'{key}' is required").as_json()})
+        return None
+    if not isinstance(value, str | int | float | bool):
+        raise HTTPException(
+            400, detail={"error": Text(f"「{key}」は文字列です", f"'{key}' must be a string").as_json()}
+        )
+    return str(value)
+
+
+def _bilingual(data: dict[str, Any], key: str) -> Text:
+    raw = data.get(key)
+    if isinstance(raw, str) and raw.strip():
+        return Text(raw, raw)
+    if isinstance(raw, dict) and (raw.get("ja") or raw.get("en")):
+        ja, en = str(raw.get("ja") or raw.get("en")), str(raw.get("en") or raw.get("ja"))
+        return Text(ja, en)
+    raise HTTPException(
+        400,
+        detail={"error": Text(f"「{key}」（日本語と英語）が必要です", f"'{key}' ({{ja, en}}) is required").as_json()},
+    )
+
+
+def _marking(w: Work, data: dict[str, Any]) -> Any:
+    raw = data.get("marking")
+    if raw is None:
+        return PUBLIC
+    if not isinstance(raw, dict):
+        raise HTTPException(
+            400,
+            detail={
+                "error": Text("markingは{level, releasable_to}です", "marking is {level, releasable_to}").as_json()
+            },
+        )
+    return marking_of(raw.get("level"), raw.get("releasable_to"), w.levels)
+
+
+def _day(value: str | None) -> Any:
+    from anpo.work.common import parse_day
+
+    return parse_day(value) if value else None
+
+
+def _wake(request: Request) -> None:
+    broker = getattr(request.app.state, "work_broker", None)
+    if isinstance(broker, Broker):
+        broker.wake()
+
+
+@router.post("/api/work/cases", tags=["work"], status_code=201)
+def api_open_case(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    """Open a coordination case: `{"title": {"ja","en"}, "type", "level": "acg|bocc|ccc", "on": DATE, "marking"}`."""
+    data = _payload(payload)
+    with work_of(request) as w:
+        case = coordination.open_case(
+            w,
+            _bilingual(data, "title"),
+            _field(data, "type") or "",
+            _field(data, "level") or "",
+            _day(_field(data, "on", False)) or parse_on(None),
+            marking=_marking(w, data),
+        )
+    _wake(request)
+    return JSONResponse(case, status_code=201)
+
+
+@router.post("/api/work/cases/{case_id}/determinations", tags=["work"], status_code=201)
+def api_determine(request: Request, case_id: str, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    """Record the Government's determination of a situation for a case: `{"situation",
+    "cabinet_decision_on", "diet_approval_on", "decided_by"}`; refused (422, with the law's reasons)
+    when the situation does not exist on the case's date or needs a Cabinet decision not given."""
+    import datetime as dt
+
+    data = _payload(payload)
+    with work_of(request) as w:
+        det = coordination.determine(
+            w,
+            case_id,
+            _field(data, "situation") or "",
+            dt.datetime.now().replace(microsecond=0),
+            _field(data, "decided_by", False) or "",
+            _day(_field(data, "cabinet_decision_on", False)),
+            _day(_field(data, "diet_approval_on", False)),
+        )
+    _wake(request)
+    return JSONResponse(det, status_code=201)
+
+
+@router.post("/api/work/cases/{case_id}/close", tags=["work"])
+def api_close_case(request: Request, case_id: str) -> dict[str, Any]:
+    """Close a case."""
+    with work_of(request) as w:
+        out = coordination.close_case(w, case_id)
+    _wake(request)
+    return out
+
+
+@router.post("/api/work/commitments", tags=["work"], status_code=201)
+def api_add_commitment(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    """Record a commitment a meeting made: `{"id", "meeting", "owner", "label": {"ja","en"}, "due", "outcome", "marking"}`."""
+    data = _payload(payload)
+    with work_of(request) as w:
+        row = consultations.add_commitment(
+            w,
+            _field(data, "id") or "",
+            _field(data, "meeting") or "",
+            _field(data, "owner") or "",
+            _bilingual(data, "label"),
+            _day(_field(data, "due", False)),
+            _field(data, "outcome", False),
+            _marking(w, data),
+        )
+    return JSONResponse(row, status_code=201)
+
+
+@router.post("/api/work/commitments/{commitment_id}/done", tags=["work"])
+def api_commitment_done(request: Request, commitment_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+    """Mark a commitment done: `{"on": DATE, "by": ID of the instrument, event or meeting}`."""
+    data = _payload(payload)
+    with work_of(request) as w:
+        return consultations.complete_commitment(w, commitment_id, _day(_field(data, "on")), _field(data, "by", False))
+
+
+@router.post("/api/work/protection", tags=["work"], status_code=201)
+def api_request_protection(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    """A force's request for asset protection, checked with `sdf.may_protect_assets` as of `on`:
+    `{"protected_party", "activity", "asset", "by", "on", "unit", "marking"}`. A request the law does
+    not allow is kept with status `refused_by_law` and the reasons."""
+    data = _payload(payload)
+    with work_of(request) as w:
+        row = protection.request_protection(
+            w,
+            protected_party=_field(data, "protected_party") or "",
+            activity=_field(data, "activity") or "",
+            protected_asset=_field(data, "asset") or "",
+            protecting_asset=_field(data, "by") or "",
+            requested_on=_day(_field(data, "on")),
+            requesting_unit=_field(data, "unit", False) or "",
+            marking=_marking(w, data),
+        )
+    return JSONResponse(row, status_code=201)
+
+
+@router.post("/api/work/protection/{record_id}/decision", tags=["work"])
+def api_decide_protection(request: Request, record_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+    """The Minister of Defense's decision: `{"approve": true|false, "on": DATE}`."""
+    data = _payload(payload)
+    if not isinstance(data.get("approve"), bool):
+        raise HTTPException(
+            400, detail={"error": Text("approveはtrueかfalseです", "approve must be true or false").as_json()}
+        )
+    with work_of(request) as w:
+        return protection.decide_protection(w, record_id, data["approve"], _day(_field(data, "on")))
+
+
+@router.post("/api/work/protection/{record_id}/carried-out", tags=["work"])
+def api_carry_out(request: Request, record_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+    """Record the protection carried out: `{"on": DATE, "units": "…"}` (it counts in that year's report)."""
+    data = _payload(payload)
+    with work_of(request) as w:
+        return protection.carry_out(w, record_id, _day(_field(data, "on")), _field(data, "units", False) or "")
+
+
+@router.post("/api/work/bookings", tags=["work"], status_code=201)
+def api_book(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    """Book a facility for the caller's party: `{"facility", "start", "end", "unit", "purpose",
+    "marking"}` (times `YYYY-MM-DDTHH:MM`, end exclusive); 409 with the clashing bookings."""
+    from anpo.work.common import parse_time
+
+    data = _payload(payload)
+    with work_of(request) as w:
+        who = w.principal
+        party = _field(data, "party", False) or who.party or ""
+        if party != who.party and not who.has_role("administrator"):
+            w.denied.append(("work.booking.write", "booking", _field(data, "facility", False) or "-", PUBLIC))
+            raise WorkError(
+                Text("自国の立場でのみ予約できます", "you may book for your own party only"), code="forbidden"
+            )
+        row = facilities.book(
+            w,
+            _field(data, "facility") or "",
+            party,
+            parse_time(_field(data, "start") or ""),
+            parse_time(_field(data, "end") or ""),
+            _field(data, "unit", False) or "",
+            _field(data, "purpose", False) or "",
+            _marking(w, data),
+        )
+    return JSONResponse(row, status_code=201)
+
+
+@router.post("/api/work/bookings/{booking_id}/cancel", tags=["work"])
+def api_cancel_booking(request: Request, booking_id: int) -> dict[str, Any]:
+    """Cancel a booking."""
+    with work_of(request) as w:
+        return facilities.cancel_booking(w, booking_id)

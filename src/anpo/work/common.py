@@ -4,9 +4,11 @@ reasons, the access actions, and the audited write."""
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from anpo.framework.framework import Framework
@@ -28,6 +30,8 @@ ACTIONS = {
     "work.protection.request": ("coordinator", "exercise_controller"),
     "work.protection.decide": ("coordinator", "exercise_controller"),
     "work.booking.write": ("coordinator", "logistics_officer", "exercise_controller"),
+    "work.exercise.control": ("exercise_controller",),
+    "work.exercise.act": ("coordinator", "exercise_controller"),
 }
 for _action, _roles in ACTIONS.items():
     access.register_action(_action, *_roles)
@@ -56,13 +60,38 @@ class Work:
     session: Session
     principal: Principal
     levels: Levels = field(init=False)
+    # Denied accesses of this call, audited by `audit_denied` after its transaction rolls back.
+    denied: list[tuple[str, str, str, Marking]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.levels = Levels(self.fw)
 
-    def require(self, action: str, marking: Marking = PUBLIC) -> None:
+    def require(self, action: str, marking: Marking = PUBLIC, record: tuple[str, str] = ("-", "-")) -> None:
+        """The access check of a write (`anpo.security.access.require`); a denial is remembered for the audit."""
         self.levels.rank(marking.level)  # an unknown level is a bad request, not a silent default
-        access.require(self.levels, self.principal, action, marking)
+        try:
+            access.require(self.levels, self.principal, action, marking)
+        except access.AccessDenied:
+            self.denied.append((action, record[0], record[1], marking))
+            raise
+
+    def serialise(self, key: str) -> None:
+        """Hold a PostgreSQL advisory lock on `key` until the transaction ends, so two callers cannot
+        both pass a check-then-insert (e.g. the next id). SQLite writers are serialised already."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(key.encode())})
+
+    def read(self, record_type: str, record_id: str, marking: Marking, action: str = "read") -> bool:
+        """The access check of one record asked for by id (to read it, or to act on it with `action`).
+
+        A denial is remembered for the audit (the caller answers "not found", never "forbidden", so
+        nobody learns that the record exists); reading a record marked above public is audited."""
+        if self.can_read(marking):
+            if action == "read" and not marking.is_public:
+                self.audit("read", record_type, record_id, marking)
+            return True
+        self.denied.append((action, record_type, record_id, marking))
+        return False
 
     def can_read(self, marking: Marking) -> bool:
         try:
@@ -76,8 +105,29 @@ class Work:
         audit.record(self.session, self.principal, action, record_type, record_id, marking, detail=detail)
 
 
-def marking_of(level: str | None, releasable_to: str | list[str] | None, levels: Levels) -> Marking:
+def audit_denied(engine: Engine, principal: Principal, denied: list[tuple[str, str, str, Marking]]) -> None:
+    """Append the denied accesses of a call that was refused, in a transaction of their own (the
+    call's own transaction has rolled back)."""
+    if not denied:
+        return
+    from anpo.store.db import session_factory, transaction
+
+    with transaction(session_factory(engine)) as session:
+        for action, record_type, record_id, marking in denied:
+            audit.record(session, principal, action, record_type, record_id, marking, outcome="denied")
+
+
+def marking_of(level: Any, releasable_to: Any, levels: Levels) -> Marking:
     """A marking from user input; the level must be known and the parties must be jpn or usa."""
+    if not isinstance(level, str | None) or not isinstance(releasable_to, str | list | None):
+        raise WorkError(
+            Text(
+                "区分は{level: 文字列, releasable_to: 当事国のリスト}です",
+                "a marking is {level: string, releasable_to: list of parties}",
+            )
+        )
+    if isinstance(releasable_to, list) and not all(isinstance(p, str) for p in releasable_to):
+        raise WorkError(Text("開示先は当事国（jpn, usa）のリストです", "releasable_to is a list of parties (jpn, usa)"))
     lvl = level or "public"
     if lvl not in levels.order:
         raise WorkError(

@@ -145,7 +145,7 @@ def list_meetings(
 
 def get_meeting(w: Work, meeting_id: str) -> dict[str, Any]:
     m = w.session.get(Meeting, meeting_id)
-    if m is None or not w.can_read(m.marking):
+    if m is None or not w.read("meeting", meeting_id, m.marking):
         raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
     return meeting_json(w, m)
 
@@ -161,9 +161,9 @@ def add_commitment(
     marking: Marking = PUBLIC,
 ) -> dict[str, Any]:
     """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
-    w.require("work.commitment.write", marking)
+    w.require("work.commitment.write", marking, ("commitment", commitment_id))
     meeting = w.session.get(Meeting, meeting_id)
-    if meeting is None or not w.can_read(meeting.marking):
+    if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):
         raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
     if owner not in w.fw:
         raise WorkError(
@@ -198,11 +198,11 @@ def add_commitment(
 
 def complete_commitment(w: Work, commitment_id: str, done_on: dt.date, done_by: str | None = None) -> dict[str, Any]:
     c = w.session.get(Commitment, commitment_id)
-    if c is None or not w.can_read(c.marking):
+    if c is None or not w.read("commitment", commitment_id, c.marking, "work.commitment.write"):
         raise WorkError(
             Text(f"約束「{commitment_id}」はありません", f"no commitment '{commitment_id}'"), code="not_found"
         )
-    w.require("work.commitment.write", c.marking)
+    w.require("work.commitment.write", c.marking, ("commitment", c.id))
     if c.done_on is not None:
         raise WorkError(Text("この約束は既に完了しています", "this commitment is already done"), code="conflict")
     if done_by is not None and done_by not in w.fw:

@@ -65,9 +65,10 @@ def _check_choice(name: str, value: str, allowed: dict[str, Text]) -> None:
         )
 
 
-def get_case(w: Work, case_id: str, lock: bool = False) -> Case:
+def get_case(w: Work, case_id: str, lock: bool = False, action: str = "read") -> Case:
+    """A case the principal may read (to read it, or to act on it with `action`); else not found."""
     case = w.session.get(Case, case_id, with_for_update=lock)
-    if case is None or not w.can_read(case.marking):
+    if case is None or not w.read("case", case_id, case.marking, action):
         raise WorkError(Text(f"案件「{case_id}」はありません", f"no case '{case_id}'"), code="not_found")
     return case
 
@@ -84,11 +85,12 @@ def open_case(
     exercise: str = "",
 ) -> dict[str, Any]:
     """Open a case at one ACM level; its first entry says so, with the mechanism's citations."""
-    w.require("work.case.open", marking)
+    w.require("work.case.open", marking, ("case", case_id or "-"))
     _check_choice("case_type", case_type, CASE_TYPES)
     _check_choice("level", level, LEVELS)
     if not title.en.strip() or not title.ja.strip():
         raise WorkError(Text("件名は日本語と英語の両方が必要です", "a title needs both Japanese and English"))
+    w.serialise("work_cases")
     if case_id is None:
         n = w.session.execute(select(func.count()).select_from(Case)).scalar_one()
         case_id = f"case_{n + 1:04d}"
@@ -184,9 +186,9 @@ def post_entry(
         raise WorkError(Text("本文が空です", "the text is empty"))
     if len(body.ja) > 4000 or len(body.en) > 4000:
         raise WorkError(Text("本文は4000文字以内にしてください", "the text may have at most 4000 characters"))
-    case = get_case(w, case_id, lock=True)
+    case = get_case(w, case_id, lock=True, action="work.case.post")
     mark = _entry_marking(w, case, marking)
-    w.require("work.case.post", mark)
+    w.require("work.case.post", mark, ("case", case.id))
     if case.status != "open":
         raise WorkError(Text("案件は終了しています", "the case is closed"), code="conflict")
     entry = _append(w, case, entry_type, body, at or dt.datetime.now().replace(microsecond=0), data or {}, mark)
@@ -198,8 +200,8 @@ def record_answer(
     w: Work, case_id: str, answer: dict[str, Any], refused: bool, action: Text, at: dt.datetime
 ) -> dict[str, Any]:
     """Log a legal question asked in the case and its answer; a refusal when the law does not allow the action."""
-    case = get_case(w, case_id, lock=True)
-    w.require("work.case.post", case.marking)
+    case = get_case(w, case_id, lock=True, action="work.case.post")
+    w.require("work.case.post", case.marking, ("case", case.id))
     reasons = answer.get("reasons", [])
     first = reasons[0] if reasons else {"ja": "", "en": ""}
     if refused:
@@ -232,8 +234,8 @@ def determine(
 
     Refused (WorkError with the answer) when the situation does not exist in law on that date or
     when the law requires a Cabinet decision that is not given."""
-    case = get_case(w, case_id, lock=True)
-    w.require("work.determination.write", case.marking)
+    case = get_case(w, case_id, lock=True, action="work.determination.write")
+    w.require("work.determination.write", case.marking, ("case", case.id))
     try:
         answer = ask(w.fw, "situation.requirements", {"situation": situation}, case.on)
     except ParamError as exc:
@@ -311,8 +313,8 @@ def current_situation(w: Work, case_id: str) -> str:
 
 
 def close_case(w: Work, case_id: str, at: dt.datetime | None = None) -> dict[str, Any]:
-    case = get_case(w, case_id, lock=True)
-    w.require("work.case.open", case.marking)
+    case = get_case(w, case_id, lock=True, action="work.case.open")
+    w.require("work.case.open", case.marking, ("case", case.id))
     if case.status != "open":
         raise WorkError(Text("案件は既に終了しています", "the case is already closed"), code="conflict")
     when = at or dt.datetime.now().replace(microsecond=0)
@@ -421,3 +423,18 @@ def list_cases(w: Work, status: str | None = None) -> list[dict[str, Any]]:
         for c in w.session.execute(query).scalars()
         if w.can_read(c.marking)
     ]
+
+
+def list_determinations(w: Work, start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
+    """The Government's determinations of situations over time (in force at some point between
+    `start` and `end`, inclusive), each with who decided, its Cabinet decision and Diet approval."""
+    query = select(Determination).order_by(Determination.determined_at, Determination.id)
+    if end is not None:
+        query = query.where(Determination.determined_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    rows = []
+    for d in w.session.execute(query).scalars():
+        if start is not None and d.ended_at is not None and d.ended_at < dt.datetime.combine(start, dt.time()):
+            continue
+        if w.can_read(d.marking):
+            rows.append(determination_json(w, d))
+    return rows

@@ -112,6 +112,7 @@ def booking_json(w: Work, b: Booking) -> dict[str, Any]:
         "start": b.start.isoformat(),
         "end": b.end.isoformat(),
         "status": b.status,
+        "exercise": b.exercise or None,
         "marking": marking_json(b.marking, w.levels),
     }
 
@@ -125,9 +126,12 @@ def book(
     unit: str = "",
     purpose: str = "",
     marking: Marking = PUBLIC,
+    exercise: str = "",
 ) -> dict[str, Any]:
-    """Book a facility for `[start, end)`; refused, with the conflicting bookings, if any overlaps."""
-    w.require("work.booking.write", marking)
+    """Book a facility for `[start, end)`; refused, with the conflicting bookings, if any overlaps.
+
+    An exercise's bookings (`exercise` = its run) clash only with bookings of the same run."""
+    w.require("work.booking.write", marking, ("booking", facility_id))
     _facility(w, facility_id)
     if party not in PARTIES:
         raise WorkError(
@@ -138,13 +142,17 @@ def book(
     if w.session.get_bind().dialect.name == "postgresql":
         # One lock per facility: two overlapping bookings cannot both pass the check.
         w.session.execute(
-            text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"booking:{facility_id}".encode())}
+            text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"booking:{exercise}:{facility_id}".encode())}
         )
     clashes = (
         w.session.execute(
             select(Booking)
             .where(
-                Booking.facility == facility_id, Booking.status == "active", Booking.start < end, Booking.end > start
+                Booking.facility == facility_id,
+                Booking.exercise == exercise,
+                Booking.status == "active",
+                Booking.start < end,
+                Booking.end > start,
             )
             .order_by(Booking.start)
         )
@@ -171,19 +179,20 @@ def book(
         end=end,
         status="active",
         booked_by=w.principal.user_id,
+        exercise=exercise,
     )
     b.set_marking(marking)
     w.session.add(b)
     w.session.flush()
-    w.audit("work.booking.write", "booking", str(b.id), marking, {"facility": facility_id})
+    w.audit("work.booking.write", "booking", str(b.id), marking, {"facility": facility_id, "exercise": exercise})
     return booking_json(w, b)
 
 
 def cancel_booking(w: Work, booking_id: int) -> dict[str, Any]:
     b = w.session.get(Booking, booking_id)
-    if b is None or not w.can_read(b.marking):
+    if b is None or not w.read("booking", str(booking_id), b.marking, "work.booking.write"):
         raise WorkError(Text(f"予約「{booking_id}」はありません", f"no booking '{booking_id}'"), code="not_found")
-    w.require("work.booking.write", b.marking)
+    w.require("work.booking.write", b.marking, ("booking", str(b.id)))
     if b.status != "active":
         raise WorkError(Text("予約は既に取り消されています", "the booking is already cancelled"), code="conflict")
     b.status = "cancelled"
@@ -192,8 +201,9 @@ def cancel_booking(w: Work, booking_id: int) -> dict[str, Any]:
     return booking_json(w, b)
 
 
-def list_bookings(w: Work, facility_id: str | None = None) -> list[dict[str, Any]]:
-    query = select(Booking).order_by(Booking.start, Booking.id)
+def list_bookings(w: Work, facility_id: str | None = None, exercise: str = "") -> list[dict[str, Any]]:
+    """Real bookings, or those of one exercise run."""
+    query = select(Booking).where(Booking.exercise == exercise).order_by(Booking.start, Booking.id)
     if facility_id:
         _facility(w, facility_id)
         query = query.where(Booking.facility == facility_id)

@@ -49,10 +49,15 @@ class Broker:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._starting: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
-        if self._tasks:
-            return
+        """Start once, however many requests ask at the same moment (each waits for the start)."""
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._start())
+        await asyncio.shield(self._starting)
+
+    async def _start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self.last_id = await asyncio.to_thread(self._max_id)
@@ -67,6 +72,7 @@ class Broker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        self._starting = None
 
     def subscribe(self, case_id: str, principal: Principal) -> Subscriber:
         sub = Subscriber(case_id, principal)

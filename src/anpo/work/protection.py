@@ -45,13 +45,23 @@ def occasion_of(activity: str) -> str:
 
 
 def _next_id(w: Work, year: int) -> str:
+    w.serialise("work_protection")
     n = w.session.execute(select(func.count()).select_from(Protection).where(Protection.origin == "user")).scalar_one()
     return f"protection_{year}_{n + 1:04d}"
 
 
-def _get(w: Work, record_id: str) -> Protection:
+def _exercise_id(w: Work, exercise: str) -> str:
+    w.serialise("work_protection")
+    prefix = f"ex_{exercise}_p"
+    n = w.session.execute(
+        select(func.count()).select_from(Protection).where(Protection.id.startswith(prefix, autoescape=True))
+    ).scalar_one()
+    return f"{prefix}{n + 1:03d}"
+
+
+def _get(w: Work, record_id: str, action: str) -> Protection:
     p = w.session.get(Protection, record_id)
-    if p is None or not w.can_read(p.marking):
+    if p is None or not w.read("protection", record_id, p.marking, action):
         raise WorkError(
             Text(f"武器等防護の記録「{record_id}」はありません", f"no protection record '{record_id}'"),
             code="not_found",
@@ -96,11 +106,13 @@ def request_protection(
     requesting_unit: str = "",
     protected_assets: str = "",
     marking: Marking = PUBLIC,
+    exercise: str = "",
 ) -> dict[str, Any]:
     """Record a force's request and check it with `sdf.may_protect_assets` as of `requested_on`.
 
-    A request the law does not allow is kept with status `refused_by_law` and the reasons."""
-    w.require("work.protection.request", marking)
+    A request the law does not allow is kept with status `refused_by_law` and the reasons. An
+    exercise's requests (`exercise` = its run) are kept apart: they never count in the yearly report."""
+    w.require("work.protection.request", marking, ("protection", "-"))
     for name, value in (("protected_asset", protected_asset), ("protecting_asset", protecting_asset)):
         if value not in ASSETS:
             raise WorkError(
@@ -119,8 +131,8 @@ def request_protection(
         raise WorkError(exc.text) from exc
     allowed = answer["answer"] is True
     p = Protection(
-        id=_next_id(w, requested_on.year),
-        origin="user",
+        id=_exercise_id(w, exercise) if exercise else _next_id(w, requested_on.year),
+        origin="exercise" if exercise else "user",
         year=requested_on.year,
         requested_on=requested_on,
         protected_party=protected_party,
@@ -144,8 +156,8 @@ def request_protection(
 
 def decide_protection(w: Work, record_id: str, approve: bool, decided_on: dt.date) -> dict[str, Any]:
     """The Minister of Defense's decision on a request the law allows."""
-    p = _get(w, record_id)
-    w.require("work.protection.decide", p.marking)
+    p = _get(w, record_id, "work.protection.decide")
+    w.require("work.protection.decide", p.marking, ("protection", p.id))
     if p.status != "requested":
         raise WorkError(
             Text(
@@ -164,8 +176,8 @@ def decide_protection(w: Work, record_id: str, approve: bool, decided_on: dt.dat
 
 def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str) -> dict[str, Any]:
     """Record the protection carried out (it counts in the report of `on`'s year)."""
-    p = _get(w, record_id)
-    w.require("work.protection.decide", p.marking)
+    p = _get(w, record_id, "work.protection.decide")
+    w.require("work.protection.decide", p.marking, ("protection", p.id))
     if p.status != "approved":
         raise WorkError(
             Text(
@@ -183,19 +195,24 @@ def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str) -> di
 
 
 def list_protection(w: Work, year: int | None = None) -> list[dict[str, Any]]:
-    query = select(Protection).order_by(Protection.year, Protection.id)
+    """The real records (not exercise play) of a year or of all years."""
+    query = select(Protection).where(Protection.origin != "exercise").order_by(Protection.year, Protection.id)
     if year is not None:
         query = query.where(Protection.year == year)
     return [protection_json(w, p) for p in w.session.execute(query).scalars() if w.can_read(p.marking)]
 
 
-def yearly_report(w: Work, year: int) -> dict[str, Any]:
-    """Occasions of protection carried out in `year`, summed from the records the principal may read."""
+def yearly_report(w: Work, year: int, exercise: str = "") -> dict[str, Any]:
+    """Occasions of protection carried out in `year`, summed from the records the principal may read:
+    the real records, or (with `exercise`) only those of one exercise run."""
     if not 1954 <= year <= 9999:
         raise WorkError(Text(f"年「{year}」が不正です", f"bad year '{year}'"))
-    query = (
-        select(Protection).where(Protection.year == year, Protection.status == "carried_out").order_by(Protection.id)
-    )
+    query = select(Protection).where(Protection.year == year, Protection.status == "carried_out")
+    if exercise:
+        query = query.where(Protection.id.startswith(f"ex_{exercise}_p", autoescape=True))
+    else:
+        query = query.where(Protection.origin != "exercise")
+    query = query.order_by(Protection.id)
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for p in w.session.execute(query).scalars():
         if not w.can_read(p.marking):

@@ -1,5 +1,5 @@
 """The tables of the alliance's work: meetings, outcomes, commitments, asset protection,
-situation determinations, coordination cases and their entries, facility bookings.
+situation determinations, coordination cases and their entries, facility bookings, live exercise runs.
 
 Every row carries a marking (`marking_level`, `releasable_to`); structured values (participants,
 citations, answers) are JSON text so the schema is the same on SQLite and PostgreSQL.
@@ -179,3 +179,23 @@ class Booking(Marked, Base):
     end: Mapped[dt.datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | cancelled
     booked_by: Mapped[str] = mapped_column(String(64), default="")
+    # The exercise run the booking belongs to ("" for real bookings): exercise play never blocks
+    # a real booking, and real bookings are not shown as an exercise's.
+    exercise: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class ExerciseRun(Marked, Base):
+    """A tabletop exercise an exercise controller runs live in the web app: where it stands."""
+
+    __tablename__ = "work_exercise_runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(128))  # the id of a shipped scenario
+    seed: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ended
+    next_inject: Mapped[int] = mapped_column(Integer, default=0)
+    clock: Mapped[dt.datetime] = mapped_column(DateTime)
+    case_ids: Mapped[str] = mapped_column(Text, default="{}")
+    events: Mapped[str] = mapped_column(Text, default="[]")
+    controller: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -1,0 +1,199 @@
+"""Issue 5: throughput and latency of the web platform, logged in, with the access check and audit on.
+
+Starts `uvicorn anpo.web.app:create_app` (one process) on 127.0.0.1 over a fresh database with an
+account and marked coordination cases, logs in through the login form (session cookie + CSRF), and
+drives it from a second process with 32 concurrent keep-alive connections (a lean asyncio HTTP/1.1
+client), for each endpoint in turn:
+
+- bare: `GET /api/health` without a session (no database, no access check) — the floor;
+- ask:  `GET /api/ask/consult.members?body=scc&side=usa&on=1985-06-01`, logged in;
+- list: `GET /api/work/cases`, logged in: the session is resolved, every case passes `can_read`
+  (half are not releasable to the user), and each request is a database transaction.
+
+Prints a Markdown table row per endpoint: requests/s, p50 and p99 latency, and the ratio of its
+throughput to the bare endpoint's in the same run.
+
+    .venv/bin/python bench/bench_web.py [--seconds 8] [--clients 32] [--url postgresql+psycopg://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct horse battery staple"
+ENDPOINTS = {
+    "bare": "/api/health",
+    "ask": "/api/ask/consult.members?body=scc&side=usa&on=1985-06-01",
+    "list": "/api/work/cases",
+}
+
+
+def prepare(url: str, cases: int) -> None:
+    import anpo.work  # noqa: F401
+    from anpo.framework.model import Text
+    from anpo.framework.pack import default_framework
+    from anpo.security.accounts import create_user
+    from anpo.security.markings import Levels, Marking
+    from anpo.security.principal import system_principal
+    from anpo.store.db import make_engine, session_factory, transaction
+    from anpo.store.migrate import init_database
+    from anpo.work import coordination
+    from anpo.work.common import Work
+
+    engine = make_engine(url)
+    init_database(engine)
+    fw = default_framework()
+    with transaction(session_factory(engine)) as session:
+        create_user(session, Levels(fw), "bench", PASSWORD, party="jpn", clearance="secret", roles=("viewer",))
+        w = Work(fw, session, system_principal())
+        for i in range(cases):
+            parties = frozenset({"jpn", "usa"}) if i % 2 else frozenset({"usa"})
+            coordination.open_case(
+                w, Text("事案", "Case"), "gray_zone", "acg", dt.date(2024, 6, 1), marking=Marking("secret", parties)
+            )
+    engine.dispose()
+
+
+def login(base: str) -> dict[str, str]:
+    with httpx.Client(base_url=base) as client:
+        client.get("/login")
+        csrf = client.cookies["anpo_csrf"]
+        res = client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": csrf})
+        assert res.status_code in (200, 303), res.status_code
+        assert client.get("/api/me").json()["user"] == "bench"
+        return dict(client.cookies.items())
+
+
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """One keep-alive GET on a raw connection (a lean client, so the generator is not the bottleneck)."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
+async def _drive(base: str, path: str, cookies: dict[str, str], clients: int, seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    host, port = base.removeprefix("http://").split(":")
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n" + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n"
+    raw = request.encode()
+    conns = [await asyncio.open_connection(host, int(port)) for _ in range(clients)]
+    for reader, writer in conns:  # warm up
+        await _get(reader, writer, raw)
+    stop = time.perf_counter() + seconds
+
+    async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal errors
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            status = await _get(reader, writer, raw)
+            latencies.append(time.perf_counter() - t0)
+            if status != 200:
+                errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(r, w) for r, w in conns))
+    elapsed = time.perf_counter() - started
+    for _, writer in conns:
+        writer.close()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "errors": errors,
+    }
+
+
+def _load(args: tuple[str, str, dict[str, str], int, float], out: Any) -> None:
+    out.send(asyncio.run(_drive(*args)))
+
+
+def drive(base: str, path: str, cookies: dict[str, str], clients: int, seconds: float) -> dict[str, Any]:
+    """Run the load generator in a second process."""
+    parent, child = mp.Pipe()
+    proc = mp.Process(target=_load, args=((base, path, cookies, clients, seconds), child))
+    proc.start()
+    result: dict[str, Any] = parent.recv()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--cases", type=int, default=40)
+    ap.add_argument("--url", help="database URL (default: a new SQLite file in a temporary directory)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.url or f"sqlite:///{Path(tmp) / 'anpo.sqlite3'}"
+        prepare(url, args.cases)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cmd = [sys.executable, "-m", "uvicorn", "anpo.web.app:create_app", "--factory", "--host", "127.0.0.1"]
+        server = subprocess.Popen(
+            [*cmd, "--port", str(port), "--log-level", "warning", "--no-access-log"],
+            env={**os.environ, "ANPO_DATABASE_URL": url},
+            cwd=tmp,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(150):
+                try:
+                    if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            cookies = login(base)
+            results = {}
+            for name, path in ENDPOINTS.items():
+                results[name] = drive(base, path, cookies if name != "bare" else {}, args.clients, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    bare = results["bare"]["rps"]
+    for r in results.values():
+        r["ratio_to_bare"] = r["rps"] / bare
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(
+        f"| endpoint ({backend}, {args.clients} clients, {args.seconds:g} s) | req/s | p50 ms | p99 ms | vs bare | errors |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, r in results.items():
+        print(
+            f"| {name} `{ENDPOINTS[name]}` | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
+            f"| {r['ratio_to_bare']:.2f} | {r['errors']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

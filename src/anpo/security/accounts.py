@@ -1,0 +1,325 @@
+"""Accounts, sessions and API tokens (OWASP ASVS 4.0.3 level 2).
+
+- Passwords: argon2id (argon2-cffi), at least 12 and at most 128 characters; never stored or logged.
+- Sessions live on the server: the browser holds a random 256-bit token; the database holds only its
+  SHA-256. A session ends on logout, on disabling its user, after `IDLE_TIMEOUT` without use, and
+  `ABSOLUTE_TIMEOUT` after login, whichever comes first. Logging in always makes a new token.
+- API tokens for scripts: random 256-bit, stored hashed, shown once, revoked with their user.
+- Throttling: after `LOCK_AFTER` consecutive failed logins an account refuses logins (even with the
+  right password) for a delay that doubles with each further failure, up to `LOCK_MAX`.
+- No default accounts: the first administrator is made with `anpo users create`.
+Every change and every login, failed or not, is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, delete, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from anpo.framework.model import Text
+from anpo.security import audit
+from anpo.security.markings import PUBLIC, Levels
+from anpo.security.principal import ROLES, Principal, system_principal
+from anpo.store.db import Base
+
+PARTIES = ("jpn", "usa")
+IDLE_TIMEOUT = 30 * 60.0  # seconds without a request
+ABSOLUTE_TIMEOUT = 12 * 3600.0  # seconds after login
+TOUCH_EVERY = 60.0  # a session's last use is written at most this often
+LOCK_AFTER = 5
+LOCK_BASE = 30.0
+LOCK_MAX = 15 * 60.0
+MIN_PASSWORD = 12
+MAX_PASSWORD = 128
+USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,62}$")
+
+HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+_DUMMY_HASH = HASHER.hash("not a password of anyone")
+
+
+class AccountError(Exception):
+    """A refused account operation, with the reason in both languages."""
+
+    def __init__(self, text: Text, code: str = "invalid") -> None:
+        self.text = text
+        self.code = code
+        super().__init__(text.en)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the username
+    party: Mapped[str] = mapped_column(String(16), default="")  # jpn | usa | "" (none)
+    clearance: Mapped[str] = mapped_column(String(32))
+    roles: Mapped[str] = mapped_column(String(256), default="")  # comma-separated
+    password_hash: Mapped[str] = mapped_column(String(256))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+    def principal(self) -> Principal:
+        return Principal(self.id, self.party or None, self.clearance, frozenset(r for r in self.roles.split(",") if r))
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "party": self.party or None,
+            "clearance": self.clearance,
+            "roles": sorted(r for r in self.roles.split(",") if r),
+            "disabled": self.disabled,
+            "locked": self.locked_until > time.time(),
+        }
+
+
+class WebSession(Base):
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Who a session or API token belongs to."""
+
+    principal: Principal
+    via: str  # session | token
+    token_hash: str
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(
+            Text(
+                f"パスワードは{MIN_PASSWORD}文字以上にしてください",
+                f"a password needs at least {MIN_PASSWORD} characters",
+            )
+        )
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(
+            Text(
+                f"パスワードは{MAX_PASSWORD}文字以下にしてください",
+                f"a password may have at most {MAX_PASSWORD} characters",
+            )
+        )
+
+
+def create_user(
+    session: Session,
+    levels: Levels,
+    username: str,
+    password: str,
+    *,
+    party: str | None,
+    clearance: str,
+    roles: list[str] | tuple[str, ...] | frozenset[str],
+    by: Principal | None = None,
+) -> User:
+    """Create an account; every value is checked against its allowed values."""
+    if not USERNAME.match(username):
+        raise AccountError(
+            Text(
+                "ユーザー名は英小文字で始まる2〜63文字（英小文字・数字・_.-）にしてください",
+                "a username is 2-63 characters: a lowercase letter, then lowercase letters, digits, _ . -",
+            )
+        )
+    if party not in (None, "", *PARTIES):
+        raise AccountError(
+            Text(f"所属は jpn, usa, none のいずれかです: {party}", f"party must be jpn, usa or none: {party}")
+        )
+    if clearance not in levels.order:
+        known = ", ".join(levels.order)
+        raise AccountError(
+            Text(f"資格は {known} のいずれかです: {clearance}", f"clearance must be one of {known}: {clearance}")
+        )
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        known = ", ".join(ROLES)
+        raise AccountError(
+            Text(f"役割は {known} から選んでください: {bad[0]}", f"roles must be among {known}: {bad[0]}")
+        )
+    check_password(password)
+    if session.get(User, username) is not None:
+        raise AccountError(Text(f"ユーザー「{username}」は既にあります", f"user '{username}' already exists"), "exists")
+    user = User(
+        id=username,
+        party=party or "",
+        clearance=clearance,
+        roles=",".join(sorted(set(roles))),
+        password_hash=HASHER.hash(password),
+        disabled=False,
+        created_at=time.time(),
+        failed_logins=0,
+        locked_until=0.0,
+    )
+    session.add(user)
+    session.flush()
+    detail = {"party": party or None, "clearance": clearance, "roles": sorted(set(roles))}
+    audit.record(session, by or system_principal(), "user.create", "user", username, PUBLIC, detail=detail)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.execute(select(User).order_by(User.id)).scalars())
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.get(User, username)
+    if user is None:
+        raise AccountError(Text(f"ユーザー「{username}」はありません", f"no user '{username}'"), "not_found")
+    return user
+
+
+def disable_user(session: Session, username: str, by: Principal | None = None) -> User:
+    """Disable an account and end every session and API token it has."""
+    user = get_user(session, username)
+    user.disabled = True
+    session.execute(delete(WebSession).where(WebSession.user_id == username))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == username))
+    session.flush()
+    audit.record(session, by or system_principal(), "user.disable", "user", username, PUBLIC)
+    return user
+
+
+# -- login, sessions, tokens -----------------------------------------------------------------------
+
+LOGIN_FAILED = Text("ユーザー名またはパスワードが違います", "wrong username or password")
+LOGIN_LOCKED = Text(
+    "ログインの失敗が続いたため、しばらくしてからやり直してください",
+    "too many failed logins; try again later",
+)
+
+
+def authenticate(session: Session, username: str, password: str, now: float | None = None) -> User:
+    """The user whose password this is, or AccountError (raised; see `check_login`)."""
+    result = check_login(session, username, password, now)
+    if isinstance(result, AccountError):
+        raise result
+    return result
+
+
+def check_login(session: Session, username: str, password: str, now: float | None = None) -> User | AccountError:
+    """The user whose password this is, or an AccountError (returned, so the caller commits the
+    bookkeeping) whose message does not say which part was wrong. Audits every attempt, counts
+    failures and throttles the account."""
+    now = time.time() if now is None else now
+    user = session.get(User, username) if USERNAME.match(username or "") else None
+    anon = Principal(username[:64] if USERNAME.match(username or "") else "unknown", None, "public")
+    if user is None:
+        _verify(_DUMMY_HASH, password)  # the same work as for a real account
+        audit.record(session, anon, "login", "user", anon.user_id, PUBLIC, outcome="denied")
+        return AccountError(LOGIN_FAILED, "login_failed")
+    if user.locked_until > now:
+        audit.record(session, anon, "login", "user", user.id, PUBLIC, outcome="denied", detail={"reason": "locked"})
+        return AccountError(LOGIN_LOCKED, "locked")
+    if not _verify(user.password_hash, password) or user.disabled:
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER:
+            user.locked_until = now + min(LOCK_MAX, LOCK_BASE * 2 ** (user.failed_logins - LOCK_AFTER))
+        reason = "disabled" if user.disabled else "password"
+        audit.record(session, anon, "login", "user", user.id, PUBLIC, outcome="denied", detail={"reason": reason})
+        return AccountError(LOGIN_FAILED, "login_failed")
+    user.failed_logins = 0
+    user.locked_until = 0.0
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    return user
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return HASHER.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(session: Session, user: User, now: float | None = None) -> str:
+    """A new session for `user`; returns the token for the cookie (only its hash is stored)."""
+    now = time.time() if now is None else now
+    token = new_token()
+    session.add(WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen=now))
+    session.flush()
+    audit.record(session, user.principal(), "login", "user", user.id, PUBLIC)
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    row = session.get(WebSession, token_hash(token))
+    if row is None:
+        return
+    user = session.get(User, row.user_id)
+    session.delete(row)
+    session.flush()
+    if user is not None:
+        audit.record(session, user.principal(), "logout", "user", user.id, PUBLIC)
+
+
+def resolve_session(session: Session, token: str, now: float | None = None) -> Resolved | None:
+    """The principal of a live session; expired sessions are deleted."""
+    now = time.time() if now is None else now
+    key = token_hash(token)
+    row = session.get(WebSession, key)
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled or now - row.last_seen > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT:
+        session.delete(row)
+        return None
+    if now - row.last_seen > TOUCH_EVERY:
+        session.execute(update(WebSession).where(WebSession.token_hash == key).values(last_seen=now))
+    return Resolved(user.principal(), "session", key)
+
+
+def create_token(session: Session, username: str, name: str, by: Principal | None = None) -> str:
+    """A new API token for `username`; returned once, stored hashed."""
+    user = get_user(session, username)
+    if user.disabled:
+        raise AccountError(Text(f"ユーザー「{username}」は無効です", f"user '{username}' is disabled"), "disabled")
+    token = new_token()
+    session.add(ApiToken(token_hash=token_hash(token), user_id=username, name=name[:64], created_at=time.time()))
+    session.flush()
+    audit.record(session, by or system_principal(), "token.create", "user", username, PUBLIC, detail={"name": name})
+    return token
+
+
+def resolve_token(session: Session, token: str) -> Resolved | None:
+    key = token_hash(token)
+    row = session.get(ApiToken, key)
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled:
+        return None
+    return Resolved(user.principal(), "token", key)

@@ -1,0 +1,172 @@
+"""The platform in a real headless Chromium (Debian's), against `uvicorn` on 127.0.0.1: log in,
+switch language, browse bodies as of 1985 and 2024, ask a question and see its citations, log in
+as the other party and fail to see a record not releasable to it, log out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "correct horse battery staple"
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """uvicorn serving anpo on a fresh SQLite database with two users and a Japan-only case."""
+    import anpo.work  # noqa: F401
+    from anpo.framework.model import Text
+    from anpo.framework.pack import default_framework
+    from anpo.security.accounts import create_user
+    from anpo.security.markings import Levels, Marking
+    from anpo.security.principal import system_principal
+    from anpo.store.db import make_engine, session_factory, transaction
+    from anpo.store.migrate import init_database
+    from anpo.work import coordination
+    from anpo.work.common import Work
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'anpo.sqlite3'}"
+    engine = make_engine(url)
+    init_database(engine)
+    fw = default_framework()
+    with transaction(session_factory(engine)) as session:
+        for name, party in (("sato", "jpn"), ("smith", "usa")):
+            create_user(session, Levels(fw), name, PASSWORD, party=party, clearance="secret", roles=("coordinator",))
+        w = Work(fw, session, system_principal())
+        case = coordination.open_case(
+            w,
+            Text("日本限りの事案", "Japan-only incident"),
+            "gray_zone",
+            "acg",
+            dt.date(2024, 6, 1),
+            marking=Marking("secret", frozenset({"jpn"})),
+        )
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "ANPO_DATABASE_URL": url}
+    cmd = [sys.executable, "-m", "uvicorn", "anpo.web.app:create_app", "--factory"]
+    proc = subprocess.Popen(
+        [*cmd, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        cwd=str(Path(url[len("sqlite:///") :]).parent),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        yield {"url": base, "case": str(case["id"])}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+def _login(page: Any, base: str, user: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_test_id("username").fill(user)
+    page.get_by_test_id("password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"{base}/dashboard")
+
+
+def test_a_day_on_the_platform(server: dict[str, str], browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    base, case = server["url"], server["case"]
+    errors: list[str] = []
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    # log in as a Japanese official
+    page.goto(f"{base}/")
+    expect(page.get_by_test_id("banner")).to_contain_text("PUBLIC")
+    _login(page, base, "sato")
+    expect(page.get_by_test_id("who")).to_contain_text("sato (JPN)")
+
+    # switch language
+    page.get_by_test_id("lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.get_by_test_id("who")).to_contain_text("ログイン中: sato")
+    expect(page.get_by_test_id("banner")).to_contain_text("公開")
+
+    # bodies as of 1985 and 2024
+    page.goto(f"{base}/bodies")
+    page.get_by_test_id("on-date").fill("1985-06-01")
+    page.get_by_test_id("show").click()
+    expect(page.get_by_test_id("members-scc-jpn")).to_contain_text("防衛庁長官")
+    page.get_by_test_id("on-date").fill("2024-06-01")
+    page.get_by_test_id("show").click()
+    expect(page.get_by_test_id("members-scc-jpn")).to_contain_text("防衛大臣")
+    expect(page.get_by_test_id("members-scc-jpn")).not_to_contain_text("防衛庁長官")
+
+    # ask a question and see its citations
+    page.goto(f"{base}/ask?lang=en")
+    page.get_by_test_id("question").select_option("treaty.article5_applies")
+    page.get_by_test_id("params").fill("place=okinawa")
+    page.get_by_test_id("ask-on").fill("1970-01-01")
+    page.get_by_test_id("ask-submit").click()
+    expect(page.get_by_test_id("answer-value")).to_have_text("false")
+    expect(page.get_by_test_id("citation").first).to_contain_text("wp2014_alliance")
+
+    # the Japan-only case is there for a Japanese official
+    page.goto(f"{base}/work/cases")
+    expect(page.locator("main")).to_contain_text("Japan-only incident")
+
+    # log out
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("login-link")).to_be_visible()
+    page.goto(f"{base}/work/cases")
+    expect(page.locator("main")).not_to_contain_text("Japan-only incident")
+    context.close()
+
+    # the other party: logged in, still cannot see it, not even by its address
+    other = browser.new_context(locale="ja-JP")
+    page = other.new_page()
+    _login(page, base, "smith")
+    expect(page.get_by_test_id("who")).to_contain_text("smith (USA)")
+    page.goto(f"{base}/work/cases?lang=en")
+    expect(page.locator("main")).not_to_contain_text("Japan-only incident")
+    response = page.goto(f"{base}/work/cases/{case}")
+    assert response is not None and response.status == 404
+    expect(page.locator("main")).not_to_contain_text("Japan-only incident")
+    page.goto(f"{base}/dashboard")
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("login-link")).to_be_visible()
+    other.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors

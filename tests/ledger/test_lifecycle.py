@@ -1,0 +1,355 @@
+"""The order lifecycle through the CLI and the engine, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from ledger_helpers import P, lifecycle, order, problems, run, snapshot
+from sqlalchemy import Engine
+
+from anpo.ledger.commands import parse
+from anpo.ledger.engine import Ledger
+
+
+@pytest.fixture
+def ledger(engine: Engine, fw: Any) -> Ledger:
+    return Ledger(engine, fw)
+
+
+def test_full_lifecycle_through_the_cli(engine: Engine, db_url: str, cli: Any) -> None:
+    u = ("--url", db_url)
+    line = "category=fuel,item=jp8,unit=l,quantity=1000,unit_price=0.85,currency=USD"
+    r = cli.json(
+        "acsa",
+        "order",
+        "--id",
+        "o1",
+        "--provider",
+        "jpn",
+        "--context",
+        "joint_training",
+        "--method",
+        "reimbursement",
+        "--line",
+        line,
+        "--on",
+        "2020-05-01",
+        *u,
+    )
+    assert r["status"] == "requested" and r["agreement"] == "acsa_2016"
+    assert all(reason["citations"] for reason in r["reasons"])
+    assert (
+        cli.json("acsa", "sign", "o1", "--party", "jpn", "--on", "2020-05-01", "--id", "s1", *u)["status"]
+        == "requested"
+    )
+    assert (
+        cli.json("acsa", "sign", "o1", "--party", "usa", "--on", "2020-05-02", "--id", "s2", *u)["status"] == "binding"
+    )
+    d = cli.json("acsa", "deliver", "o1", "--line", "1=600", "--doc", "v-1", "--on", "2020-05-03", "--id", "d1", *u)
+    assert d["status"] == "delivering"
+    assert d["obligations"] == [{"id": "d1/1", "line": 1, "owed": "510", "commodity": "USD", "due_on": "2021-05-03"}]
+    cli.json("acsa", "receive", "d1", "--on", "2020-05-04", "--id", "r1", *u)
+    x = cli.json(
+        "acsa",
+        "settle",
+        "o1",
+        "--method",
+        "reimbursement",
+        "--amount",
+        "200",
+        "--commodity",
+        "USD",
+        "--on",
+        "2020-06-01",
+        "--id",
+        "x1",
+        *u,
+    )
+    assert x["applied"][0]["left"] == "310"
+    d2 = cli.json("acsa", "deliver", "o1", "--line", "1=400", "--doc", "v-2", "--on", "2020-06-03", "--id", "d2", *u)
+    assert d2["status"] == "delivered"
+    cli.json("acsa", "receive", "d2", "--on", "2020-06-04", "--id", "r2", *u)
+    x2 = cli.json(
+        "acsa",
+        "settle",
+        "o1",
+        "--method",
+        "reimbursement",
+        "--amount",
+        "650",
+        "--commodity",
+        "USD",
+        "--on",
+        "2020-07-01",
+        "--id",
+        "x2",
+        *u,
+    )
+    assert x2["status"] == "closed"
+    shown = cli.json("acsa", "show", "o1", "--on", "2022-01-01", *u)
+    assert [ob["outstanding"] for ob in shown["obligations"]] == ["0", "0"]
+    assert [e["kind"] for e in shown["events"]] == [
+        "order",
+        "sign",
+        "sign",
+        "deliver",
+        "receive",
+        "settle",
+        "deliver",
+        "receive",
+        "settle",
+    ]
+    bal = {(b["account"], b["commodity"]): b["amount"] for b in cli.json("acsa", "balances", *u)}
+    assert bal[("jpn:receivable:acsa_2016", "USD")] == "0"
+    assert bal[("jpn:settled_in:reimbursement", "USD")] == "850"
+    assert bal[("usa:received", "JP8_L")] == "1000"
+    assert problems(engine) == []
+    ja = cli.run("acsa", "show", "nope", "--lang", "ja", *u)
+    assert ja.exit_code == 2 and "発注 nope はありません" in ja.stderr
+
+
+def test_retry_returns_the_original_and_changes_nothing(ledger: Ledger, engine: Engine) -> None:
+    first = run(ledger, *lifecycle())
+    before = snapshot(engine)
+    again = run(ledger, *lifecycle())
+    assert [r["code"] for r in again] == ["exists"] * 5
+    assert [{**r, "code": "ok"} for r in again] == first
+    assert snapshot(engine) == before
+
+
+def test_same_id_different_content_is_an_error(ledger: Ledger, engine: Engine) -> None:
+    run(ledger, *lifecycle())
+    before = snapshot(engine)
+    (r,) = run(ledger, order("o1", quantity="999"))
+    assert r["code"] == "exists_with_different_fields" and "o1" in r["message"]["en"] and r["message"]["ja"]
+    (r,) = run(ledger, {"kind": "cancel", "id": "o1.s1", "order": "o1", "on": "2020-06-01"})
+    assert r["code"] == "exists_with_different_fields"
+    assert snapshot(engine) == before
+
+
+def test_ammunition_refused_where_the_law_forbids_it_with_citations(
+    ledger: Ledger, engine: Engine, cli: Any, db_url: str
+) -> None:
+    before = snapshot(engine)
+    # 2014: ammunition only in armed-attack situations, not in joint training
+    (r,) = run(ledger, order("a1", on="2014-07-01", category="ammunition"))
+    assert r["code"] == "refused"
+    assert r["reasons"] and all(reason["citations"] and reason["ja"] and reason["en"] for reason in r["reasons"])
+    assert "ammunition" in r["message"]["en"]
+    # after the 2016 law, ammunition in joint training is allowed
+    (ok,) = run(ledger, order("a2", on="2020-07-01", category="ammunition"))
+    assert ok["code"] == "ok"
+    after_ok = snapshot(engine)
+    assert after_ok["acsa_orders"] != before["acsa_orders"]
+    # weapons never, on any date; through the CLI: exit 2, reasons with citations, nothing written
+    res = cli.run(
+        "acsa",
+        "order",
+        "--id",
+        "w1",
+        "--provider",
+        "jpn",
+        "--context",
+        "armed_attack",
+        "--method",
+        "reimbursement",
+        "--line",
+        "category=weapons,item=rifle,unit=ea,quantity=1,unit_price=1,currency=JPY",
+        "--on",
+        "2020-07-01",
+        "--url",
+        db_url,
+        "--json",
+    )
+    assert res.exit_code == 2
+    out = json.loads(res.stdout)
+    assert out["code"] == "refused" and all(reason["citations"] for reason in out["reasons"])
+    assert "weapons" in res.stderr
+    for provider in ("jpn", "usa"):
+        for on in ("1999-01-01", "2010-01-01", "2024-01-01"):
+            (w,) = run(
+                ledger,
+                order(f"w-{provider}-{on}", on=on, provider=provider, context="armed_attack", category="weapons"),
+            )
+            assert w["code"] == "refused", (provider, on)
+    assert snapshot(engine) == after_ok
+
+
+BAD: list[tuple[str, dict[str, Any], str]] = [
+    ("unknown category", order("b1", category="lasers"), "invalid"),
+    ("negative quantity", order("b2", quantity="-5"), "invalid"),
+    ("wrong currency", order("b3", currency="EUR"), "wrong_currency"),
+    (
+        "unknown order",
+        {"kind": "sign", "id": "b4", "order": "nope", "party": "jpn", "on": "2020-05-01"},
+        "unknown_order",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "cmd", "code"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_refused_and_changes_nothing(
+    ledger: Ledger, engine: Engine, cli: Any, db_url: str, name: str, cmd: dict[str, Any], code: str
+) -> None:
+    run(ledger, *lifecycle())
+    before = snapshot(engine)
+    from anpo.ledger.messages import LedgerError
+
+    try:
+        (r,) = run(ledger, cmd)
+    except LedgerError as exc:  # refused while parsing, before the database
+        r = exc.as_json()
+    assert r["code"] == code and r["message"]["ja"] and r["message"]["en"]
+    assert snapshot(engine) == before
+
+
+def test_steps_out_of_order_over_settlement_and_wrong_currency_change_nothing(ledger: Ledger, engine: Engine) -> None:
+    run(ledger, order("o1"), {"kind": "sign", "id": "s1", "order": "o1", "party": "jpn", "on": "2020-05-01"})
+    before = snapshot(engine)
+    deliver = {
+        "kind": "deliver",
+        "id": "d1",
+        "order": "o1",
+        "on": "2020-05-03",
+        "lines": [{"line": 1, "quantity": "10"}],
+        "documents": ["v"],
+    }
+    (r,) = run(ledger, deliver)
+    assert r["code"] == "out_of_order" and "not yet signed by both" in r["message"]["en"]
+    assert snapshot(engine) == before
+    run(ledger, {"kind": "sign", "id": "s2", "order": "o1", "party": "usa", "on": "2020-05-02"}, deliver)
+    before = snapshot(engine)
+    settle = {
+        "kind": "settle",
+        "id": "x1",
+        "order": "o1",
+        "on": "2020-06-01",
+        "method": "reimbursement",
+        "amount": "1",
+        "commodity": "USD",
+    }
+    (r,) = run(ledger, settle)
+    assert r["code"] == "out_of_order"  # not received yet
+    (r,) = run(ledger, {"kind": "receive", "id": "r0", "delivery": "d1", "on": "2020-05-01"})
+    assert r["code"] == "out_of_order"  # receipt before the delivery
+    (r,) = run(ledger, {**deliver, "id": "d9", "lines": [{"line": 1, "quantity": "991"}]})
+    assert r["code"] == "exceeds_ordered"
+    assert snapshot(engine) == before
+    run(ledger, {"kind": "receive", "id": "r1", "delivery": "d1", "on": "2020-05-04"})
+    before = snapshot(engine)
+    for bad, code in (
+        ({"amount": "8.51"}, "exceeds_owed"),
+        ({"commodity": "EUR"}, "wrong_currency"),
+        ({"method": "replacement_in_kind"}, "invalid"),
+    ):
+        (r,) = run(ledger, {**settle, "id": f"x-{code}", **bad})
+        assert r["code"] == code, (bad, r)
+    assert snapshot(engine) == before
+    (r,) = run(ledger, {**settle, "amount": "8.5"})
+    assert r["code"] == "ok"
+    (r,) = run(ledger, {**settle, "id": "x2", "amount": "0.01"})
+    assert r["code"] == "exceeds_owed"  # nothing is settled twice
+    assert problems(engine) == []
+
+
+def test_cli_errors_exit_2_in_both_languages_and_change_nothing(engine: Engine, cli: Any, db_url: str) -> None:
+    before = snapshot(engine)
+    for lang, text in (("en", "is not allowed"), ("ja", "は使えません")):
+        res = cli.run(
+            "acsa",
+            "order",
+            "--id",
+            "z1",
+            "--provider",
+            "jpn",
+            "--context",
+            "joint_training",
+            "--method",
+            "reimbursement",
+            "--line",
+            "category=lasers,item=x,unit=ea,quantity=1,unit_price=1,currency=JPY",
+            "--on",
+            "2020-01-01",
+            "--url",
+            db_url,
+            "--lang",
+            lang,
+        )
+        assert res.exit_code == 2 and text in res.stderr and "Traceback" not in res.output
+    res = cli.run(
+        "acsa", "settle", "nope", "--method", "reimbursement", "--amount", "-1", "--commodity", "JPY", "--url", db_url
+    )
+    assert res.exit_code == 2 and "not a positive number" in res.stderr
+    assert snapshot(engine) == before
+
+
+def test_settlement_in_the_other_currency_uses_the_official_rate(ledger: Ledger, engine: Engine) -> None:
+    run(ledger, *lifecycle(on="2023-05-01"))
+    # 600 l x 0.85 USD = 510 USD owed; FY2023 rate is 137 JPY per USD (data/rates.yaml)
+    cmd = {
+        "kind": "settle",
+        "id": "x1",
+        "order": "o1",
+        "on": "2023-06-01",
+        "method": "reimbursement",
+        "amount": "13700",
+        "commodity": "JPY",
+    }
+    (r,) = run(ledger, cmd)
+    assert r["code"] == "ok" and r["applied"][0]["amount"] == "100" and r["rate"]["jpy_per_usd"] == "137"
+    (r,) = run(ledger, {**cmd, "id": "x2", "on": "2020-06-01"})
+    assert r["code"] == "wrong_currency" and "no official rate" in r["message"]["en"]  # FY2020 has no sourced rate
+    assert problems(engine) == []
+
+
+def test_replacement_in_kind_is_held_as_quantity(ledger: Ledger, engine: Engine, fw: Any) -> None:
+    from ledger_helpers import balances
+
+    run(ledger, *lifecycle(method="replacement_in_kind"))
+    bal = balances(engine, fw)
+    assert bal[("jpn:receivable:acsa_2016", "JP8_L")] == "600"
+    (r,) = run(
+        ledger,
+        {
+            "kind": "settle",
+            "id": "x1",
+            "order": "o1",
+            "on": "2020-07-01",
+            "method": "replacement_in_kind",
+            "amount": "600",
+            "commodity": "JP8_L",
+        },
+    )
+    assert r["code"] == "ok"
+    assert balances(engine, fw)[("jpn:receivable:acsa_2016", "JP8_L")] == "0"
+    assert problems(engine) == []
+
+
+def test_cancel_releases_the_undelivered_commitment(ledger: Ledger, engine: Engine, fw: Any) -> None:
+    from ledger_helpers import balances
+
+    run(ledger, *lifecycle())
+    (r,) = run(ledger, {"kind": "cancel", "id": "c1", "order": "o1", "on": "2020-05-10", "reason": "done"})
+    assert r["code"] == "ok" and {str(k): v for k, v in r["cancelled"].items()} == {"1": "400"}
+    assert balances(engine, fw)[("usa:commitments:to_receive", "JP8_L")] == "0"
+    deliver = {
+        "kind": "deliver",
+        "id": "d9",
+        "order": "o1",
+        "on": "2020-05-11",
+        "lines": [{"line": 1, "quantity": "1"}],
+        "documents": ["v"],
+    }
+    assert run(ledger, deliver)[0]["code"] == "cancelled"
+    assert problems(engine) == []
+
+
+def test_a_batch_applies_the_good_and_refuses_the_bad(ledger: Ledger, engine: Engine) -> None:
+    cmds = [
+        parse(c) for c in [*lifecycle("o1"), order("bad", category="weapons", context="armed_attack"), *lifecycle("o2")]
+    ]
+    results = ledger.submit(P, cmds)
+    assert [r["code"] for r in results] == ["ok"] * 5 + ["refused"] + ["ok"] * 5
+    assert problems(engine) == []

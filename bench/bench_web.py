@@ -1,14 +1,15 @@
 """Issue 5: throughput and latency of the web platform, logged in, with the access check and audit on.
 
 Starts `uvicorn anpo.web.app:create_app` (one process) on 127.0.0.1 over a fresh database with an
-account and marked coordination cases, logs in through the login form (session cookie + CSRF), and
+account and marked ACSA orders, logs in through the login form (session cookie + CSRF), and
 drives it from a second process with 32 concurrent keep-alive connections (a lean asyncio HTTP/1.1
 client), for each endpoint in turn:
 
 - bare: `GET /api/health` without a session (no database, no access check) — the floor;
 - ask:  `GET /api/ask/consult.members?body=scc&side=usa&on=1985-06-01`, logged in;
-- list: `GET /api/work/cases`, logged in: the session is resolved, every case passes `can_read`
-  (half are not releasable to the user), and each request is a database transaction.
+- list: `GET /api/acsa/orders`, logged in: the session is resolved, the ledger's `Reader` checks
+  every order's marking (half are not releasable to the user) and flags the overdue ones, and
+  each request is a database transaction.
 
 Prints a Markdown table row per endpoint: requests/s, p50 and p99 latency, and the ratio of its
 throughput to the bare endpoint's in the same run.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import multiprocessing as mp
 import os
@@ -39,33 +39,45 @@ PASSWORD = "correct horse battery staple"
 ENDPOINTS = {
     "bare": "/api/health",
     "ask": "/api/ask/consult.members?body=scc&side=usa&on=1985-06-01",
-    "list": "/api/work/cases",
+    "list": "/api/acsa/orders",
 }
 
 
-def prepare(url: str, cases: int) -> None:
-    import anpo.work  # noqa: F401
-    from anpo.framework.model import Text
+def prepare(url: str, orders: int) -> None:
     from anpo.framework.pack import default_framework
+    from anpo.ledger.commands import parse
+    from anpo.ledger.engine import Ledger
     from anpo.security.accounts import create_user
-    from anpo.security.markings import Levels, Marking
+    from anpo.security.markings import Levels
     from anpo.security.principal import system_principal
     from anpo.store.db import make_engine, session_factory, transaction
     from anpo.store.migrate import init_database
-    from anpo.work import coordination
-    from anpo.work.common import Work
 
     engine = make_engine(url)
     init_database(engine)
     fw = default_framework()
     with transaction(session_factory(engine)) as session:
         create_user(session, Levels(fw), "bench", PASSWORD, party="jpn", clearance="secret", roles=("viewer",))
-        w = Work(fw, session, system_principal())
-        for i in range(cases):
-            parties = frozenset({"jpn", "usa"}) if i % 2 else frozenset({"usa"})
-            coordination.open_case(
-                w, Text("事案", "Case"), "gray_zone", "acg", dt.date(2024, 6, 1), marking=Marking("secret", parties)
-            )
+    line = {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "1000", "unit_price": "0.85", "currency": "USD"}
+    commands = [
+        parse(
+            {
+                "kind": "order",
+                "id": f"bench-{i}",
+                "on": "2024-06-01",
+                "provider": "usa",
+                "context": "joint_training",
+                "requesting_unit": "bench",
+                "method": "reimbursement",
+                "lines": [line],
+                "marking_level": "secret",
+                "releasable_to": ["jpn", "usa"] if i % 2 else ["usa"],
+            }
+        )
+        for i in range(orders)
+    ]
+    results = Ledger(engine, fw).submit(system_principal(), commands)
+    assert all(r["code"] == "ok" for r in results), results[:1]
     engine.dispose()
 
 
@@ -146,13 +158,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--clients", type=int, default=32)
-    ap.add_argument("--cases", type=int, default=40)
+    ap.add_argument("--orders", type=int, default=40)
     ap.add_argument("--url", help="database URL (default: a new SQLite file in a temporary directory)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'anpo.sqlite3'}"
-        prepare(url, args.cases)
+        prepare(url, args.orders)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]

@@ -1,6 +1,7 @@
 """The platform in a real headless Chromium (Debian's), against `uvicorn` on 127.0.0.1: log in,
 switch language, browse bodies as of 1985 and 2024, ask a question and see its citations, log in
-as the other party and fail to see a record not releasable to it, log out."""
+as the other party and fail to see a record not releasable to it, log out; raise and sign an ACSA
+order through the ledger's forms and see a refused one's reasons and citations."""
 
 from __future__ import annotations
 
@@ -49,7 +50,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     fw = default_framework()
     with transaction(session_factory(engine)) as session:
         for name, party in (("sato", "jpn"), ("smith", "usa")):
-            create_user(session, Levels(fw), name, PASSWORD, party=party, clearance="secret", roles=("coordinator",))
+            create_user(
+                session,
+                Levels(fw),
+                name,
+                PASSWORD,
+                party=party,
+                clearance="secret",
+                roles=("coordinator", "logistics_officer"),
+            )
         w = Work(fw, session, system_principal())
         case = coordination.open_case(
             w,
@@ -169,4 +178,46 @@ def test_a_day_on_the_platform(server: dict[str, str], browser: Any) -> None:
     page.get_by_test_id("logout").click()
     expect(page.get_by_test_id("login-link")).to_be_visible()
     other.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> None:
+    """Raise an order through the form, sign it, see its page; a weapons order is refused with
+    the law's reasons and citations; the charts are inline SVG (no CSP error)."""
+    from playwright.sync_api import expect
+
+    base = server["url"]
+    errors: list[str] = []
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, base, "sato")
+    page.get_by_test_id("nav-acsa").click()
+    form = page.get_by_test_id("order-form")
+    form.locator("input[name=on]").fill("2020-05-01")
+    form.locator("select[name=context]").select_option("joint_training")
+    form.locator("input[name=requesting_unit]").fill("31st MEU")
+    form.locator("select[name=category]").select_option("fuel")
+    for name, value in (("item", "jp8"), ("unit", "l"), ("quantity", "100"), ("unit_price", "0.85")):
+        form.locator(f"input[name={name}]").fill(value)
+    form.locator("input[name=currency]").fill("USD")
+    page.get_by_test_id("order-send").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Awaiting signatures")
+    expect(page.get_by_test_id("banner")).to_contain_text("CONFIDENTIAL//REL TO JPN, USA")
+    page.get_by_test_id("step-sign").locator("input[name=on]").fill("2020-05-01")
+    page.get_by_test_id("step-sign-send").click()
+    expect(page.get_by_test_id("order-facts")).to_contain_text("JPN 2020-05-01")
+
+    page.goto(f"{base}/acsa/orders")
+    form = page.get_by_test_id("order-form")
+    form.locator("input[name=on]").fill("2020-05-01")
+    form.locator("select[name=category]").select_option("weapons")
+    for name, value in (("item", "rifle"), ("unit", "ea"), ("quantity", "1"), ("unit_price", "1")):
+        form.locator(f"input[name={name}]").fill(value)
+    page.get_by_test_id("order-send").click()
+    expect(page.get_by_test_id("refusal")).to_contain_text("weapons")
+    expect(page.get_by_test_id("citation").first).to_be_visible()
+    page.goto(f"{base}/acsa/report?fy=2020")
+    expect(page.get_by_test_id("nav-acsa-report")).to_be_visible()
+    context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -48,6 +48,9 @@ def test_each_scenario_reports_every_refusal_in_html_and_pdf(cli: Any, tmp_path:
     pdf = _flat(_pdf_text(pdf_bytes))
     assert pdf_bytes.startswith(b"%PDF") and b"/CreationDate (D:20000101" in pdf_bytes
     assert html.count('id="refusal-') == len(refusals)
+    banner = data["marking"]["banner"]  # a scripted run is public; its banner heads every report
+    assert banner == {"ja": "公開", "en": "PUBLIC"}
+    assert html.count(f"{banner['en']} · {banner['ja']}") == 2 and _flat(banner["en"]) in pdf
     for refusal in refusals:
         assert refusal["reasons"] and refusal["citations"]
         assert refusal["text"]["en"] in html and refusal["text"]["ja"] in html
@@ -71,3 +74,18 @@ def test_pdf_without_a_japanese_font_falls_back_to_english(fw: Any, monkeypatch:
     text = _flat(_pdf_text(report.render_pdf(result)))
     assert "After-actionreport" in text and "事後報告" not in text
     assert all(_flat(r["reasons"][0]["en"]) in text for r in result["refusals"])
+
+
+def test_a_marked_run_carries_its_banner_into_the_report(fw: Any) -> None:
+    from anpo.exercise.engine import Run, exercise_engine
+    from anpo.exercise.scenario import load_scenario
+    from anpo.security.markings import Marking
+
+    run = Run(load_scenario(SCENARIOS["ballistic_missile_launch"]), 1, fw, exercise_engine())
+    run.marking = Marking("secret", frozenset({"usa", "jpn"}))
+    run.play()
+    result = run.result()
+    assert result["marking"]["releasable_to"] == ["jpn", "usa"]
+    html = report.render_html(result)
+    assert "SECRET//REL TO JPN, USA" in html and "JPN, USA限り" in html
+    assert "SECRET//REL TO JPN, USA" in _pdf_text(report.render_pdf(result))

@@ -87,3 +87,13 @@ def test_vocab_acsa_context_lists_every_context_the_ask_question_accepts(cli: An
     choices = next(p["allowed"] for p in accepted["params"] if p["name"] == "context")
     assert listed == list(choices)
     assert {"joint_training", "armed_attack", "daily_activities"} <= set(listed)
+
+
+def test_instruments_lists_versions_with_what_was_in_force(cli: Any) -> None:
+    families = cli.json("instruments", "--on", "2016-01-01", "--kind", "guidelines")
+    assert [[v["id"] for v in f["versions"]] for f in families] == [
+        ["guidelines_1978", "guidelines_1997", "guidelines_2015"]
+    ]
+    assert [v["in_force"] for v in families[0]["versions"]] == [False, False, True]
+    text = cli.run("instruments", "--on", "2016-01-01", "--kind", "guidelines", "--lang", "ja")
+    assert text.exit_code == 0 and "* 2015-04-27" in text.stdout and "効力あり" in text.stdout

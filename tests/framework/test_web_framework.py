@@ -41,3 +41,67 @@ def test_timeline_entity_and_ask_pages_render(client: Any) -> None:
     assert bad.status_code == 200 and "atlantis" in bad.text and 'role="alert"' in bad.text
     missing = client.get("/entity/atlantis", params={"lang": "en"})
     assert missing.status_code == 404 and "atlantis" in missing.text
+
+
+def _versions(data: dict[str, Any], family: str) -> dict[str, dict[str, Any]]:
+    group = next(f for f in data["families"] if f["family"] == family)
+    return {v["id"]: v for v in group["versions"]}
+
+
+def test_instruments_come_in_families_of_versions_in_force_on_the_date(client: Any) -> None:
+    on_2010 = client.get("/api/instruments", params={"on": "2010-01-01"}).json()
+    guidelines = _versions(on_2010, "guidelines_1978")
+    assert list(guidelines) == ["guidelines_1978", "guidelines_1997", "guidelines_2015"]
+    assert [v["in_force"] for v in guidelines.values()] == [False, True, False]
+    acsa = _versions(on_2010, "acsa_1996")
+    assert acsa["acsa_1996"]["in_force"] and not acsa["acsa_2016"]["in_force"]
+    assert {"relation": "amends", "id": "acsa_1996"} in [
+        {k: r[k] for k in ("relation", "id")} for r in acsa["acsa_1998_amendment"]["relations"]
+    ]
+    assert acsa["acsa_1996"]["citations"] and acsa["acsa_1996"]["provisions"] >= 1
+    on_2018 = _versions(client.get("/api/instruments", params={"on": "2018-01-01"}).json(), "acsa_1996")
+    assert on_2018["acsa_2016"]["in_force"] and not on_2018["acsa_1996"]["in_force"]
+    treaties = client.get("/api/instruments", params={"on": "1955-01-01", "kind": "treaty"}).json()["families"]
+    assert [v["in_force"] for v in treaties[0]["versions"]] == [True, False]  # 1951 treaty, not yet 1960
+
+
+def test_an_instrument_without_a_stated_date_is_not_claimed_in_force(client: Any) -> None:
+    data = client.get("/api/instruments", params={"on": "1950-01-01"}).json()
+    rows = [v for f in data["families"] for v in f["versions"]]
+    undated = [v for v in rows if not (v["from"] or v["signed"])]
+    assert not any(v["in_force"] for v in rows)  # nothing of the alliance was in force before 1951
+    assert undated, "the pack has instruments whose dates the sources do not state"
+    later = client.get("/api/instruments", params={"on": "2020-01-01"}).json()
+    undated_later = [v for f in later["families"] for v in f["versions"] if not (v["from"] or v["signed"])]
+    assert undated_later and all(v["in_force"] is None for v in undated_later)  # "not stated", never a guess
+
+
+def test_instruments_page_draws_periods_in_force_and_era_dates(client: Any) -> None:
+    page = client.get("/instruments", params={"on": "2010-01-01", "lang": "ja"})
+    assert page.status_code == 200
+    chart = page.text.split('data-testid="chart-guidelines_1978"', 1)[1].split("</svg>", 1)[0]
+    assert chart.count("<rect") == 3 and chart.count("chart-bar current") == 1
+    assert 'href="/entity/guidelines_1997"' in chart
+    assert "平成8年4月15日" in page.text  # the 1996 ACSA signed on 15 April 1996, in the Japanese era
+    assert 'href="/api/instruments?on=2010-01-01"' in page.text
+    english = client.get("/instruments", params={"on": "2010-01-01", "lang": "en"}).text
+    assert "Periods in force of the instruments" in english and "in force" in english.lower()
+
+
+def test_timeline_page_charts_every_event_it_lists(client: Any) -> None:
+    params = {"start": "1990-01-01", "end": "2000-12-31", "lang": "ja"}
+    events = client.get("/api/timeline", params=params).json()["events"]
+    page = client.get("/timeline", params=params).text
+    chart = page.split('data-testid="timeline-chart"', 1)[1].split("</svg>", 1)[0]
+    assert len(events) > 3 and chart.count("<circle") == len(events)
+    assert all(f'href="/entity/{e["id"]}"' in chart for e in events)
+    assert "平成" in page  # dates also in the Japanese era
+    assert "<script" not in chart
+
+
+def test_entity_page_gives_dates_in_the_japanese_era_too(client: Any) -> None:
+    ja = client.get("/entity/okinawa", params={"lang": "ja"}).text
+    assert "1972-05-15" in ja and "昭和47年5月15日" in ja  # the reversion
+    acsa = client.get("/entity/acsa_1996", params={"lang": "ja"}).text
+    assert "（平成8年4月15日）" in acsa  # signed
+    assert "昭和47年" not in client.get("/entity/okinawa", params={"lang": "en"}).text

@@ -15,6 +15,7 @@ from ledger_helpers import P, lifecycle, problems, run
 from sqlalchemy import Engine
 
 from anpo.ledger.engine import Ledger
+from anpo.ledger.export import csv_rows
 from anpo.ledger.queries import bucket, fiscal_year
 
 
@@ -65,7 +66,9 @@ def test_ageing_overdue_and_reports(engine: Engine, fw: Any, cli: Any, db_url: s
     assert sorted((r["provider"], r["provisions"]) for r in ag["totals"]) == [("jpn", 1), ("usa", 1)]
     assert {r["context"] for r in ag["by_context"]} == {"joint_training"}
     res = cli.run("acsa", "report", "--fy", "2022", "--format", "csv", "--on", "2023-12-01", *u)
-    assert res.exit_code == 0 and res.stdout.splitlines()[0].startswith("agreement,group,key")
+    head = res.stdout.splitlines()
+    assert res.exit_code == 0 and head[0] == "# CONFIDENTIAL//REL TO JPN, USA" and head[1] == "# 秘//JPN, USA限り"
+    assert head[2].startswith("agreement,group,key")
     # settling moves the amount out of ageing and out of the outstanding figures
     run(
         ledger,
@@ -91,7 +94,7 @@ def test_demo_figures_agree_and_beancount_checks_them(engine: Engine, db_url: st
     again = cli.json("demo", "--orders", "150", "--seed", "3", *u)  # reproducible: the same ids, all retries
     assert set(again["results"]) == {"exists"} and again["commands"] == demo["commands"]
     assert problems(engine) == []
-    bal = {(b["account"], b["commodity"]): Decimal(b["amount"]) for b in cli.json("acsa", "balances", *u)}
+    bal = {(b["account"], b["commodity"]): Decimal(b["amount"]) for b in cli.json("acsa", "balances", *u)["balances"]}
     # every commodity's balances sum to zero: the ledger balances
     per: dict[str, Decimal] = {}
     for (_, c), v in bal.items():
@@ -142,8 +145,9 @@ def test_demo_figures_agree_and_beancount_checks_them(engine: Engine, db_url: st
         assert got == amount, (account, commodity)
     # JSON and CSV exports carry the same postings
     data = json.loads(cli.run("acsa", "export", "--format", "json", *u).stdout)
-    csv_rows = cli.run("acsa", "export", "--format", "csv", *u).stdout.splitlines()
-    assert len(data["postings"]) == len(csv_rows) - 1 > 0
+    rows = csv_rows(cli.run("acsa", "export", "--format", "csv", *u).stdout)
+    assert len(data["postings"]) == len(rows) > 0
+    assert [dict(r) for r in rows] == [{**p, "obligation": p["obligation"] or ""} for p in data["postings"]]
 
 
 def test_ledger_commands_need_an_initialised_database(cli: Any, tmp_path: Path) -> None:

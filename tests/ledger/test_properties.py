@@ -136,3 +136,16 @@ def test_zz_the_random_steps_reached_every_step() -> None:
         return  # run alone
     accepted = {kind for (kind, code), n in CODES.items() if code == "ok" and n}
     assert accepted >= {"deliver", "receive", "settle", "cancel"}, CODES
+
+
+def test_money_text_is_the_decimal_form() -> None:
+    import random
+
+    from anpo.ledger import money
+
+    rng = random.Random(5)
+    values = [0, 1, -1, 9999, -9999, 10_000, -10_000, 12_345_678, -5_000, 10**20 + 1]
+    values += [rng.randrange(-(10**12), 10**12) for _ in range(5000)]
+    values += [rng.randrange(-(10**6), 10**6) * 10 ** rng.randrange(0, 5) for _ in range(5000)]
+    for v in values:
+        assert money.text(v) == format(money.decimal(v), "f"), v

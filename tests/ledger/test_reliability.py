@@ -94,3 +94,38 @@ def test_concurrent_writers_keep_the_invariants(engine: Engine, db_url: str, fw:
         assert sum(acks[cid] == "ok" for acks in outs) == 1, cid
     assert set(_stored(engine)) == expected  # no update lost
     assert problems(engine) == []
+
+
+def test_a_racing_duplicate_id_is_retried_and_answered_from_the_first(engine: Engine, fw: Any) -> None:
+    """The writes of a batch (COPY on PostgreSQL) fail as a retryable database error when another
+    transaction stored the same command id first; the retry then finds it and answers `exists`.
+    (On SQLite writers queue on BEGIN IMMEDIATE, so the lookup always sees the first.)"""
+    import pytest
+    from ledger_helpers import P, order
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite writers are serialised before they look ids up")
+
+    from anpo.ledger import engine as ledger_engine
+    from anpo.ledger.commands import parse
+    from anpo.ledger.engine import Ledger
+
+    ledger = Ledger(engine, fw)
+    # 80 commands: enough for the batch to be written with COPY
+    cmds = [parse(order(f"race{i}")) for i in range(80)]
+    assert {r["code"] for r in ledger.submit(P, cmds)} == {"ok"}
+    real_stored = ledger_engine._stored
+    calls = []
+
+    def blind(session: Any, ids: list[str]) -> Any:  # the first attempt does not see the stored ids
+        calls.append(ids)
+        return {} if len(calls) == 1 else real_stored(session, ids)
+
+    ledger_engine._stored = blind  # type: ignore[assignment]
+    try:
+        again = ledger.submit(P, cmds)
+    finally:
+        ledger_engine._stored = real_stored  # type: ignore[assignment]
+    assert len(calls) == 2 and ledger.retries == 1
+    assert {r["code"] for r in again} == {"exists"} and again[0]["order"] == "race0"
+    assert problems(engine) == []

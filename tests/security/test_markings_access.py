@@ -51,3 +51,22 @@ def test_writes_need_a_role(fw: Framework) -> None:
     with pytest.raises(AccessDenied) as denied:
         require(levels, Principal("a", "usa", "secret", frozenset({"viewer"})), "test.security.write", rec)
     assert denied.value.text.en == "not permitted" and denied.value.text.ja
+
+
+def test_a_marking_as_json_carries_both_banners(fw: Framework) -> None:
+    levels = Levels(fw)
+    assert levels.describe(levels.combine([])) == {
+        "level": "public",
+        "releasable_to": [],
+        "banner_en": "PUBLIC",
+        "banner_ja": "公開",
+    }
+    combined = levels.combine(
+        [Marking("confidential", frozenset({"usa", "jpn"})), Marking("secret", frozenset({"usa"}))]
+    )
+    assert levels.describe(combined) == {
+        "level": "secret",
+        "releasable_to": ["usa"],
+        "banner_en": "SECRET//REL TO USA",
+        "banner_ja": "極秘//USA限り",
+    }

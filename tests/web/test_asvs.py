@@ -1,4 +1,8 @@
-"""One test per OWASP ASVS 4.0.3 item issue 5 lists, on SQLite and PostgreSQL, through the real app."""
+"""One test per OWASP ASVS 4.0.3 item issue 5 lists, on SQLite and PostgreSQL, through the real app.
+
+4.1.4 has no test of its own: ASVS 4.0.3 deleted it as a duplicate of 4.1.3 (least privilege),
+which is tested below.
+"""
 
 from __future__ import annotations
 

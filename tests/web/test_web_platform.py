@@ -195,3 +195,28 @@ def test_api_responses_are_marked_with_what_they_contain(web: Web, engine: Any, 
     assert len(sato.json()["cases"]) == 1
     assert sato.headers["x-anpo-marking"] == "SECRET//REL TO JPN, USA"
     assert web().get("/api/work/cases").headers["x-anpo-marking"] == "PUBLIC"
+
+
+def test_pages_show_the_banner_of_what_they_contain(web: Web, engine: Any, fw: Framework) -> None:
+    import anpo.work.coordination as coordination
+    from anpo.security.principal import system_principal
+    from anpo.work.common import Work
+
+    with transaction(session_factory(engine)) as session:
+        w = Work(fw, session, system_principal())
+        case = coordination.open_case(
+            w,
+            Text("事案", "Case"),
+            "gray_zone",
+            "acg",
+            dt.date(2024, 6, 1),
+            marking=Marking("secret", frozenset({"jpn", "usa"})),
+        )
+    sato = web("sato")
+    for path in ("/work/cases?lang=en", f"/work/cases/{case['id']}?lang=en"):
+        page = sato.get(path)
+        assert page.status_code == 200, path
+        banner = page.text.split('data-testid="banner"', 1)[1].split("</", 1)[0]
+        assert "SECRET//REL TO JPN, USA" in banner, path
+        assert page.headers["x-anpo-marking"] == "SECRET//REL TO JPN, USA", path
+    assert "PUBLIC" in web().get("/work/cases?lang=en").text.split('data-testid="banner"', 1)[1].split("</", 1)[0]

@@ -278,12 +278,24 @@ def list_cmd(
 
 @acsa_app.command("balances")
 def balances_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.en) -> None:
-    """Balances per account and commodity (sums of postings). / 残高"""
+    """Balances per account and commodity (sums of postings), with the marking of what they sum. / 残高"""
     with _reader(url, lang, as_json) as reader:
         rows = reader.balances()
+        marking = reader.marking_json()
     for r in rows:
         r.pop("units")
-    emit(rows, as_json, lambda: "\n".join(f"{r['account']:<48} {r['amount']:>20} {r['commodity']}" for r in rows))
+    emit(
+        {"balances": rows, "marking": marking},
+        as_json,
+        lambda: "\n".join(
+            [_banner(marking, lang), *(f"{r['account']:<48} {r['amount']:>20} {r['commodity']}" for r in rows)]
+        ),
+    )
+
+
+def _banner(marking: dict[str, Any], lang: Lang) -> str:
+    """The banner line of a marking (`Reader.marking_json`) in the chosen language."""
+    return str(marking["banner_ja"] if lang == Lang.ja else marking["banner_en"])
 
 
 @acsa_app.command("ageing")
@@ -297,7 +309,10 @@ def ageing_cmd(on: OnOpt = None, url: UrlOpt = None, as_json: JsonOpt = False, l
         item.pop("outstanding_units")
 
     def render() -> str:
-        out = [f"{'基準日' if lang == Lang.ja else 'as of'} {data['on']}: " + " | ".join(data["buckets"])]
+        out = [
+            _banner(data["marking"], lang),
+            f"{'基準日' if lang == Lang.ja else 'as of'} {data['on']}: " + " | ".join(data["buckets"]),
+        ]
         for r in data["rows"]:
             out.append(f"  {r['debtor']} {r['commodity']}: " + " | ".join(r["buckets"].values()) + f" = {r['total']}")
         out.append(f"{'期限超過' if lang == Lang.ja else 'overdue'}: {len(data['overdue'])}")
@@ -345,6 +360,7 @@ def _report_csv(data: dict[str, Any]) -> str:
     import io
 
     out = io.StringIO()
+    out.write(f"# {data['marking']['banner_en']}\n# {data['marking']['banner_ja']}\n")
     w = csv.writer(out, lineterminator="\n")
     w.writerow(
         ("agreement", "group", "key", "provider", "commodity", "provisions", "provided", "settled", "outstanding")
@@ -401,11 +417,16 @@ def export_cmd(
         _error(exc.text, lang, as_json, exc.as_json())
     with _reader(url, lang, as_json) as reader:
         text = export(reader, fmt)
+        marking = reader.marking_json()
     if output is None:
         sys.stdout.write(text)
         return
     output.write_text(text, encoding="utf-8")
-    emit({"format": fmt, "output": str(output), "bytes": len(text.encode())}, as_json, lambda: str(output))
+    emit(
+        {"format": fmt, "output": str(output), "bytes": len(text.encode()), "marking": marking},
+        as_json,
+        lambda: f"{output} ({_banner(marking, lang)})",
+    )
 
 
 @app.command("demo")

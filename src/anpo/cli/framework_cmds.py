@@ -12,7 +12,7 @@ from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, e
 from anpo.dates import era_string
 from anpo.framework import schema
 from anpo.framework.loader import load_pack
-from anpo.framework.views import bodies_on, entity_brief, entity_view, timeline
+from anpo.framework.views import bodies_on, entity_brief, entity_view, instruments_view, timeline
 from anpo.i18n import msg
 
 
@@ -105,6 +105,35 @@ def timeline_cmd(
         return "\n".join(out) or "-"
 
     emit(rows, as_json, render)
+
+
+@app.command("instruments")
+def instruments_cmd(
+    on: OnOpt = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Only families with this type (treaty, agreement, guidelines, law...). / 種類"),
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Instruments in families of versions (amendments, successors), with periods in force. / 条約・文書とその版"""
+    fw = framework(lang)
+    day = as_of(on, lang)
+    families = instruments_view(fw, day, kind)
+    mark = {True: "*", False: " ", None: "?"}
+
+    def render() -> str:
+        out = []
+        for family in families:
+            out.append(label(family["label"], lang))
+            for v in family["versions"]:
+                period = f"{v['from'] or '?':>10} – {v['to'] or '':<10}"
+                out.append(f"  {mark[v.get('in_force')]} {period}  {label(v['label'], lang)}  [{v['id']}]")
+        legend = msg("cli.instruments_legend", on=day.isoformat()).get(lang)
+        return "\n".join([*out, "", legend]) if out else "-"
+
+    emit(families, as_json, render)
 
 
 @app.command()

@@ -659,12 +659,13 @@ def calendar_export(
     """Meetings and exercises as iCalendar (RFC 5545). / 会合と演習をiCalendarで出力"""
     import sys
 
-    from anpo.work.calendar import export
+    from anpo.work.calendar import export, marking_of
     from anpo.work.consultations import list_meetings
     from anpo.work.facilities import list_exercises
 
     with work_session(url, lang) as w:
-        body = export(list_meetings(w), list_exercises(w.fw), lang.value)
+        meetings = list_meetings(w)
+        body = export(meetings, list_exercises(w.fw), lang.value, w.levels.banner(marking_of(meetings, w.levels)))
     if out:
         out.write_bytes(body)
     else:

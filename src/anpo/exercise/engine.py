@@ -413,7 +413,15 @@ class Run:
         refusals = [e for e in events if e["outcome"] == "refused"]
         unmet = [e for e in events if e["expectation_met"] is False]
         s = self.scenario
+        from anpo.security.markings import Levels
+
+        banner = Levels(self.fw).banner(self.marking)
         return {
+            "marking": {
+                "level": self.marking.level,
+                "releasable_to": sorted(self.marking.releasable_to),
+                "banner": banner.as_json(),
+            },
             "scenario": {
                 "id": s.id,
                 "title": s.title.as_json(),

@@ -33,7 +33,9 @@ body{font-family:sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;line
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3rem;vertical-align:top;font-size:.9rem}
 .refused{background:#fde8e8}.allowed{background:#eaf6ea}.inject{background:#eef2fb;font-weight:bold}
 .ja{color:#333}.cite{font-size:.8rem;color:#555}
+.banner{text-align:center;font-weight:bold;letter-spacing:.05em;border:1px solid #333;padding:.2rem}
 </style></head><body>
+<div class="banner" data-testid="banner">{{ r.marking.banner.en }} · {{ r.marking.banner.ja }}</div>
 <h1>事後報告 / After-action report</h1>
 <h2><span class="ja">{{ r.scenario.title.ja }}</span><br>{{ r.scenario.title.en }}</h2>
 <p class="ja">{{ r.scenario.summary.ja }}</p><p>{{ r.scenario.summary.en }}</p>
@@ -65,6 +67,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3
 <p>{% for row in r.protection.rows %}{{ row.occasion_label.en }}: {{ row.label.en }} × {{ row.count }}<br>{% endfor %}</p>
 <footer class="cite">出典：防衛省「防衛白書」ほか / Sources: Ministry of Defense, Defense of Japan, and the legal texts cited.
 Tabletop exercise of consultation, legal questions, logistics and coordination only.</footer>
+<div class="banner">{{ r.marking.banner.en }} · {{ r.marking.banner.ja }}</div>
 </body></html>
 """
 
@@ -110,7 +113,9 @@ def render_pdf(result: dict[str, Any]) -> bytes:
             line(t["ja"], size, 1)
 
     s = result["scenario"]
+    banner = result["marking"]["banner"]
     pdf.add_page()
+    line(f"{banner['en']}  /  {banner['ja']}" if bilingual else banner["en"], 10, 2)
     line("After-action report / 事後報告" if bilingual else "After-action report", 16, 2)
     both(s["title"], 13)
     line(f"Scenario date (law as of): {s['date']} - start {s['start']} - seed {result['seed']}", 9, 2)

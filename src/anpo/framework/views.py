@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from anpo.framework.framework import SIDES, Framework, party_of
-from anpo.framework.model import Citation, Entity, Fact, Period, Ref, Struct, Text
+from anpo.framework.model import BEGINNING, END, Citation, Entity, Fact, Period, Ref, Struct, Text
 
 BODY_KINDS = ("body",)
 
@@ -147,3 +147,80 @@ def entity_view(fw: Framework, ent: Entity, on: dt.date | None = None) -> dict[s
 
 def period_json(period: Period) -> dict[str, str | None]:
     return period.as_json()
+
+
+def _first_value(fw: Framework, ent: Entity, attr: str) -> Any:
+    facts = fw.facts(ent.id, attr)
+    return facts[0].value if facts else None
+
+
+def _earliest_date(fw: Framework, ent: Entity) -> dt.date:
+    """When an instrument first appears: signed, approved, promulgated or in force, whichever is
+    known and earliest; one with no date at all sorts last."""
+    known = [d for d in (_first_value(fw, ent, a) for a in ("signed", "approved", "promulgated")) if d is not None]
+    if ent.period.start != BEGINNING:
+        known.append(ent.period.start)
+    return min(known, default=END)
+
+
+def instruments_view(fw: Framework, on: dt.date | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    """The instruments grouped into families of versions: an instrument, the ones that amend it
+    and the ones that supersede it (the 1951 and 1960 treaties; ACSA 1996, its amendments and the
+    2016 agreement; the three Guidelines). Each version has its dates in force and citations;
+    with `on`, each says whether it was in force that day."""
+    instruments = {i.id: i for i in fw.of_kind("instrument")}
+    family = {i: i for i in instruments}
+
+    def root(i: str) -> str:
+        while family[i] != i:
+            family[i] = family[family[i]]
+            i = family[i]
+        return i
+
+    relations: dict[str, list[dict[str, Any]]] = {i: [] for i in instruments}
+    for ent in instruments.values():
+        for attr in ("supersedes", "amends"):
+            for fact in fw.facts(ent.id, attr):
+                if fact.value.id in instruments:
+                    family[root(ent.id)] = root(fact.value.id)
+                    target = instruments[fact.value.id]
+                    relations[ent.id].append({"relation": attr, "id": target.id, "label": target.label.as_json()})
+    provisions: dict[str, int] = {}
+    for prov in fw.of_kind("provision"):
+        target = _first_value(fw, prov, "instrument")
+        if target is not None:
+            provisions[target.id] = provisions.get(target.id, 0) + 1
+
+    groups: dict[str, list[Entity]] = {}
+    for ent in instruments.values():
+        groups.setdefault(root(ent.id), []).append(ent)
+    out = []
+    for members in groups.values():
+        members.sort(key=lambda e: (_earliest_date(fw, e), e.id))
+        if kind and not any(_first_value(fw, e, "instrument_type") == kind for e in members):
+            continue
+        versions = []
+        for ent in members:
+            row = entity_brief(ent, on)
+            row.update(ent.period.as_json())
+            signed = _first_value(fw, ent, "signed")
+            row["signed"] = signed.isoformat() if signed else None
+            row["type"] = _first_value(fw, ent, "instrument_type")
+            row["relations"] = relations[ent.id]
+            row["provisions"] = provisions.get(ent.id, 0)
+            row["citations"] = cites_json(ent.citations)
+            if on is not None:  # None: the pack states no date for it, so it cannot say
+                first_known = _earliest_date(fw, ent)
+                row["in_force"] = None if first_known == END else first_known <= on < ent.period.end
+            versions.append(row)
+        first = members[0]
+        out.append(
+            {
+                "family": first.id,
+                "label": first.label.as_json(),
+                "versions": versions,
+                "_first": _earliest_date(fw, first),
+            }
+        )
+    out.sort(key=lambda f: (f.pop("_first"), f["family"]))
+    return out

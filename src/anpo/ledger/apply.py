@@ -484,5 +484,8 @@ class Batch:
         return order, {"delivery": cmd.delivery, "line": cmd.line, "quantity": money.text(cmd.quantity)}
 
 
+_DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # as json.dumps(..., ensure_ascii=False, sort_keys=True)
+
+
 def event_detail(event: Event) -> str:
-    return json.dumps(event.detail, ensure_ascii=False, sort_keys=True)
+    return _DETAIL.encode(event.detail)

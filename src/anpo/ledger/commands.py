@@ -188,8 +188,13 @@ Command = Order | Sign | Deliver | Receive | Settle | Cancel | Correct
 KINDS = ("order", "sign", "deliver", "receive", "settle", "cancel", "correct")
 
 
+# One encoder for every fingerprint (json.dumps would build one per call); same output as
+# json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":")).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def fingerprint(command: Command) -> str:
-    canonical = json.dumps(command.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = _CANONICAL.encode(command.as_json())
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -16,17 +16,25 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from anpo.framework.framework import Framework
-from anpo.ledger import tables as t
 from anpo.ledger.apply import Batch, event_detail
-from anpo.ledger.commands import DEFAULT_LEVEL, DEFAULT_RELEASABLE, Command, Correct, Order, Receive, fingerprint
+from anpo.ledger.commands import (
+    DEFAULT_LEVEL,
+    DEFAULT_RELEASABLE,
+    Command,
+    Correct,
+    Deliver,
+    Order,
+    Receive,
+    fingerprint,
+)
 from anpo.ledger.messages import LedgerError, fail
 from anpo.ledger.policy import ACTIONS, Policy
-from anpo.ledger.state import CHUNK, load_orders, orders_of_deliveries
+from anpo.ledger.state import load_orders, orders_of_deliveries, rows_for
 from anpo.security import audit
 from anpo.security.access import AccessDenied
 from anpo.security.markings import Levels, Marking
@@ -37,6 +45,8 @@ MAX_ATTEMPTS = 200
 MAX_BACKOFF = 0.25  # seconds
 DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
 RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
+COPY_ROWS = 64  # PostgreSQL: from this many rows on, COPY beats a (pipelined) executemany
+_RESULT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder for every stored result
 
 
 def retryable(exc: DBAPIError) -> bool:
@@ -78,9 +88,12 @@ class Ledger:
     def _submit(self, session: Session, principal: Principal, commands: Sequence[Command]) -> list[dict[str, Any]]:
         stored = _stored(session, [c.id for c in commands])
         batch = Batch(self.policy, self.levels, principal)
-        deliveries = [c.delivery for c in commands if isinstance(c, Receive | Correct)]
+        # Orders and deliveries created by this batch's own (new) commands cannot be stored yet
+        # (a row is only ever written with the command that creates it): do not look them up.
+        created = {c.id for c in commands if isinstance(c, Order | Deliver) and c.id not in stored}
+        deliveries = [c.delivery for c in commands if isinstance(c, Receive | Correct) and c.delivery not in created]
         batch.delivery_orders = orders_of_deliveries(session, deliveries)
-        wanted = [c.order for c in commands if not isinstance(c, Order | Receive | Correct)]
+        wanted = [c.order for c in commands if not isinstance(c, Order | Receive | Correct) and c.order not in created]
         batch.orders = load_orders(session, [*wanted, *batch.delivery_orders.values()])
         done: dict[str, tuple[str, str, dict[str, Any]]] = {}
         results: list[dict[str, Any]] = []
@@ -119,17 +132,9 @@ def _error(cmd: Command, exc: LedgerError) -> dict[str, Any]:
 
 
 def _stored(session: Session, ids: list[str]) -> dict[str, tuple[str, str, dict[str, Any]]]:
-    unique = sorted(set(ids))
-    out = {}
-    for i in range(0, len(unique), CHUNK):
-        rows = session.execute(
-            select(t.commands.c.id, t.commands.c.kind, t.commands.c.fingerprint, t.commands.c.result).where(
-                t.commands.c.id.in_(unique[i : i + CHUNK])
-            )
-        )
-        for cid, kind, fp, result in rows:
-            out[cid] = (kind, fp, json.loads(result))
-    return out
+    return {
+        cid: (kind, fp, json.loads(result)) for cid, kind, fp, result in rows_for(session, "commands", sorted(set(ids)))
+    }
 
 
 def _audit(
@@ -140,8 +145,9 @@ def _audit(
     levels: Levels,
 ) -> None:
     """One audit entry per batch, naming every command it applied."""
-    markings = {Marking.from_columns(r["marking"]["level"], r["marking"]["releasable_to"]) for _, _, r in done.values()}
-    marking = next(iter(markings)) if len(markings) == 1 else levels.combine(markings)
+    columns = {(r["marking"]["level"], r["marking"]["releasable_to"]) for _, _, r in done.values()}
+    markings = [Marking.from_columns(level, rel) for level, rel in sorted(columns)]
+    marking = markings[0] if len(markings) == 1 else levels.combine(markings)
     if len(done) == 1:
         ((cid, (kind, _, result)),) = done.items()
         audit.record(
@@ -169,18 +175,44 @@ def _audit(
     )
 
 
+def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: append rows with COPY (in the batch's transaction; a duplicate id or a
+    serialization failure fails the transaction just as an INSERT would). A driver error is raised
+    as SQLAlchemy's DBAPIError, so that `Ledger.submit` retries it like any other."""
+    dbapi = conn.dialect.dbapi
+    raw: Any = conn.connection.dbapi_connection  # a psycopg (3) connection
+    assert dbapi is not None
+    try:
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from exc
+
+
 def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[str, Any]]], sqlite: bool) -> None:
     conn = session.connection()
     ph = "?" if sqlite else "%s"
 
-    def d(value: dt.date | None) -> Any:
-        return value.isoformat() if sqlite and value is not None else value
+    if sqlite:  # SQLAlchemy's Date on SQLite is the ISO string; the raw driver needs it spelled out
 
-    def insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], suffix: str = "") -> None:
-        if rows:
-            cols = ", ".join(columns)
-            marks = ", ".join([ph] * len(columns))
-            conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks}){suffix}", rows)
+        def d(value: dt.date | None) -> Any:
+            return None if value is None else value.isoformat()
+
+    else:
+
+        def d(value: dt.date | None) -> Any:
+            return value
+
+    def insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], suffix: str = "") -> None:
+        if not rows:
+            return
+        cols = ", ".join(columns)
+        if not sqlite and not suffix and len(rows) >= COPY_ROWS:
+            _copy(conn, f"COPY {table} ({cols}) FROM STDIN", rows)
+            return
+        marks = ", ".join([ph] * len(columns))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks}){suffix}", rows)
 
     def update(sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -190,10 +222,7 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
     insert(
         "acsa_commands",
         ("id", "kind", "order_id", "fingerprint", "postings", "result", "at"),
-        [
-            (cid, kind, r["order"], fp, r["postings"], json.dumps(r, ensure_ascii=False, separators=(",", ":")), now)
-            for cid, (kind, fp, r) in done.items()
-        ],
+        [(cid, kind, r["order"], fp, r["postings"], _RESULT.encode(r), now) for cid, (kind, fp, r) in done.items()],
     )
     orders = list(batch.orders.values())
     insert(
@@ -365,7 +394,9 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
             "marking_level",
             "releasable_to",
         ),
-        [(x.txn, x.order_id, x.obligation_id, d(x.on), *x[4:]) for x in batch.postings],
+        [(a, b, c, on.isoformat(), e, f, g, h, i, j) for a, b, c, on, e, f, g, h, i, j in batch.postings]
+        if sqlite
+        else batch.postings,
     )
     sums: dict[tuple[str, str, str, str], list[int]] = {}
     for x in batch.postings:

@@ -3,6 +3,12 @@
 The beancount ledger has one transaction per command, an `open` for every account and a
 `balance` assertion for every account and commodity with anpo's balance, so that `bean-check`
 verifies both that every transaction balances and that beancount's balances equal anpo's.
+
+Every export states the combined marking of what it contains (only what the reader may read):
+JSON as a top-level `"marking"` object (`level`, `releasable_to`, `banner_en`, `banner_ja`),
+CSV as two comment lines `# BANNER` (English, then Japanese) before the header, beancount as two
+`; BANNER` comment lines at the top. CSV readers skip lines starting with `#` (`csv_rows`); no
+id, and so no data row, can start with `#`.
 """
 
 from __future__ import annotations
@@ -37,6 +43,17 @@ _ROOTS = {
 OPEN_ON = dt.date(1999, 1, 1)
 
 
+def banner_lines(reader: Reader, prefix: str) -> list[str]:
+    """The English and the Japanese banner of what `reader` has returned, as comment lines."""
+    marking = reader.marking_json()
+    return [f"{prefix} {marking['banner_en']}", f"{prefix} {marking['banner_ja']}"]
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """The rows of an exported CSV (its `#` banner lines skipped), as `csv.DictReader` reads them."""
+    return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+
+
 def postings(reader: Reader) -> Iterator[tuple[str, str, str | None, dt.date, str, str, str, int]]:
     p = t.postings.c
     q = select(
@@ -52,7 +69,7 @@ def postings(reader: Reader) -> Iterator[tuple[str, str, str | None, dt.date, st
         p.releasable_to,
     ).order_by(p.id)
     for row in reader.session.execute(q):
-        if reader.readable(row[8], row[9]):
+        if reader.take(row[8], row[9]):
             yield row[0], row[1], row[2], _date(row[3]), row[4], row[5], row[6], row[7]
 
 
@@ -61,13 +78,14 @@ def _date(value: Any) -> dt.date:
 
 
 def to_json(reader: Reader) -> str:
-    data = {
+    data: dict[str, Any] = {
         "balances": [{k: v for k, v in b.items() if k != "units"} for b in reader.balances()],
         "postings": [
             dict(zip(CSV_COLUMNS, (*row[:3], row[3].isoformat(), *row[4:7], money.text(row[7])), strict=True))
             for row in postings(reader)
         ],
     }
+    data["marking"] = reader.marking_json()
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
@@ -77,7 +95,7 @@ def to_csv(reader: Reader) -> str:
     w.writerow(CSV_COLUMNS)
     for row in postings(reader):
         w.writerow((*row[:3], row[3].isoformat(), *row[4:7], money.text(row[7])))
-    return out.getvalue()
+    return "\n".join(banner_lines(reader, "#")) + "\n" + out.getvalue()
 
 
 def _component(part: str) -> str:
@@ -127,7 +145,7 @@ def to_beancount(reader: Reader, session: Session | None = None) -> str:
     check_on = last + dt.timedelta(days=1)
     for b in reader.balances():
         lines.append(f"{check_on.isoformat()} balance {account_name(b['account'])}  {b['amount']} {b['commodity']}")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*banner_lines(reader, ";"), *lines]) + "\n"
 
 
 def export(reader: Reader, fmt: str) -> str:

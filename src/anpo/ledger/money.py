@@ -75,4 +75,10 @@ def decimal(units: int) -> Decimal:
 
 
 def text(units: int) -> str:
-    return format(decimal(units), "f")
+    """E4 units as a plain decimal string without trailing zeros: `format(decimal(units), "f")`,
+    computed with integers (it runs for every figure of every balance, report and export)."""
+    whole, frac = divmod(-units if units < 0 else units, SCALE)
+    sign = "-" if units < 0 else ""
+    if not frac:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{frac:0{PLACES}d}".rstrip("0")

@@ -31,6 +31,7 @@ class Reader:
         self.levels = levels
         self.principal = principal
         self._seen: dict[tuple[str, str], bool] = {}
+        self._included: set[tuple[str, str]] = set()
 
     def readable(self, level: str, releasable_to: str) -> bool:
         key = (level, releasable_to)
@@ -39,21 +40,47 @@ class Reader:
             ok = self._seen[key] = can_read(self.levels, self.principal, Marking.from_columns(level, releasable_to))
         return ok
 
+    def take(self, level: str, releasable_to: str) -> bool:
+        """Whether a record with this marking may be read; if so, its marking counts towards the
+        marking of what this reader has returned (`marking`)."""
+        ok = self.readable(level, releasable_to)
+        if ok:
+            self._included.add((level, releasable_to))
+        return ok
+
+    def marking(self) -> Marking:
+        """The combined marking of every record this reader has returned so far: the highest level
+        and the parties all of them are releasable to; public when it has returned nothing."""
+        return self.levels.combine(Marking.from_columns(lv, rel) for lv, rel in sorted(self._included))
+
+    def marking_json(self) -> dict[str, Any]:
+        """`marking` as JSON, with its English and Japanese banner lines."""
+        return self.levels.describe(self.marking())
+
     # --- balances ---------------------------------------------------------------------------------
 
     def balances(self) -> list[dict[str, Any]]:
         """Per account and commodity, from the running sums (kept in the same transaction as the postings)."""
         b = t.balances.c
-        sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        sums: dict[tuple[str, str], list[int]] = {}
+        ok: dict[tuple[str, str], bool] = {}
         for account, commodity, level, rel, amount, count in self.session.execute(
             select(b.account, b.commodity, b.marking_level, b.releasable_to, b.amount, b.postings)
-        ):
-            if self.readable(level, rel):
-                acc = sums[(account, commodity)]
-                acc[0] += amount
-                acc[1] += count
+        ).all():
+            marking = (level, rel)
+            readable = ok.get(marking)
+            if readable is None:
+                readable = ok[marking] = self.take(level, rel)
+            if readable:
+                acc = sums.get((account, commodity))
+                if acc is None:
+                    sums[(account, commodity)] = [amount, count]
+                else:
+                    acc[0] += amount
+                    acc[1] += count
+        text = money.text
         return [
-            {"account": a, "commodity": c, "amount": money.text(v[0]), "units": v[0], "postings": v[1]}
+            {"account": a, "commodity": c, "amount": text(v[0]), "units": v[0], "postings": v[1]}
             for (a, c), v in sorted(sums.items())
         ]
 
@@ -61,7 +88,7 @@ class Reader:
 
     def order(self, order_id: str, on: dt.date) -> dict[str, Any]:
         row = self.session.execute(select(t.orders).where(t.orders.c.id == order_id)).mappings().first()
-        if row is None or not self.readable(row["marking_level"], row["releasable_to"]):
+        if row is None or not self.take(row["marking_level"], row["releasable_to"]):
             raise fail("unknown_order", order=order_id)
         out = _order_json(row)
         out["lines"] = [
@@ -116,6 +143,8 @@ class Reader:
             q = q.where(t.orders.c.id.in_(late))
         rows = [r for r in self.session.execute(q).mappings() if self.readable(r["marking_level"], r["releasable_to"])]
         rows = rows[:limit] if limit > 0 else rows
+        for r in rows:
+            self.take(r["marking_level"], r["releasable_to"])
         late_ids = self._overdue_orders([r["id"] for r in rows], on)
         return [{**_order_json(r), "overdue": r["id"] in late_ids} for r in rows]
 
@@ -137,7 +166,7 @@ class Reader:
         rows = self.session.execute(
             select(t.obligations).where(o.settled < o.amount, o.delivered_on <= on).order_by(o.delivered_on, o.id)
         ).mappings()
-        return [_obligation_json(r, on) for r in rows if self.readable(r["marking_level"], r["releasable_to"])]
+        return [_obligation_json(r, on) for r in rows if self.take(r["marking_level"], r["releasable_to"])]
 
     def ageing(self, on: dt.date) -> dict[str, Any]:
         """What is owed and unsettled on `on`, by debtor, commodity and months since delivery."""
@@ -157,7 +186,13 @@ class Reader:
                 }
             )
         overdue = [i for i in items if i["overdue"]]
-        return {"on": on.isoformat(), "buckets": list(BUCKETS), "rows": rows, "overdue": overdue}
+        return {
+            "on": on.isoformat(),
+            "buckets": list(BUCKETS),
+            "rows": rows,
+            "overdue": overdue,
+            "marking": self.marking_json(),
+        }
 
     # --- reports -------------------------------------------------------------------------------------
 
@@ -172,7 +207,7 @@ class Reader:
         ).mappings()
         per: dict[str, dict[str, Any]] = {}
         for r in rows:
-            if not self.readable(r["marking_level"], r["releasable_to"]):
+            if not self.take(r["marking_level"], r["releasable_to"]):
                 continue
             ag = per.setdefault(r["agreement"], {"by": defaultdict(_zero), "late": []})
             for key in (
@@ -215,6 +250,7 @@ class Reader:
             "to": (end - dt.timedelta(days=1)).isoformat(),
             "on": on.isoformat(),
             "agreements": agreements,
+            "marking": self.marking_json(),
         }
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from anpo.ledger import tables as t
@@ -88,7 +90,7 @@ class OrderState:
 
     @property
     def marking(self) -> Marking:
-        return Marking.from_columns(self.marking_level, self.releasable_to)
+        return _marking(self.marking_level, self.releasable_to)
 
     @property
     def binding_on(self) -> dt.date | None:
@@ -109,54 +111,86 @@ class OrderState:
             self.dirty = True
 
 
+@functools.lru_cache(maxsize=256)
+def _marking(level: str, releasable_to: str) -> Marking:
+    return Marking.from_columns(level, releasable_to)
+
+
 def status_of(order: OrderState) -> str:
     """requested -> binding -> delivered (everything ordered delivered or cancelled) -> closed
     (every delivery received and settled); `cancelled` when cancelled before anything was delivered."""
-    delivered_any = any(line.delivered for line in order.lines.values())
+    delivered_any = remaining = False
+    for line in order.lines.values():  # plain loops: this runs after every command
+        if line.delivered:
+            delivered_any = True
+        if line.quantity - line.delivered - line.cancelled:
+            remaining = True
     if order.cancelled_on is not None and not delivered_any:
         return "cancelled"
-    if order.binding_on is None:
+    if order.signed_jpn is None or order.signed_usa is None:
         return "requested"
-    if any(line.remaining for line in order.lines.values()):
+    if remaining:
         return "delivering" if delivered_any else "binding"
-    if all(o.received_on is not None and o.outstanding == 0 for o in order.obligations):
-        return "closed"
-    return "delivered"
+    for o in order.obligations:
+        if o.received_on is None or o.amount != o.settled:
+            return "delivered"
+    return "closed"
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
+IDS = "ids"
+
+
+@functools.cache
+def _statement(name: str, pg: bool) -> Select[Any]:
+    """The statements that look rows up by a list of ids, built once per dialect: `column IN
+    (:ids)` (expanding) on SQLite; `column = ANY(:ids)` on PostgreSQL, the ids as one array
+    parameter (a long `IN (...)` list is slow to render, to convert and to plan on every batch)."""
+
+    def among(column: ColumnElement[str]) -> ColumnElement[bool]:
+        if pg:
+            return column == any_(bindparam(IDS, type_=ARRAY(String)))
+        return column.in_(bindparam(IDS, expanding=True))
+
+    o = t.obligations.c
+    c = t.commands.c
+    statements: dict[str, Select[Any]] = {
+        "commands": select(c.id, c.kind, c.fingerprint, c.result).where(among(c.id)),
+        "orders": select(t.orders).where(among(t.orders.c.id)),
+        "lines": select(t.lines).where(among(t.lines.c.order_id)),
+        "obligations": select(t.obligations).where(among(o.order_id)).order_by(o.delivered_on, o.id),
+        "deliveries": select(o.delivery_id, o.order_id).where(among(o.delivery_id)),
+    }
+    return statements[name]
+
+
+def rows_for(session: Session, name: str, ids: Sequence[str]) -> Iterator[Any]:
+    """The rows of statement `name` for `ids` (none, without a query, when there are no ids);
+    in chunks on SQLite, to stay under its limit of bound parameters."""
+    if not ids:
+        return
+    pg = session.get_bind().dialect.name == "postgresql"
+    stmt = _statement(name, pg)
+    step = len(ids) if pg else CHUNK
+    for i in range(0, len(ids), step):
+        yield from session.execute(stmt, {IDS: list(ids[i : i + step])})
 
 
 def orders_of_deliveries(session: Session, deliveries: Iterable[str]) -> dict[str, str]:
-    ids = sorted(set(deliveries))
-    out: dict[str, str] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            select(t.obligations.c.delivery_id, t.obligations.c.order_id).where(t.obligations.c.delivery_id.in_(chunk))
-        )
-        out.update({d: o for d, o in rows})
-    return out
+    return {d: o for d, o in rows_for(session, "deliveries", sorted(set(deliveries)))}
 
 
 def load_orders(session: Session, order_ids: Iterable[str]) -> dict[str, OrderState]:
     ids = sorted(set(order_ids))
     orders: dict[str, OrderState] = {}
-    for chunk in _chunks(ids):
-        for row in session.execute(select(t.orders).where(t.orders.c.id.in_(chunk))).mappings():
-            orders[row["id"]] = OrderState(**_fields(row, OrderState))
-        for row in session.execute(select(t.lines).where(t.lines.c.order_id.in_(chunk))).mappings():
-            data = dict(row)
-            order_id = data.pop("order_id")
-            data["no"] = data.pop("line_no")
-            orders[order_id].lines[data["no"]] = LineState(**data)
-        for row in session.execute(
-            select(t.obligations)
-            .where(t.obligations.c.order_id.in_(chunk))
-            .order_by(t.obligations.c.delivered_on, t.obligations.c.id)
-        ).mappings():
-            orders[row["order_id"]].obligations.append(Obligation(**_fields(row, Obligation)))
+    for row in rows_for(session, "orders", ids):
+        orders[row.id] = OrderState(**_fields(row._mapping, OrderState))
+    for row in rows_for(session, "lines", ids):
+        data = dict(row._mapping)
+        order_id = data.pop("order_id")
+        data["no"] = data.pop("line_no")
+        orders[order_id].lines[data["no"]] = LineState(**data)
+    for row in rows_for(session, "obligations", ids):
+        orders[row.order_id].obligations.append(Obligation(**_fields(row._mapping, Obligation)))
     return orders
 
 

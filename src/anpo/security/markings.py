@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from anpo.framework.framework import Framework
 from anpo.framework.model import Text
@@ -71,3 +72,14 @@ class Levels:
             return base
         parties = ", ".join(p.upper() for p in sorted(marking.releasable_to))
         return Text(f"{base.ja}//{parties}限り", f"{base.en}//REL TO {parties}")
+
+    def describe(self, marking: Marking) -> dict[str, Any]:
+        """A marking as JSON: `{"level", "releasable_to": [...], "banner_en", "banner_ja"}` (the
+        shape `anpo.web.guard` recognises in a response body)."""
+        banner = self.banner(marking)
+        return {
+            "level": marking.level,
+            "releasable_to": sorted(marking.releasable_to),
+            "banner_en": banner.en,
+            "banner_ja": banner.ja,
+        }

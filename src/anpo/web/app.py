@@ -17,7 +17,7 @@ from anpo import __version__
 from anpo.framework.framework import Framework
 from anpo.framework.pack import default_framework
 from anpo.i18n import msg
-from anpo.web import routes_ask, routes_auth, routes_framework, routes_work
+from anpo.web import routes_acsa, routes_ask, routes_auth, routes_framework, routes_work
 from anpo.web.common import lang_of, render
 from anpo.web.guard import Guard
 
@@ -41,6 +41,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
     app.include_router(routes_ask.router)
     app.include_router(routes_work.router)
     app.include_router(routes_auth.router)
+    app.include_router(routes_acsa.router)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Any:

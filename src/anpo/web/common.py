@@ -16,6 +16,18 @@ from anpo.framework.model import Text
 from anpo.i18n import t
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _era_filter(iso: Any) -> str:
+    """`{{ "1960-01-19" | era }}` -> 昭和35年1月19日 (views hold ISO strings); "" for what is not a
+    date the era calendar covers, so a page never fails on one."""
+    try:
+        return era_string(dt.date.fromisoformat(str(iso)[:10]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return ""
+
+
+TEMPLATES.env.filters["era"] = _era_filter
 LANG_COOKIE = "anpo_lang"
 
 
@@ -55,6 +67,7 @@ def render(request: Request, template: str, lang: str, **context: Any) -> Any:
     from anpo.web import auth, guard
 
     principal = auth.current_principal(request)
+    guard.mark_from_data(request, *(v for v in context.values() if isinstance(v, dict | list)))
     banner = guard.levels_of(request.app).banner(guard.marking_of(request))
     response = TEMPLATES.TemplateResponse(
         request,

@@ -88,11 +88,19 @@ def _markings_in(value: Any, out: list[Marking]) -> None:
 def _mark_from_json(request: Request, body: bytes) -> None:
     """A JSON response is marked with the combination of the markings of the records it holds
     (besides whatever its route declared with `mark`)."""
-    found: list[Marking] = []
     try:
-        _markings_in(json.loads(body), found)
+        data = json.loads(body)
     except ValueError:
         return
+    mark_from_data(request, data)
+
+
+def mark_from_data(request: Request, *values: Any) -> None:
+    """Mark the response with every record marking found in `values` (a page's data), so that a
+    page's banner, like its JSON twin's, states the highest level of what it shows."""
+    found: list[Marking] = []
+    for value in values:
+        _markings_in(value, found)
     if found:
         try:
             mark(request, *found)

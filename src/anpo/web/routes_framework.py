@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
 from anpo.dates import era_string
-from anpo.framework.views import bodies_on, entity_view, timeline
-from anpo.i18n import msg
+from anpo.framework.views import bodies_on, entity_view, instruments_view, timeline
+from anpo.i18n import msg, t
 from anpo.web.common import framework_of, lang_of, parse_on, render
+from anpo.web.timecharts import Mark, Span, events_chart, periods_chart
 
 router = APIRouter()
 
@@ -59,7 +61,67 @@ def api_timeline(request: Request, start: str | None = None, end: str | None = N
 def page_timeline(request: Request, start: str | None = None, end: str | None = None) -> Any:
     data = timeline_data(start, end, request)
     query = "&".join(f"{k}={v}" for k, v in (("start", data["from"]), ("end", data["to"])) if v)
-    return render(request, "timeline.html", lang_of(request), data=data, twin=f"/api/timeline?{query}")
+    lang = lang_of(request)
+    marks = [
+        Mark(
+            dt.date.fromisoformat(e["date"]),
+            e["kind"],
+            f"/entity/{e['id']}",
+            f"{e['date']} ({era_string(dt.date.fromisoformat(e['date']))}) {e['label'][lang]}",
+        )
+        for e in data["events"]
+    ]
+    lanes = [("event", t("ui.lane_event", lang)), ("meeting", t("ui.lane_meeting", lang))]
+    chart = events_chart(marks, lanes, t("ui.chart_timeline", lang))
+    return render(request, "timeline.html", lang, data=data, chart=chart, twin=f"/api/timeline?{query}")
+
+
+def instruments_data(request: Request, on: str | None, kind: str | None) -> dict[str, Any]:
+    day = parse_on(on)
+    return {
+        "on": day.isoformat(),
+        "on_era": era_string(day),
+        "families": instruments_view(framework_of(request), day, kind or None),
+    }
+
+
+@router.get("/api/instruments", tags=["framework"])
+def api_instruments(request: Request, on: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    """The instruments in families of versions (amendments, successors), each with its period in
+    force, whether it was in force on `on`, its provisions and sources; `kind` filters by type
+    (treaty, agreement, guidelines, law, ...)."""
+    return instruments_data(request, on, kind)
+
+
+@router.get("/instruments", include_in_schema=False)
+def page_instruments(request: Request, on: str | None = None, kind: str | None = None) -> Any:
+    data = instruments_data(request, on, kind)
+    lang = lang_of(request)
+    day = dt.date.fromisoformat(data["on"])
+    charts = {}
+    for family in data["families"]:
+        spans = [
+            Span(
+                v["short"][lang] if "short" in v else v["label"][lang],
+                dt.date.fromisoformat(v["from"] or v["signed"]),
+                dt.date.fromisoformat(v["to"]) if v["to"] else None,
+                f"/entity/{v['id']}",
+                f"{v['label'][lang]}: {v['from'] or v['signed']} – {v['to'] or t('ui.until_now', lang)}",
+                bool(v.get("in_force")),
+            )
+            for v in family["versions"]
+            if v["from"] or v["signed"]
+        ]
+        if len(family["versions"]) > 1 and spans:
+            first = min(s.start for s in spans)
+            last = max([*(s.end for s in spans if s.end), day, first.replace(year=first.year + 10)])
+            charts[family["family"]] = periods_chart(
+                spans, dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1), t("ui.chart_instruments", lang)
+            )
+    query = f"on={data['on']}" + (f"&kind={kind}" if kind else "")
+    return render(
+        request, "instruments.html", lang, data=data, charts=charts, kind=kind or "", twin=f"/api/instruments?{query}"
+    )
 
 
 def entity_data(request: Request, ent_id: str, on: str | None) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from anpo.security import access
 from anpo.security.access import AccessDenied
 from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, Principal
+from anpo.web import guard
 from anpo.web.common import framework_of, lang_of, parse_on, render
 from anpo.work import calendar as ical
 from anpo.work import consultations, coordination, facilities, protection
@@ -341,7 +342,9 @@ def api_calendar(request: Request, lang: str | None = None) -> Response:
     chosen = lang if lang in ("ja", "en") else lang_of(request)
     with work_of(request) as w:
         meetings = consultations.list_meetings(w)
-    body = ical.export(meetings, facilities.list_exercises(framework_of(request)), chosen)
+        marking = guard.mark(request, ical.marking_of(meetings, w.levels))
+        banner = w.levels.banner(marking)
+    body = ical.export(meetings, facilities.list_exercises(framework_of(request)), chosen, banner)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

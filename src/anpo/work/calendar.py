@@ -9,6 +9,9 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
+from anpo.framework.model import Text
+from anpo.security.markings import Levels, Marking
+
 STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -29,11 +32,24 @@ def _cites(citations: list[dict[str, str]]) -> str:
     return "; ".join(f"{c['source']} {c.get('locator', '')}".strip() for c in citations)
 
 
-def export(meetings: list[dict[str, Any]], exercises: list[dict[str, Any]], lang: str = "en") -> bytes:
+def marking_of(meetings: list[dict[str, Any]], levels: Levels) -> Marking:
+    """The calendar's marking: the highest level and common releasability of the meetings in it
+    (the exercises listed are the white papers' public record)."""
+    return levels.combine(
+        Marking(m["marking"]["level"], frozenset(m["marking"]["releasable_to"])) for m in meetings if m.get("marking")
+    )
+
+
+def export(
+    meetings: list[dict[str, Any]], exercises: list[dict[str, Any]], lang: str = "en", banner: Text | None = None
+) -> bytes:
+    """The calendar; `banner` (the marking of what it holds) goes in X-ANPO-MARKING and its name."""
     cal = Calendar()
     cal.add("prodid", "-//anpo//Japan-U.S. Security Arrangements//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", "日米安全保障体制 / Japan-U.S. alliance")
+    line = f"{banner.en} / {banner.ja}" if banner else "PUBLIC / 公開"
+    cal.add("x-wr-calname", f"日米安全保障体制 / Japan-U.S. alliance ({line})")
+    cal.add("x-anpo-marking", line)
     for m in meetings:
         other = "en" if lang == "ja" else "ja"
         outcomes = "\n".join(f"- {o['text'][lang]}" for o in m.get("outcomes", []))

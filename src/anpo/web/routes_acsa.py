@@ -1,0 +1,561 @@
+"""The ACSA ledger's pages and their JSON twins: orders and their workflow, balances, ageing and
+fiscal-year reports with charts, and the ledger's items on the dashboard.
+
+Reads go through `anpo.ledger.queries.Reader` (which leaves out what the principal may not read);
+writes go through `anpo.ledger.engine.Ledger` with the logged-in user's principal, so the
+ledger's own authorisation, legal check (`acsa.may_provide`), idempotency and audit apply.
+Anonymous visitors see nothing of the ledger: pages send them to /login, the API answers 401.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from markupsafe import Markup
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from anpo.dates import today
+from anpo.framework.model import Text
+from anpo.i18n import msg
+from anpo.ledger import tables as t
+from anpo.ledger.commands import DEFAULT_RELEASABLE, parse
+from anpo.ledger.engine import Ledger
+from anpo.ledger.messages import LedgerError, m
+from anpo.ledger.queries import Reader
+from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETTLEMENT_METHODS
+from anpo.security import access, audit
+from anpo.security.markings import PUBLIC, Marking
+from anpo.security.principal import Principal
+from anpo.store.db import session_factory, transaction
+from anpo.web import auth, guard
+from anpo.web.charts import bar_chart
+from anpo.web.common import BadRequest, framework_of, lang_of, parse_on, render
+from anpo.web.dashboard import DashboardItem, register_dashboard_source
+
+router = APIRouter()
+STATUSES = ("requested", "binding", "delivering", "delivered", "closed", "cancelled")
+STEPS = ("sign", "deliver", "receive", "settle", "cancel")
+HTTP_STATUS = {
+    "invalid": 400,
+    "not_permitted": 403,
+    "unknown_order": 404,
+    "unknown_delivery": 404,
+    "unknown_line": 404,
+    "refused": 422,
+}
+DUE_SOON = dt.timedelta(days=60)
+Step = Literal["sign", "deliver", "receive", "settle", "cancel"]
+
+
+class Refusal(Exception):
+    """A write the ledger (or this module) refused: an HTTP status and a bilingual body."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.status = status
+        self.body = body
+        super().__init__(str(body))
+
+
+# -- plumbing ---------------------------------------------------------------------------------------
+
+
+def principal_of(request: Request, api: bool) -> Principal:
+    """The logged-in principal; anonymous callers get 401 (API) or are sent to /login (pages)."""
+    principal = auth.current_principal(request)
+    if principal.user_id == "anonymous":
+        if api:
+            raise HTTPException(401, detail={"error": msg("ui.login_needed").as_json()})
+        raise HTTPException(303, headers={"Location": f"/login?next={request.url.path}"})
+    return principal
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    engine = auth.engine_of(request)
+    factory: sessionmaker[Session] | None = getattr(request.app.state, "acsa_factory", None)
+    if factory is None or factory.kw.get("bind") is not engine:
+        if not inspect(engine).has_table("acsa_orders"):
+            raise HTTPException(503, detail={"error": m("no_ledger").as_json()})
+        factory = session_factory(engine)
+        request.app.state.acsa_factory = factory
+    return factory
+
+
+@contextmanager
+def reading(request: Request, principal: Principal) -> Iterator[Reader]:
+    """A Reader for `principal` in one transaction."""
+    with transaction(_factory(request)) as session:
+        yield Reader(session, guard.levels_of(request.app), principal)
+
+
+def ledger_of(request: Request) -> Ledger:
+    """The app's Ledger on its database (made once: it holds the policy's answers)."""
+    engine = auth.engine_of(request)
+    cached: tuple[Any, Ledger] | None = getattr(request.app.state, "acsa_ledger", None)
+    if cached is None or cached[0] is not engine:
+        _factory(request)
+        cached = (engine, Ledger(engine, framework_of(request)))
+        request.app.state.acsa_ledger = cached
+    return cached[1]
+
+
+def _day(value: str | None) -> dt.date:
+    return parse_on(value) if value else today()
+
+
+# -- reads ------------------------------------------------------------------------------------------
+
+
+def orders_data(
+    request: Request, principal: Principal, status: str | None, on: str | None, overdue: bool
+) -> dict[str, Any]:
+    if status and status not in STATUSES:
+        raise BadRequest(m("unknown_value", field="status", value=status, allowed=", ".join(STATUSES)))
+    day = _day(on)
+    with reading(request, principal) as reader:
+        rows = reader.orders(day, status or None, overdue=overdue, limit=0)
+        marking = reader.marking_json()
+    return {"on": day.isoformat(), "status": status or None, "count": len(rows), "orders": rows, "marking": marking}
+
+
+def order_data(request: Request, principal: Principal, order_id: str, on: str | None = None) -> dict[str, Any]:
+    """One order the principal may read (else 404): lines, obligations with ageing, history, and
+    the steps the principal may take on it now."""
+    day = _day(on)
+    try:
+        with reading(request, principal) as reader:
+            order = reader.order(order_id, day)
+            order["marking"] = {**order["marking"], **reader.marking_json()}
+    except LedgerError as exc:
+        raise HTTPException(404, detail={"error": exc.text.as_json()}) from exc
+    order["on"] = day.isoformat()
+    order["deliveries"] = _deliveries(order)
+    order["actions"] = _actions(request, principal, order)
+    return order
+
+
+def _deliveries(order: dict[str, Any]) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for ob in order["obligations"]:
+        entry = found.setdefault(ob["delivery"], {"id": ob["delivery"], "on": ob["delivered_on"], "received_on": None})
+        entry["received_on"] = ob["received_on"]
+    return list(found.values())
+
+
+def _actions(request: Request, principal: Principal, order: dict[str, Any]) -> list[str]:
+    """The workflow steps the principal's roles, party and the order's state allow now."""
+    marking = Marking.from_columns(order["marking"]["level"], _column(order["marking"]["releasable_to"]))
+    levels = guard.levels_of(request.app)
+    party, status = principal.party, order["status"]
+
+    def may(step: str) -> bool:
+        return access.can(levels, principal, f"acsa.{step}", marking)
+
+    steps = []
+    if may("sign") and party in PROVIDERS and status == "requested" and order[f"signed_{party}"] is None:
+        steps.append("sign")
+    if may("deliver") and party == order["provider"] and status in ("binding", "delivering"):
+        steps.append("deliver")
+    if may("receive") and party == order["recipient"] and any(d["received_on"] is None for d in order["deliveries"]):
+        steps.append("receive")
+    owed = [ob for ob in order["obligations"] if ob["received_on"] and ob["outstanding_units"] > 0]
+    if may("settle") and party == order["recipient"] and owed:
+        steps.append("settle")
+    if may("cancel") and status in ("requested", "binding", "delivering"):
+        steps.append("cancel")
+    return steps
+
+
+def _column(parties: Any) -> str:
+    return parties if isinstance(parties, str) else ",".join(sorted(parties))
+
+
+def _fy(calendar: str, on: dt.date) -> int:
+    if calendar == "jp":
+        return on.year if on.month >= 4 else on.year - 1
+    return on.year + 1 if on.month >= 10 else on.year
+
+
+def _charts(groups: dict[str, list[tuple[str, float]]], caption: Text, lang: str) -> list[tuple[str, Markup]]:
+    """One bar chart per commodity (amounts of different commodities are not comparable)."""
+    out = []
+    for commodity, rows in sorted(groups.items()):
+        title = f"{caption.get(lang)} — {commodity}"
+        out.append((title, bar_chart(rows, caption=title)))
+    return out
+
+
+# -- workflow (writes) -------------------------------------------------------------------------------
+
+
+def execute(request: Request, principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    """Parse and run one command through the ledger; a refusal raises `Refusal` (nothing written)."""
+    data = {**data, "id": data.get("id") or f"web-{secrets.token_hex(8)}"}
+    if len(str(data.get("requesting_unit", ""))) > 200 or len(str(data.get("reason", ""))) > 2000:
+        raise Refusal(400, {"error": msg("ui.acsa.too_long").as_json(), "code": "invalid"})
+    try:
+        command = parse(data)
+    except LedgerError as exc:
+        raise Refusal(400, {"error": exc.text.as_json(), "code": exc.code}) from exc
+    except (AttributeError, TypeError, ValueError) as exc:  # a body of the wrong shape
+        raise Refusal(400, {"error": msg("ui.acsa.bad_body").as_json(), "code": "invalid"}) from exc
+    result = ledger_of(request).execute(principal, command)
+    code = result.get("code")
+    if code in ("ok", "exists"):
+        return result
+    body: dict[str, Any] = {"error": result["message"], "code": code, "id": result["id"]}
+    if result.get("reasons"):
+        body["reasons"] = result["reasons"]
+    raise Refusal(HTTP_STATUS.get(str(code), 409), body)
+
+
+def step(request: Request, principal: Principal, order_id: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A workflow step on an order the principal may read (else 404, as if it did not exist)."""
+    order = order_data(request, principal, order_id)
+    data = {**data, "kind": kind, "order": order_id}
+    if kind == "sign" and not data.get("party"):
+        data["party"] = principal.party
+    if kind == "receive":
+        pending = [d["id"] for d in order["deliveries"] if d["received_on"] is None]
+        data.setdefault("delivery", pending[0] if len(pending) == 1 else None)
+        if data["delivery"] not in [d["id"] for d in order["deliveries"]]:
+            raise Refusal(404, {"error": m("unknown_delivery", delivery=data["delivery"]).as_json()})
+    return execute(request, principal, data)
+
+
+def _deny_anonymous(request: Request, kind: str) -> None:
+    """An anonymous write: audited as denied, then 401."""
+    principal = auth.current_principal(request)
+    if principal.user_id == "anonymous":
+        with transaction(session_factory(auth.engine_of(request))) as session:
+            audit.record(session, principal, f"acsa.{kind}", "acsa_order", "-", PUBLIC, outcome="denied")
+        principal_of(request, api=True)
+
+
+def _json_refusal(exc: Refusal) -> JSONResponse:
+    return JSONResponse(exc.body, status_code=exc.status)
+
+
+@router.post("/api/acsa/orders", tags=["acsa"], status_code=201)
+def api_order(request: Request, payload: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
+    """Raise an order: `{"id"?, "on"?, "provider", "context", "requesting_unit", "method", "lines":
+    [{"category", "item", "unit", "quantity", "unit_price", "currency"}], "marking_level"?,
+    "releasable_to"?}`. A refused order answers 422 with the reasons and their citations."""
+    _deny_anonymous(request, "order")
+    principal = principal_of(request, api=True)
+    try:
+        result = execute(request, principal, {**payload, "kind": "order", "on": payload.get("on") or today()})
+    except Refusal as exc:
+        return _json_refusal(exc)
+    return JSONResponse(result, status_code=201 if result["code"] == "ok" else 200)
+
+
+@router.post("/api/acsa/orders/{order_id}/{kind}", tags=["acsa"])
+def api_step(request: Request, order_id: str, kind: Step, payload: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
+    """A workflow step on an order: `sign` (`party`), `deliver` (`lines`: [{"line", "quantity"}],
+    `documents`), `receive` (`delivery`), `settle` (`method`, `amount`, `commodity`, `line`?),
+    `cancel` (`reason`); each with `id` (idempotency) and `on` (default today)."""
+    _deny_anonymous(request, kind)
+    principal = principal_of(request, api=True)
+    try:
+        return step(request, principal, order_id, kind, {**payload, "on": payload.get("on") or today()})
+    except Refusal as exc:
+        return _json_refusal(exc)
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str) and v != ""}
+    data["releasable_to"] = [str(v) for v in form.getlist("releasable_to")] or list(DEFAULT_RELEASABLE)
+    return data
+
+
+def _order_form(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    line = {k: data.get(k, "") for k in ("category", "item", "unit", "quantity", "unit_price", "currency")}
+    return {
+        "kind": "order",
+        "id": data.get("id"),
+        "on": data.get("on") or today(),
+        "provider": data.get("provider") or principal.party,
+        "context": data.get("context"),
+        "requesting_unit": data.get("requesting_unit", ""),
+        "method": data.get("method"),
+        "marking_level": data.get("marking_level", "confidential"),
+        "releasable_to": data["releasable_to"],
+        "lines": [line],
+    }
+
+
+def _step_form(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in data.items() if k not in ("releasable_to", "line_no", "quantity", "documents")}
+    out["on"] = data.get("on") or today()
+    if kind == "deliver":
+        out["lines"] = [{"line": data.get("line_no", "1"), "quantity": data.get("quantity", "")}]
+        out["documents"] = [d.strip() for d in str(data.get("documents", "")).split(",") if d.strip()]
+    if kind == "settle" and "line_no" in data:
+        out["line"] = data["line_no"]
+    return out
+
+
+@router.post("/acsa/orders", include_in_schema=False)
+async def form_order(request: Request) -> Any:
+    principal = principal_of(request, api=False)
+    data = await _form(request)
+    try:
+        result = await run_in_threadpool(execute, request, principal, _order_form(data, principal))
+    except Refusal as exc:
+        return await run_in_threadpool(_orders_page, request, principal, None, None, False, exc, data)
+    return RedirectResponse(f"/acsa/orders/{result['order']}", status_code=303)
+
+
+@router.post("/acsa/orders/{order_id}/{kind}", include_in_schema=False)
+async def form_step(request: Request, order_id: str, kind: Step) -> Any:
+    principal = principal_of(request, api=False)
+    data = await _form(request)
+    try:
+        await run_in_threadpool(step, request, principal, order_id, kind, _step_form(kind, data))
+    except Refusal as exc:
+        return await run_in_threadpool(_order_page, request, principal, order_id, exc)
+    return RedirectResponse(f"/acsa/orders/{order_id}", status_code=303)
+
+
+# -- pages and JSON twins ----------------------------------------------------------------------------
+
+
+def _page(request: Request, template: str, twin: str, status: int = 200, **context: Any) -> Any:
+    response = render(request, template, lang_of(request), twin=twin, steps=STEPS, **context)
+    response.status_code = status
+    return response
+
+
+@router.get("/api/acsa/orders", tags=["acsa"])
+def api_orders(
+    request: Request, status: str | None = None, on: str | None = None, overdue: bool = False
+) -> dict[str, Any]:
+    """Orders the caller may read, oldest first; `status` filters, `overdue=true` keeps only
+    orders with an obligation past its due date on `on` (default today). Each says `overdue`."""
+    return orders_data(request, principal_of(request, api=True), status, on, overdue)
+
+
+def _orders_page(
+    request: Request,
+    principal: Principal,
+    status: str | None,
+    on: str | None,
+    overdue: bool,
+    refusal: Refusal | None = None,
+    form: dict[str, Any] | None = None,
+) -> Any:
+    data = orders_data(request, principal, status, on, overdue)
+    query = request.url.query if request.method == "GET" else ""
+    can_order = any(r in principal.roles for r in access.ACTION_ROLES["acsa.order"]) and principal.party is not None
+    return _page(
+        request,
+        "acsa_orders.html",
+        f"/api/acsa/orders?{query}",
+        status=refusal.status if refusal else 200,
+        data=data,
+        statuses=STATUSES,
+        can_order=can_order,
+        refusal=refusal.body if refusal else None,
+        form=form or {},
+        vocab={"providers": PROVIDERS, "contexts": ACSA_CONTEXTS, "methods": SETTLEMENT_METHODS},
+        categories=CATEGORIES,
+        levels=[lv for lv in guard.levels_of(request.app).order if lv != PUBLIC.level],
+        new_id=f"web-{secrets.token_hex(8)}",
+    )
+
+
+@router.get("/acsa/orders", include_in_schema=False)
+def page_orders(request: Request, status: str | None = None, on: str | None = None, overdue: bool = False) -> Any:
+    return _orders_page(request, principal_of(request, api=False), status, on, overdue)
+
+
+@router.get("/api/acsa/orders/{order_id}", tags=["acsa"])
+def api_order_detail(request: Request, order_id: str, on: str | None = None) -> dict[str, Any]:
+    """One order: lines, obligations with their ageing on `on`, its history, the steps the caller
+    may take now, and its marking. 404 for an order the caller may not read."""
+    return order_data(request, principal_of(request, api=True), order_id, on)
+
+
+def _order_page(request: Request, principal: Principal, order_id: str, refusal: Refusal | None = None) -> Any:
+    order = order_data(request, principal, order_id, request.query_params.get("on"))
+    return _page(
+        request,
+        "acsa_order.html",
+        f"/api/acsa/orders/{order_id}",
+        status=refusal.status if refusal else 200,
+        order=order,
+        refusal=refusal.body if refusal else None,
+        methods=SETTLEMENT_METHODS,
+        new_id=f"web-{secrets.token_hex(8)}",
+    )
+
+
+@router.get("/acsa/orders/{order_id}", include_in_schema=False)
+def page_order(request: Request, order_id: str) -> Any:
+    return _order_page(request, principal_of(request, api=False), order_id)
+
+
+def balances_data(request: Request, principal: Principal) -> dict[str, Any]:
+    with reading(request, principal) as reader:
+        rows = reader.balances()
+        return {"balances": rows, "marking": reader.marking_json()}
+
+
+@router.get("/api/acsa/balances", tags=["acsa"])
+def api_balances(request: Request) -> dict[str, Any]:
+    """Balances per account and commodity, over the postings the caller may read."""
+    return balances_data(request, principal_of(request, api=True))
+
+
+@router.get("/acsa/balances", include_in_schema=False)
+def page_balances(request: Request) -> Any:
+    data = balances_data(request, principal_of(request, api=False))
+    groups: dict[str, list[tuple[str, float]]] = {}
+    for row in data["balances"]:
+        groups.setdefault(row["commodity"], []).append((row["account"], float(row["amount"])))
+    charts = _charts(groups, msg("ui.acsa.balances"), lang_of(request))
+    return _page(request, "acsa_balances.html", "/api/acsa/balances", data=data, charts=charts)
+
+
+def ageing_data(request: Request, principal: Principal, on: str | None) -> dict[str, Any]:
+    with reading(request, principal) as reader:
+        return reader.ageing(_day(on))
+
+
+@router.get("/api/acsa/ageing", tags=["acsa"])
+def api_ageing(request: Request, on: str | None = None) -> dict[str, Any]:
+    """What is owed and unsettled on `on`, by debtor, commodity and months since delivery."""
+    return ageing_data(request, principal_of(request, api=True), on)
+
+
+@router.get("/acsa/ageing", include_in_schema=False)
+def page_ageing(request: Request, on: str | None = None) -> Any:
+    data = ageing_data(request, principal_of(request, api=False), on)
+    groups: dict[str, list[tuple[str, float]]] = {}
+    for row in data["rows"]:
+        for name, value in row["buckets"].items():
+            groups.setdefault(row["commodity"], []).append((f"{row['debtor'].upper()} {name}", float(value)))
+    charts = _charts(groups, msg("ui.acsa.ageing"), lang_of(request))
+    return _page(request, "acsa_ageing.html", f"/api/acsa/ageing?on={data['on']}", data=data, charts=charts)
+
+
+def report_data(request: Request, principal: Principal, fy: int | None, calendar: str) -> dict[str, Any]:
+    if calendar not in ("jp", "us"):
+        raise BadRequest(m("unknown_value", field="calendar", value=calendar, allowed="jp, us"))
+    on = today()
+    year = fy if fy is not None else _fy(calendar, on)
+    if not 1900 <= year <= 2999:
+        raise BadRequest(m("unknown_value", field="fy", value=year, allowed="1900-2999"))
+    with reading(request, principal) as reader:
+        return reader.report(year, calendar, on)
+
+
+@router.get("/api/acsa/report", tags=["acsa"])
+def api_report(request: Request, fy: int | None = None, calendar: str = "jp") -> dict[str, Any]:
+    """Provisions delivered in fiscal year `fy` (`calendar` jp: April-March, us: October-September)
+    per agreement, by category and context, with totals, settled and outstanding."""
+    return report_data(request, principal_of(request, api=True), fy, calendar)
+
+
+@router.get("/acsa/report", include_in_schema=False)
+def page_report(request: Request, fy: int | None = None, calendar: str = "jp") -> Any:
+    data = report_data(request, principal_of(request, api=False), fy, calendar)
+    groups: dict[str, list[tuple[str, float]]] = {}
+    for ag in data["agreements"]:
+        for row in ag["by_category"]:
+            label = f"{row['provider'].upper()} {row['category']}"
+            groups.setdefault(f"{ag['agreement']} · {row['commodity']}", []).append((label, float(row["provided"])))
+    charts = _charts(groups, msg("ui.acsa.provided"), lang_of(request))
+    twin = f"/api/acsa/report?fy={data['fy']}&calendar={data['calendar']}"
+    return _page(request, "acsa_report.html", twin, data=data, charts=charts)
+
+
+# -- the dashboard -------------------------------------------------------------------------------------
+
+
+@register_dashboard_source
+def acsa_actions(request: Request, principal: Principal) -> list[DashboardItem]:
+    """For a logistics officer of a party: orders awaiting the party's signature, deliveries
+    awaiting its receipt, and its settlements due within 60 days or overdue."""
+    party = principal.party
+    if party not in PROVIDERS or not access.ACTION_ROLES["acsa.sign"] & principal.roles:
+        return []
+    on = today()
+    with reading(request, principal) as reader:
+        return [*_to_sign(reader, party), *_to_receive(reader, party), *_to_settle(reader, party, on)]
+
+
+def _readable(reader: Reader, row: Any) -> Marking | None:
+    if not reader.readable(row.marking_level, row.releasable_to):
+        return None
+    return Marking.from_columns(row.marking_level, row.releasable_to)
+
+
+def _to_sign(reader: Reader, party: str) -> list[DashboardItem]:
+    o = t.orders.c
+    signed = o.signed_jpn if party == "jpn" else o.signed_usa
+    rows = reader.session.execute(
+        select(o.id, o.order_date, o.marking_level, o.releasable_to)
+        .where(o.status == "requested", signed.is_(None), o.cancelled_on.is_(None))
+        .order_by(o.order_date, o.id)
+    ).all()
+    items = []
+    for r in rows:
+        marking = _readable(reader, r)
+        if marking is not None:
+            title = Text(f"発注 {r.id} に署名してください", f"Sign order {r.id}")
+            items.append(DashboardItem("acsa.order.sign", title, f"/acsa/orders/{r.id}", None, marking))
+    return items
+
+
+def _to_receive(reader: Reader, party: str) -> list[DashboardItem]:
+    b = t.obligations.c
+    rows = reader.session.execute(
+        select(b.delivery_id, b.order_id, b.marking_level, b.releasable_to)
+        .where(b.debtor == party, b.received_on.is_(None))
+        .group_by(b.delivery_id, b.order_id, b.marking_level, b.releasable_to)
+        .order_by(b.delivery_id)
+    ).all()
+    items = []
+    for r in rows:
+        marking = _readable(reader, r)
+        if marking is not None:
+            title = Text(
+                f"引渡し {r.delivery_id}（発注 {r.order_id}）の受領を確認してください",
+                f"Confirm receipt of delivery {r.delivery_id} (order {r.order_id})",
+            )
+            items.append(DashboardItem("acsa.delivery.receive", title, f"/acsa/orders/{r.order_id}", None, marking))
+    return items
+
+
+def _to_settle(reader: Reader, party: str, on: dt.date) -> list[DashboardItem]:
+    b = t.obligations.c
+    rows = reader.session.execute(
+        select(b.order_id, b.due_on, b.marking_level, b.releasable_to)
+        .where(b.debtor == party, b.settled < b.amount, b.due_on <= on + DUE_SOON)
+        .order_by(b.due_on, b.order_id)
+    ).all()
+    due: dict[str, tuple[dt.date, Marking]] = {}
+    for r in rows:
+        marking = _readable(reader, r)
+        if marking is not None and r.order_id not in due:
+            due[r.order_id] = (r.due_on, marking)
+    return [
+        DashboardItem(
+            "acsa.settlement.due",
+            Text(f"発注 {oid} の決済期限", f"Settle order {oid}"),
+            f"/acsa/orders/{oid}",
+            day,
+            marking,
+        )
+        for oid, (day, marking) in due.items()
+    ]

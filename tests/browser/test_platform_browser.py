@@ -203,7 +203,7 @@ def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> N
     form.locator("input[name=currency]").fill("USD")
     page.get_by_test_id("order-send").click()
     expect(page.get_by_test_id("order-status")).to_have_text("Awaiting signatures")
-    expect(page.get_by_test_id("banner")).to_contain_text("CONFIDENTIAL//REL TO JPN, USA")
+    expect(page.get_by_test_id("banner")).to_contain_text("CONFIDENTIAL//REL TO USA, JPN")
     page.get_by_test_id("step-sign").locator("input[name=on]").fill("2020-05-01")
     page.get_by_test_id("step-sign-send").click()
     expect(page.get_by_test_id("order-facts")).to_contain_text("JPN 2020-05-01")

@@ -87,5 +87,5 @@ def test_a_marked_run_carries_its_banner_into_the_report(fw: Any) -> None:
     result = run.result()
     assert result["marking"]["releasable_to"] == ["jpn", "usa"]
     html = report.render_html(result)
-    assert "SECRET//REL TO JPN, USA" in html and "JPN, USA限り" in html
-    assert "SECRET//REL TO JPN, USA" in _pdf_text(report.render_pdf(result))
+    assert "SECRET//REL TO USA, JPN" in html and "USA, JPN限り" in html
+    assert "SECRET//REL TO USA, JPN" in _pdf_text(report.render_pdf(result))

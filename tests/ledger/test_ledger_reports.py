@@ -53,7 +53,8 @@ def test_ageing_overdue_and_reports(engine: Engine, fw: Any, cli: Any, db_url: s
     assert sorted(o["order"] for o in age["overdue"]) == ["a", "b"]
     assert all(o["due_on"] < "2023-12-01" for o in age["overdue"])
     listed = cli.json("acsa", "list", "--on", "2023-12-01", *u)
-    assert {r["id"]: r["overdue"] for r in listed} == {"a": True, "b": True, "c": False}
+    assert {r["id"]: r["overdue"] for r in listed["orders"]} == {"a": True, "b": True, "c": False}
+    assert listed["count"] == 3 and listed["marking"]["banner_en"]
     jp = cli.json("acsa", "report", "--fy", "2022", "--on", "2023-12-01", *u)
     (ag,) = jp["agreements"]
     assert {(r["provider"], r["provisions"], r["outstanding"]) for r in ag["totals"]} == {
@@ -67,7 +68,7 @@ def test_ageing_overdue_and_reports(engine: Engine, fw: Any, cli: Any, db_url: s
     assert {r["context"] for r in ag["by_context"]} == {"joint_training"}
     res = cli.run("acsa", "report", "--fy", "2022", "--format", "csv", "--on", "2023-12-01", *u)
     head = res.stdout.splitlines()
-    assert res.exit_code == 0 and head[0] == "# CONFIDENTIAL//REL TO JPN, USA" and head[1] == "# 秘//JPN, USA限り"
+    assert res.exit_code == 0 and head[0] == "# CONFIDENTIAL//REL TO USA, JPN" and head[1] == "# 秘//USA, JPN限り"
     assert head[2].startswith("agreement,group,key")
     # settling moves the amount out of ageing and out of the outstanding figures
     run(
@@ -120,7 +121,7 @@ def test_demo_figures_agree_and_beancount_checks_them(engine: Engine, db_url: st
                 total[key] = total.get(key, Decimal(0)) + Decimal(r["outstanding"])
     assert {k: v for k, v in total.items() if v} == {k: v for k, v in owed.items() if v}
     # every settlement method and both directions are present
-    rows = cli.json("acsa", "list", "--limit", "0", *u)
+    rows = cli.json("acsa", "list", "--limit", "0", *u)["orders"]
     assert {r["method"] for r in rows} == {"reimbursement", "replacement_in_kind", "equal_value_exchange"}
     assert {r["provider"] for r in rows} == {"jpn", "usa"}
     assert any(r["overdue"] for r in rows)

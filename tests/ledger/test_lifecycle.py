@@ -90,6 +90,11 @@ def test_full_lifecycle_through_the_cli(engine: Engine, db_url: str, cli: Any) -
     assert x2["status"] == "closed"
     shown = cli.json("acsa", "show", "o1", "--on", "2022-01-01", *u)
     assert [ob["outstanding"] for ob in shown["obligations"]] == ["0", "0"]
+    assert shown["marking"]["banner_en"] == "CONFIDENTIAL//REL TO USA, JPN"
+    text = cli.run("acsa", "show", "o1", "--on", "2022-01-01", "--lang", "ja", *u).stdout
+    assert text.splitlines()[0] == shown["marking"]["banner_ja"]
+    listed = cli.run("acsa", "list", *u).stdout
+    assert listed.splitlines()[0] == shown["marking"]["banner_en"] and "o1" in listed
     assert [e["kind"] for e in shown["events"]] == [
         "order",
         "sign",

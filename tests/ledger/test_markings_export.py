@@ -53,8 +53,8 @@ def test_a_partial_reader_gets_the_banner_and_contents_of_its_part(engine: Engin
     conf = {
         "level": "confidential",
         "releasable_to": ["jpn", "usa"],
-        "banner_en": "CONFIDENTIAL//REL TO JPN, USA",
-        "banner_ja": "秘//JPN, USA限り",
+        "banner_en": "CONFIDENTIAL//REL TO USA, JPN",
+        "banner_ja": "秘//USA, JPN限り",
     }
     both = {
         "level": "secret",
@@ -108,7 +108,7 @@ def test_cli_outputs_carry_the_marking(engine: Engine, fw: Any, cli: Any, db_url
     empty = cli.json("acsa", "balances", *u)
     assert empty["balances"] == [] and empty["marking"]["banner_en"] == "PUBLIC"
     run(Ledger(engine, fw), *lifecycle("a", on="2022-09-01"))
-    banner = {"banner_en": "CONFIDENTIAL//REL TO JPN, USA", "banner_ja": "秘//JPN, USA限り"}
+    banner = {"banner_en": "CONFIDENTIAL//REL TO USA, JPN", "banner_ja": "秘//USA, JPN限り"}
     for args in (
         ("balances",),
         ("ageing", "--on", "2023-12-01"),
@@ -118,9 +118,9 @@ def test_cli_outputs_carry_the_marking(engine: Engine, fw: Any, cli: Any, db_url
         data = cli.json("acsa", *args, *u)
         assert {k: data["marking"][k] for k in banner} == banner, args
         assert data["marking"]["level"] == "confidential" and data["marking"]["releasable_to"] == ["jpn", "usa"]
-    assert cli.run("acsa", "balances", *u).stdout.splitlines()[0] == "CONFIDENTIAL//REL TO JPN, USA"
-    assert cli.run("acsa", "ageing", "--lang", "ja", *u).stdout.splitlines()[0] == "秘//JPN, USA限り"
+    assert cli.run("acsa", "balances", *u).stdout.splitlines()[0] == "CONFIDENTIAL//REL TO USA, JPN"
+    assert cli.run("acsa", "ageing", "--lang", "ja", *u).stdout.splitlines()[0] == "秘//USA, JPN限り"
     out = tmp_path / "x.csv"
     written = cli.json("acsa", "export", "--format", "csv", "-o", str(out), *u)
     assert written["marking"]["banner_en"] == banner["banner_en"]
-    assert out.read_text(encoding="utf-8").startswith("# CONFIDENTIAL//REL TO JPN, USA\n# 秘//JPN, USA限り\n")
+    assert out.read_text(encoding="utf-8").startswith("# CONFIDENTIAL//REL TO USA, JPN\n# 秘//USA, JPN限り\n")

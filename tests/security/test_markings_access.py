@@ -25,7 +25,7 @@ def test_combining_takes_the_highest_level_and_common_releasability(fw: Framewor
     assert levels.banner(combined).en == "SECRET//REL TO JPN"
     assert levels.banner(combined).ja == "極秘//JPN限り"
     both = levels.banner(Marking("confidential", frozenset({"usa", "jpn"})))
-    assert both.en == "CONFIDENTIAL//REL TO JPN, USA" and both.ja == "秘//JPN, USA限り"
+    assert both.en == "CONFIDENTIAL//REL TO USA, JPN" and both.ja == "秘//USA, JPN限り"
 
 
 def test_read_needs_clearance_and_releasability(fw: Framework) -> None:

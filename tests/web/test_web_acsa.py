@@ -113,7 +113,7 @@ def test_lifecycle_through_the_pages(web: Any) -> None:
         assert r.status_code == 303, (step, r.text)
     page = jones.get("/acsa/orders/p1?lang=en")
     assert 'data-testid="order-status">Closed' in page.text
-    assert "CONFIDENTIAL//REL TO JPN, USA" in page.text
+    assert "CONFIDENTIAL//REL TO USA, JPN" in page.text
 
 
 @pytest.mark.usefixtures("users")

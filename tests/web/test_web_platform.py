@@ -193,7 +193,7 @@ def test_api_responses_are_marked_with_what_they_contain(web: Web, engine: Any, 
     assert unquote(smith.headers["x-anpo-marking-ja"]) == "極秘//USA限り"
     sato = web("sato").get("/api/work/cases")
     assert len(sato.json()["cases"]) == 1
-    assert sato.headers["x-anpo-marking"] == "SECRET//REL TO JPN, USA"
+    assert sato.headers["x-anpo-marking"] == "SECRET//REL TO USA, JPN"
     assert web().get("/api/work/cases").headers["x-anpo-marking"] == "PUBLIC"
 
 
@@ -217,6 +217,6 @@ def test_pages_show_the_banner_of_what_they_contain(web: Web, engine: Any, fw: F
         page = sato.get(path)
         assert page.status_code == 200, path
         banner = page.text.split('data-testid="banner"', 1)[1].split("</", 1)[0]
-        assert "SECRET//REL TO JPN, USA" in banner, path
-        assert page.headers["x-anpo-marking"] == "SECRET//REL TO JPN, USA", path
+        assert "SECRET//REL TO USA, JPN" in banner, path
+        assert page.headers["x-anpo-marking"] == "SECRET//REL TO USA, JPN", path
     assert "PUBLIC" in web().get("/work/cases?lang=en").text.split('data-testid="banner"', 1)[1].split("</", 1)[0]

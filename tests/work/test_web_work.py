@@ -89,7 +89,7 @@ def test_case_page_shows_questions_and_hides_marked_cases(wclient: Any, work: An
     page = wclient.get(f"/work/cases/{marked}?lang=en", headers=US)
     assert page.status_code == 200
     assert "sdf.may_protect_assets" in page.text and "coordination.mechanism" in page.text
-    assert "CONFIDENTIAL//REL TO JPN, USA" in page.text
+    assert "CONFIDENTIAL//REL TO USA, JPN" in page.text
     assert wclient.get(f"/work/cases/{marked}").status_code == 404  # anonymous: not even its existence
     assert marked not in [c["id"] for c in wclient.get("/api/work/cases").json()["cases"]]
 

@@ -233,9 +233,11 @@ def show_cmd(
     day = as_of(on, lang)
     with _reader(url, lang, as_json) as reader:
         data = reader.order(order, day)
+        data["marking"] = {**data["marking"], **reader.marking_json()}
 
     def render() -> str:
         out = [
+            _banner(data["marking"], lang),
             f"{data['id']} {data['provider']}->{data['recipient']} {data['context']} {data['method']} {data['status']}"
         ]
         for x in data["lines"]:
@@ -261,19 +263,18 @@ def list_cmd(
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Orders, with overdue ones marked. / 発注一覧"""
+    """Orders, with overdue ones marked, under the banner of what they hold. / 発注一覧"""
     day = as_of(on, lang)
     with _reader(url, lang, as_json) as reader:
         rows = reader.orders(day, status, provider, overdue, limit)
+        marking = reader.marking_json()
     flag = "期限超過" if lang == Lang.ja else "OVERDUE"
-    emit(
-        rows,
-        as_json,
-        lambda: "\n".join(
-            f"{r['id']} {r['order_date']} {r['provider']}->{r['recipient']} {r['status']}{' ' + flag if r['overdue'] else ''}"
-            for r in rows
-        ),
+    lines = (
+        f"{r['id']} {r['order_date']} {r['provider']}->{r['recipient']} {r['status']}{' ' + flag if r['overdue'] else ''}"
+        for r in rows
     )
+    data = {"on": day.isoformat(), "count": len(rows), "orders": rows, "marking": marking}
+    emit(data, as_json, lambda: "\n".join([_banner(marking, lang), *lines]))
 
 
 @acsa_app.command("balances")

@@ -66,11 +66,14 @@ class Levels:
         return Marking(level, parties)
 
     def banner(self, marking: Marking) -> Text:
-        """The banner line, e.g. `CONFIDENTIAL//REL TO JPN, USA` and its Japanese form."""
+        """The banner line, e.g. `CONFIDENTIAL//REL TO USA, JPN` and its Japanese form."""
         base = self._banner.get(marking.level, Text(marking.level.upper(), marking.level.upper()))
         if marking.is_public or not marking.releasable_to:
             return base
-        parties = ", ".join(p.upper() for p in sorted(marking.releasable_to))
+        # The usual REL TO order (the U.S. marking register's, which the issue's example follows):
+        # USA first, then the other parties alphabetically.
+        ordered = sorted(marking.releasable_to, key=lambda party: (party != "usa", party))
+        parties = ", ".join(p.upper() for p in ordered)
         return Text(f"{base.ja}//{parties}限り", f"{base.en}//REL TO {parties}")
 
     def describe(self, marking: Marking) -> dict[str, Any]:

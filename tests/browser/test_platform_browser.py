@@ -221,3 +221,46 @@ def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> N
     expect(page.get_by_test_id("nav-acsa-report")).to_be_visible()
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+PHONE_PAGES = (
+    "/",
+    "/dashboard",
+    "/bodies?on=2024-01-01",
+    "/timeline",
+    "/instruments",
+    "/entity/scc",
+    "/ask",
+    "/work/meetings",
+    "/work/commitments",
+    "/work/protection",
+    "/work/cases",
+    "/work/facilities",
+    "/work/exercises",
+    "/acsa/orders",
+    "/acsa/balances",
+    "/acsa/ageing",
+    "/acsa/report",
+)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_page_fits_a_phone(server: dict[str, str], browser: Any, lang: str) -> None:
+    """On a phone-sized screen the page itself never scrolls sideways (wide tables and charts
+    scroll inside their own box), and the banner and the navigation stay on screen."""
+    base = server["url"]
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    _login(page, base, "sato")
+    for path in PHONE_PAGES:
+        response = page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert response is not None and response.status == 200, path
+        # the page lays out at the device's width (a viewport meta tag), not at a desktop width
+        assert page.evaluate("window.innerWidth") == 375, path
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow}px wider than the screen"
+        assert page.get_by_test_id("banner").first.is_visible(), path
+        assert page.locator("html").get_attribute("lang") == lang, path
+    context.close()

@@ -1,26 +1,30 @@
 """Issue 5: throughput and latency of the web platform, logged in, with the access check and audit on.
 
-Starts `uvicorn anpo.web.app:create_app` (one process) on 127.0.0.1 over a fresh database with an
-account and marked ACSA orders, logs in through the login form (session cookie + CSRF), and
+Starts `uvicorn anpo.web.app:serve_app` (one process, as `anpo serve` does; `--app` names another
+factory, `--loop` and `--http` are passed to uvicorn, whose `auto` picks uvloop and httptools when
+installed) on 127.0.0.1 over a fresh database with an account and marked ACSA orders, logs in
+through the login form (session cookie + CSRF), and
 drives it from a second process with 32 concurrent keep-alive connections (a lean asyncio HTTP/1.1
 client), for each endpoint in turn:
 
 - bare: `GET /api/health` without a session (no database, no access check) — the floor;
 - ask:  `GET /api/ask/consult.members?body=scc&side=usa&on=1985-06-01`, logged in;
-- list: `GET /api/acsa/orders`, logged in: the session is resolved, the ledger's `Reader` checks
-  every order's marking (half are not releasable to the user) and flags the overdue ones, and
-  each request is a database transaction.
+- list: `GET /api/acsa/orders`, logged in: the session is resolved and the first page of orders
+  the user may read (half are not releasable to the user) is read with their overdue flags, in one
+  read-only database transaction.
 
 Prints a Markdown table row per endpoint: requests/s, p50 and p99 latency, and the ratio of its
 throughput to the bare endpoint's in the same run.
 
     .venv/bin/python bench/bench_web.py [--seconds 8] [--clients 32] [--url postgresql+psycopg://...]
+        [--loop auto|asyncio|uvloop] [--http auto|h11|httptools] [--app anpo.web.app:create_app]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import multiprocessing as mp
 import os
@@ -160,6 +164,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--orders", type=int, default=40)
     ap.add_argument("--url", help="database URL (default: a new SQLite file in a temporary directory)")
+    ap.add_argument("--app", default="anpo.web.app:serve_app", help="the app factory uvicorn runs")
+    ap.add_argument("--loop", default="auto", help="uvicorn's --loop (auto: uvloop when installed)")
+    ap.add_argument("--http", default="auto", help="uvicorn's --http (auto: httptools when installed)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,7 +175,8 @@ def main() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        cmd = [sys.executable, "-m", "uvicorn", "anpo.web.app:create_app", "--factory", "--host", "127.0.0.1"]
+        cmd = [sys.executable, "-m", "uvicorn", args.app, "--factory", "--host", "127.0.0.1"]
+        cmd += ["--loop", args.loop, "--http", args.http]
         server = subprocess.Popen(
             [*cmd, "--port", str(port), "--log-level", "warning", "--no-access-log"],
             env={**os.environ, "ANPO_DATABASE_URL": url},
@@ -196,6 +204,8 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         return
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    loop, http = f"{args.loop} ({_installed('uvloop')})", f"{args.http} ({_installed('httptools')})"
+    print(f"uvicorn {args.app} --factory --loop {loop} --http {http}")
     print(
         f"| endpoint ({backend}, {args.clients} clients, {args.seconds:g} s) | req/s | p50 ms | p99 ms | vs bare | errors |"
     )
@@ -205,6 +215,10 @@ def main() -> None:
             f"| {name} `{ENDPOINTS[name]}` | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
             f"| {r['ratio_to_bare']:.2f} | {r['errors']} |"
         )
+
+
+def _installed(module: str) -> str:
+    return f"{module} installed" if importlib.util.find_spec(module) else f"no {module}"
 
 
 if __name__ == "__main__":

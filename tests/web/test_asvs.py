@@ -152,6 +152,38 @@ def test_asvs_3_3_2_sessions_expire_when_idle_and_absolutely(web: Web, engine: A
     assert other.get("/api/me").json()["user"] == "anonymous"
 
 
+def test_asvs_3_3_sessions_are_looked_up_read_only_and_end_at_once(web: Web, engine: Any) -> None:
+    """Each request looks its session up with one read (no cache: logout and disabling act at the
+    next request, from this process or another); it writes only to record a use after
+    `TOUCH_EVERY` or to delete a session that ended."""
+    client = web("sato")
+    token = client.cookies.get("anpo_session") or ""
+
+    def last_seen() -> float:
+        with engine.connect() as conn:
+            return float(conn.execute(text("SELECT last_seen FROM web_sessions")).scalar_one())
+
+    seen = last_seen()
+    assert client.get("/api/me").json()["user"] == "sato" and last_seen() == seen  # a read, no write
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE web_sessions SET last_seen = :t"), {"t": seen - accounts.TOUCH_EVERY - 5})
+    assert client.get("/api/acsa/orders").status_code == 200 and last_seen() >= seen  # its use recorded
+    with engine.connect() as conn:
+        found, write = accounts.lookup_session(conn, token)
+        assert found is not None and found.principal.user_id == "sato" and not write
+        assert accounts.lookup_session(conn, "no-such-token") == (None, False)
+    with engine.begin() as conn:  # disabled behind the app's back (no session deleted): refused
+        conn.execute(text("UPDATE users SET disabled = :d WHERE id = 'sato'"), {"d": True})
+    assert client.get("/api/me").json()["user"] == "anonymous"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM web_sessions")).scalar_one() == 0  # and deleted
+    other = web("smith")
+    assert other.get("/api/me").json()["user"] == "smith"
+    with transaction(session_factory(engine)) as session:  # as `anpo users disable` does
+        accounts.disable_user(session, "smith")
+    assert other.get("/api/me").json()["user"] == "anonymous"
+
+
 def _https_login(app: Any) -> Any:
     client = TestClient(app, base_url="https://testserver")
     client.get("/login")

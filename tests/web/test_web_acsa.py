@@ -239,6 +239,37 @@ def test_json_twins_match_pages_and_charts_are_inline_svg(web: Any) -> None:
 
 
 @pytest.mark.usefixtures("users")
+def test_the_order_list_comes_in_pages_of_readable_orders(web: Any, app: Any) -> None:
+    tanaka, jones = web("tanaka"), web("jones")
+    for i in range(5):  # o1 and o3 are for Japan only: never on the U.S. officer's pages
+        rel = ["jpn"] if i % 2 else ["jpn", "usa"]
+        body = order(f"o{i}", on=f"2020-05-0{5 - i}", marking_level="secret", releasable_to=rel)
+        assert post(tanaka, "/api/acsa/orders", body).status_code == 201
+    full = tanaka.get("/api/acsa/orders").json()
+    assert (full["count"], full["limit"], full["offset"], full["next_offset"]) == (5, 100, 0, None)
+    assert [o["id"] for o in full["orders"]] == ["o4", "o3", "o2", "o1", "o0"]  # oldest first
+    first = tanaka.get("/api/acsa/orders?limit=2").json()
+    assert [o["id"] for o in first["orders"]] == ["o4", "o3"] and first["next_offset"] == 2
+    last = tanaka.get("/api/acsa/orders?limit=2&offset=4").json()
+    assert [o["id"] for o in last["orders"]] == ["o0"] and last["next_offset"] is None
+    page = jones.get("/api/acsa/orders?limit=2").json()  # offsets count readable orders only
+    assert [o["id"] for o in page["orders"]] == ["o4", "o2"] and page["next_offset"] == 2
+    rest = jones.get("/api/acsa/orders?limit=2&offset=2").json()
+    assert [o["id"] for o in rest["orders"]] == ["o0"] and rest["next_offset"] is None
+    assert jones.get("/api/acsa/orders?offset=9").json()["orders"] == []
+    for bad in ("limit=0", "limit=1001", "offset=-1", "limit=x"):
+        refused = tanaka.get(f"/api/acsa/orders?{bad}")
+        assert refused.status_code == 422 and set(refused.json()["error"]) == {"ja", "en"}, bad
+    html = tanaka.get("/acsa/orders?limit=2&offset=2&status=requested").text
+    assert 'href="/acsa/orders?limit=2&amp;status=requested&amp;offset=0" data-testid="orders-previous"' in html
+    assert 'href="/acsa/orders?limit=2&amp;status=requested&amp;offset=4" data-testid="orders-next"' in html
+    assert 'data-testid="orders-pages"' not in tanaka.get("/acsa/orders").text
+    params = {p["name"]: p for p in app.openapi()["paths"]["/api/acsa/orders"]["get"]["parameters"]}
+    assert params["limit"]["schema"]["maximum"] == 1000 and params["limit"]["schema"]["default"] == 100
+    assert params["offset"]["schema"]["minimum"] == 0
+
+
+@pytest.mark.usefixtures("users")
 def test_dashboard_lists_the_ledger_actions_of_the_users_party(web: Any) -> None:
     tanaka, jones = web("tanaka"), web("jones")
     assert post(tanaka, "/api/acsa/orders", order("d1")).status_code == 201

@@ -238,7 +238,7 @@ def show_cmd(
     def render() -> str:
         out = [
             _banner(data["marking"], lang),
-            f"{data['id']} {data['provider']}->{data['recipient']} {data['context']} {data['method']} {data['status']}"
+            f"{data['id']} {data['provider']}->{data['recipient']} {data['context']} {data['method']} {data['status']}",
         ]
         for x in data["lines"]:
             out.append(f"  {x['line']}: {x['category']} {x['quantity']} {x['unit']} ({x['delivered']} delivered)")

@@ -17,4 +17,4 @@ def serve(
     """Serve the web pages and the JSON API. / ウェブ画面とAPIを提供する"""
     import uvicorn
 
-    uvicorn.run("anpo.web.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run("anpo.web.app:serve_app", factory=True, host=host, port=port, log_level="info")

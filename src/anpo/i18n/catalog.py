@@ -199,6 +199,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.acsa.provided": ("提供額", "Provided"),
     "ui.acsa.count": ("{n} 件", "{n} orders"),
     "ui.acsa.none": ("閲覧できる記録はありません", "Nothing you may read"),
+    "ui.acsa.previous_page": ("前のページ", "Previous page"),
+    "ui.acsa.next_page": ("次のページ", "Next page"),
     "ui.acsa.all": ("すべて", "All"),
     "ui.acsa.filter": ("絞り込み", "Filter"),
     "ui.acsa.overdue_only": ("期限超過のみ", "Overdue only"),

@@ -7,6 +7,7 @@ import calendar
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _q
 from typing import Any
 
 from anpo.ledger import money
@@ -14,6 +15,7 @@ from anpo.ledger import postings as p
 from anpo.ledger.commands import Cancel, Command, Correct, Deliver, Order, Receive, Settle, Sign
 from anpo.ledger.messages import LedgerError, fail, m
 from anpo.ledger.policy import ACTIONS, Policy
+from anpo.ledger.postings import Posting
 from anpo.ledger.rates import convert
 from anpo.ledger.state import LineState, Obligation, OrderState
 from anpo.security.access import require
@@ -50,8 +52,10 @@ class Batch:
     principal: Principal
     orders: dict[str, OrderState] = field(default_factory=dict)
     delivery_orders: dict[str, str] = field(default_factory=dict)
-    postings: list[p.Posting] = field(default_factory=list)
+    postings: list[Posting] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # command id -> the `reasons` of its result as JSON, when the policy had them encoded already
+    reasons_json: dict[str, str] = field(default_factory=dict)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -87,22 +91,10 @@ class Batch:
         leg: str,
         entries: list[tuple[str, str, int]],
     ) -> None:
+        append, level, releasable = self.postings.append, order.marking_level, order.releasable_to
         for account, commodity, amount in entries:
             if amount:
-                self.postings.append(
-                    p.Posting(
-                        cmd_id,
-                        order.id,
-                        obligation,
-                        on,
-                        leg,
-                        account,
-                        commodity,
-                        amount,
-                        order.marking_level,
-                        order.releasable_to,
-                    )
-                )
+                append((cmd_id, order.id, obligation, on, leg, account, commodity, amount, level, releasable))
 
     def event(self, cmd: Command, order: OrderState, party: str, detail: dict[str, Any]) -> None:
         self.events.append(
@@ -154,13 +146,17 @@ class Batch:
         if agreement is None:
             raise LedgerError("refused", m("no_agreement", on=cmd.on))
         reasons: list[dict[str, Any]] = []
+        reasons_json: str | None = None
         for line in cmd.lines:
             answer = self.policy.may_provide(cmd.provider, line.category, cmd.context, cmd.on)
             if answer["answer"] is not True:
                 key = "refused" if answer["answer"] is False else "undetermined"
                 params = {"provider": cmd.provider, "category": line.category, "context": cmd.context, "on": cmd.on}
                 raise LedgerError("refused", m(key, **params), answer["reasons"])
-            reasons.extend(r for r in answer["reasons"] if r not in reasons)
+            unique, encoded = self.policy.reasons(cmd.provider, line.category, cmd.context, cmd.on)
+            reasons.extend(unique if not reasons else [r for r in unique if r not in reasons])
+            if len(cmd.lines) == 1:  # the result's reasons are the policy's, encoded already
+                reasons_json = encoded
             methods = self.policy.settlement_methods(line.category, cmd.on)
             if cmd.method not in methods:
                 raise fail(
@@ -190,6 +186,8 @@ class Batch:
             )
         self.orders[order.id] = order
         self.event(cmd, order, cmd.recipient, {"requesting_unit": cmd.requesting_unit})
+        if reasons_json is not None:
+            self.reasons_json[cmd.id] = reasons_json
         return order, {"agreement": agreement, "reasons": reasons}
 
     def apply_sign(self, cmd: Sign) -> tuple[OrderState, dict[str, Any]]:
@@ -437,7 +435,7 @@ class Batch:
                 line = order.lines[no]
                 line.cancelled += qty
                 line.dirty = True
-                cancelled[no] = money.text(qty)
+                cancelled[str(no)] = money.text(qty)  # str: the stored result a retry returns is JSON
                 self.post(
                     cmd.id,
                     order,
@@ -488,4 +486,15 @@ _DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # as json.dumps(
 
 
 def event_detail(event: Event) -> str:
-    return _DETAIL.encode(event.detail)
+    """The event's detail as stored: `_DETAIL.encode(event.detail)`, spelled out directly for the
+    common shapes (string values or lists of strings; one per command, so it counts)."""
+    parts = []
+    for key in sorted(event.detail):
+        value = event.detail[key]
+        if type(value) is str:
+            parts.append(f"{_q(key)}: {_q(value)}")
+        elif type(value) is list and all(type(x) is str for x in value):
+            parts.append(f"{_q(key)}: [{', '.join(_q(x) for x in value)}]")
+        else:
+            return _DETAIL.encode(event.detail)
+    return "{" + ", ".join(parts) + "}"

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _q
 from typing import Any
 
 from anpo.ledger import money
@@ -50,6 +51,13 @@ class Line:
             "currency": self.currency,
         }
 
+    def canonical(self) -> str:
+        return (
+            f'{{"category":{_q(self.category)},"currency":{_q(self.currency)},"item":{_q(self.item)},'
+            f'"quantity":"{money.text(self.quantity)}","unit":{_q(self.unit)},'
+            f'"unit_price":"{money.text(self.unit_price)}"}}'
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Order:
@@ -82,6 +90,16 @@ class Order:
             "releasable_to": list(self.releasable_to),
         }
 
+    def canonical(self) -> str:
+        lines = ",".join(line.canonical() for line in self.lines)
+        releasable = ",".join(_q(x) for x in self.releasable_to)
+        return (
+            f'{{"context":{_q(self.context)},"id":{_q(self.id)},"kind":"order","lines":[{lines}],'
+            f'"marking_level":{_q(self.marking_level)},"method":{_q(self.method)},"on":"{self.on.isoformat()}",'
+            f'"provider":{_q(self.provider)},"releasable_to":[{releasable}],'
+            f'"requesting_unit":{_q(self.requesting_unit)}}}'
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Sign:
@@ -93,6 +111,12 @@ class Sign:
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "order": self.order, "party": self.party, "on": self.on.isoformat()}
+
+    def canonical(self) -> str:
+        return (
+            f'{{"id":{_q(self.id)},"kind":"sign","on":"{self.on.isoformat()}",'
+            f'"order":{_q(self.order)},"party":{_q(self.party)}}}'
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +138,14 @@ class Deliver:
             "documents": list(self.documents),
         }
 
+    def canonical(self) -> str:
+        documents = ",".join(_q(x) for x in self.documents)
+        lines = ",".join(f'{{"line":{n},"quantity":"{money.text(q)}"}}' for n, q in self.lines)
+        return (
+            f'{{"documents":[{documents}],"id":{_q(self.id)},"kind":"deliver","lines":[{lines}],'
+            f'"on":"{self.on.isoformat()}","order":{_q(self.order)}}}'
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Receive:
@@ -124,6 +156,9 @@ class Receive:
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "delivery": self.delivery, "on": self.on.isoformat()}
+
+    def canonical(self) -> str:
+        return f'{{"delivery":{_q(self.delivery)},"id":{_q(self.id)},"kind":"receive","on":"{self.on.isoformat()}"}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +184,14 @@ class Settle:
             "line": self.line,
         }
 
+    def canonical(self) -> str:
+        line = "null" if self.line is None else self.line
+        return (
+            f'{{"amount":"{money.text(self.amount)}","commodity":{_q(self.commodity)},"id":{_q(self.id)},'
+            f'"kind":"settle","line":{line},"method":{_q(self.method)},"on":"{self.on.isoformat()}",'
+            f'"order":{_q(self.order)}}}'
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Cancel:
@@ -160,6 +203,12 @@ class Cancel:
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "order": self.order, "on": self.on.isoformat(), "reason": self.reason}
+
+    def canonical(self) -> str:
+        return (
+            f'{{"id":{_q(self.id)},"kind":"cancel","on":"{self.on.isoformat()}",'
+            f'"order":{_q(self.order)},"reason":{_q(self.reason)}}}'
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,19 +232,26 @@ class Correct:
             "reason": self.reason,
         }
 
+    def canonical(self) -> str:
+        return (
+            f'{{"delivery":{_q(self.delivery)},"id":{_q(self.id)},"kind":"correct","line":{self.line},'
+            f'"on":"{self.on.isoformat()}","quantity":"{money.text(self.quantity)}","reason":{_q(self.reason)}}}'
+        )
+
 
 Command = Order | Sign | Deliver | Receive | Settle | Cancel | Correct
 KINDS = ("order", "sign", "deliver", "receive", "settle", "cancel", "correct")
 
 
-# One encoder for every fingerprint (json.dumps would build one per call); same output as
-# json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":")).
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# The canonical form: `as_json()` as json.dumps(..., ensure_ascii=False, sort_keys=True,
+# separators=(",", ":")) writes it. Each command's `canonical()` spells out the same bytes directly
+# (a tenth of the time; it runs for every command submitted), so fingerprints stored by earlier
+# versions still match; tests/ledger/test_lifecycle.py checks the two agree.
+CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def fingerprint(command: Command) -> str:
-    canonical = _CANONICAL.encode(command.as_json())
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(command.canonical().encode()).hexdigest()
 
 
 # --- parsing (CLI, JSON files, the demo) ---------------------------------------------------------

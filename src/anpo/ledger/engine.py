@@ -33,7 +33,7 @@ from anpo.ledger.commands import (
     fingerprint,
 )
 from anpo.ledger.messages import LedgerError, fail
-from anpo.ledger.policy import ACTIONS, Policy
+from anpo.ledger.policy import ACTIONS, COMPACT, Policy
 from anpo.ledger.state import load_orders, orders_of_deliveries, rows_for
 from anpo.security import audit
 from anpo.security.access import AccessDenied
@@ -46,7 +46,6 @@ MAX_BACKOFF = 0.25  # seconds
 DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
 RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
 COPY_ROWS = 64  # PostgreSQL: from this many rows on, COPY beats a (pipelined) executemany
-_RESULT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder for every stored result
 
 
 def retryable(exc: DBAPIError) -> bool:
@@ -175,6 +174,15 @@ def _audit(
     )
 
 
+def _result_text(result: dict[str, Any], reasons: str | None) -> str:
+    """A result as stored with its command; an order's `reasons` (its last key) spliced in from the
+    policy's JSON of them when there is one, rather than encoded again for every order."""
+    if reasons is None:
+        return COMPACT.encode(result)
+    head = COMPACT.encode({k: v for k, v in result.items() if k != "reasons"})
+    return f'{head[:-1]},"reasons":{reasons}}}'
+
+
 def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
     """PostgreSQL: append rows with COPY (in the batch's transaction; a duplicate id or a
     serialization failure fails the transaction just as an INSERT would). A driver error is raised
@@ -194,16 +202,6 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
     conn = session.connection()
     ph = "?" if sqlite else "%s"
 
-    if sqlite:  # SQLAlchemy's Date on SQLite is the ISO string; the raw driver needs it spelled out
-
-        def d(value: dt.date | None) -> Any:
-            return None if value is None else value.isoformat()
-
-    else:
-
-        def d(value: dt.date | None) -> Any:
-            return value
-
     def insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], suffix: str = "") -> None:
         if not rows:
             return
@@ -222,7 +220,10 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
     insert(
         "acsa_commands",
         ("id", "kind", "order_id", "fingerprint", "postings", "result", "at"),
-        [(cid, kind, r["order"], fp, r["postings"], _RESULT.encode(r), now) for cid, (kind, fp, r) in done.items()],
+        [
+            (cid, kind, r["order"], fp, r["postings"], _result_text(r, batch.reasons_json.get(cid)), now)
+            for cid, (kind, fp, r) in done.items()
+        ],
     )
     orders = list(batch.orders.values())
     insert(
@@ -246,7 +247,7 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
         [
             (
                 o.id,
-                d(o.order_date),
+                o.order_date,
                 o.provider,
                 o.recipient,
                 o.context,
@@ -254,9 +255,9 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
                 o.requesting_unit,
                 o.method,
                 o.status,
-                d(o.signed_jpn),
-                d(o.signed_usa),
-                d(o.cancelled_on),
+                o.signed_jpn,
+                o.signed_usa,
+                o.cancelled_on,
                 o.marking_level,
                 o.releasable_to,
             )
@@ -266,11 +267,7 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
     )
     update(
         "UPDATE acsa_orders SET status = ?, signed_jpn = ?, signed_usa = ?, cancelled_on = ? WHERE id = ?",
-        [
-            (o.status, d(o.signed_jpn), d(o.signed_usa), d(o.cancelled_on), o.id)
-            for o in orders
-            if o.dirty and not o.new
-        ],
+        [(o.status, o.signed_jpn, o.signed_usa, o.cancelled_on, o.id) for o in orders if o.dirty and not o.new],
     )
     insert(
         "acsa_lines",
@@ -353,9 +350,9 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
                 ob.amount,
                 ob.value,
                 ob.currency,
-                d(ob.delivered_on),
-                d(ob.due_on),
-                d(ob.received_on),
+                ob.delivered_on,
+                ob.due_on,
+                ob.received_on,
                 ob.settled,
                 batch.orders[ob.order_id].marking_level,
                 batch.orders[ob.order_id].releasable_to,
@@ -367,7 +364,7 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
     update(
         "UPDATE acsa_obligations SET quantity = ?, amount = ?, value = ?, received_on = ?, settled = ? WHERE id = ?",
         [
-            (ob.quantity, ob.amount, ob.value, d(ob.received_on), ob.settled, ob.id)
+            (ob.quantity, ob.amount, ob.value, ob.received_on, ob.settled, ob.id)
             for ob in obligations
             if ob.dirty and not ob.new
         ],
@@ -376,7 +373,7 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
         "acsa_events",
         ("id", "order_id", "kind", "on_date", "party", "detail", "marking_level", "releasable_to"),
         [
-            (e.id, e.order_id, e.kind, d(e.on), e.party, event_detail(e), e.marking_level, e.releasable_to)
+            (e.id, e.order_id, e.kind, e.on, e.party, event_detail(e), e.marking_level, e.releasable_to)
             for e in batch.events
         ],
     )
@@ -394,18 +391,16 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
             "marking_level",
             "releasable_to",
         ),
-        [(a, b, c, on.isoformat(), e, f, g, h, i, j) for a, b, c, on, e, f, g, h, i, j in batch.postings]
-        if sqlite
-        else batch.postings,
+        batch.postings,
     )
     sums: dict[tuple[str, str, str, str], list[int]] = {}
-    for x in batch.postings:
-        key = (x.account, x.commodity, x.marking_level, x.releasable_to)
+    for _, _, _, _, _, account, commodity, amount, level, releasable in batch.postings:
+        key = (account, commodity, level, releasable)
         acc = sums.get(key)
         if acc is None:
-            sums[key] = [x.amount, 1]
+            sums[key] = [amount, 1]
         else:
-            acc[0] += x.amount
+            acc[0] += amount
             acc[1] += 1
     insert(
         "acsa_balances",

@@ -1,11 +1,17 @@
 """What the law allows, as the ledger asks it: `acsa.may_provide`, the agreement version in force
 and the settlement methods of a category, answered once per interval between the pack's boundaries
-(those answers are constant in between), and the access actions of the ledger."""
+(those answers are constant in between), and the access actions of the ledger.
+
+The answers are kept per framework (a framework never changes once loaded), so every Policy of a
+process on the same framework (the demo generator, each Ledger) shares them."""
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 from anpo.framework.framework import Framework
@@ -19,22 +25,52 @@ for _action in ACTIONS.values():
     register_action(_action, "logistics_officer")
 
 
+COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # how the ledger stores results
+
+
+@dataclass
+class _Memo:
+    """(question, parameter values..., interval) -> the answer; (provider, category, context,
+    interval) -> the reasons of `acsa.may_provide`, and as JSON."""
+
+    answers: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    reasons: dict[tuple[Any, ...], tuple[list[dict[str, Any]], str]] = field(default_factory=dict)
+
+
+_MEMOS: weakref.WeakKeyDictionary[Framework, dict[tuple[dt.date, ...], _Memo]] = weakref.WeakKeyDictionary()
+
+
 class Policy:
     def __init__(self, fw: Framework) -> None:
         self.fw = fw
         ask(fw, "acsa.agreement_in_force", {}, dt.date(2000, 1, 1))  # loads the rules before boundaries_of
         self._bounds = sorted(boundaries_of(fw))
-        self._cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._memo = _MEMOS.setdefault(fw, {}).setdefault(tuple(self._bounds), _Memo())
 
     def _ask(self, question: str, params: dict[str, str], on: dt.date) -> dict[str, Any]:
-        key = (question, tuple(sorted(params.items())), bisect.bisect_right(self._bounds, on))
-        found = self._cache.get(key)
+        # Each method below builds `params` in a fixed order, so its values identify the case.
+        key = (question, *params.values(), bisect.bisect_right(self._bounds, on))
+        found = self._memo.answers.get(key)
         if found is None:
-            found = self._cache[key] = ask(self.fw, question, params, on)
+            found = self._memo.answers[key] = ask(self.fw, question, params, on)
         return found
 
     def may_provide(self, provider: str, category: str, context: str, on: dt.date) -> dict[str, Any]:
         return self._ask("acsa.may_provide", {"provider": provider, "category": category, "context": context}, on)
+
+    def reasons(self, provider: str, category: str, context: str, on: dt.date) -> tuple[list[dict[str, Any]], str]:
+        """The reasons of `may_provide`, without repeats, and as JSON (compact, as the ledger stores
+        results): an order's result carries them, ~1 KB of bilingual text and citations, the same
+        for every order of one case and interval. The list is the memo's own: copy it to change it."""
+        key = (provider, category, context, bisect.bisect_right(self._bounds, on))
+        found = self._memo.reasons.get(key)
+        if found is None:
+            unique: list[dict[str, Any]] = []
+            for r in self.may_provide(provider, category, context, on)["reasons"]:
+                if r not in unique:
+                    unique.append(r)
+            found = self._memo.reasons[key] = (unique, COMPACT.encode(unique))
+        return found
 
     def agreement(self, on: dt.date) -> str | None:
         value = self._ask("acsa.agreement_in_force", {}, on)["answer"]

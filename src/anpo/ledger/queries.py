@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Date, Integer, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from anpo.ledger import money
 from anpo.ledger import tables as t
 from anpo.ledger.apply import add_months
 from anpo.ledger.messages import fail
-from anpo.security.access import can_read
+from anpo.security.access import can_read, read_condition
 from anpo.security.markings import Levels, Marking
 from anpo.security.principal import Principal
 
@@ -26,7 +27,9 @@ BUCKETS = ("0-6", "6-12", "12-18", "18+")
 
 
 class Reader:
-    def __init__(self, session: Session, levels: Levels, principal: Principal) -> None:
+    """Reads for one principal in one transaction: an ORM session, or a Core connection (lighter)."""
+
+    def __init__(self, session: Session | Connection, levels: Levels, principal: Principal) -> None:
         self.session = session
         self.levels = levels
         self.principal = principal
@@ -130,34 +133,35 @@ class Reader:
         provider: str | None = None,
         overdue: bool = False,
         limit: int = 100,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        q = select(t.orders).order_by(t.orders.c.order_date, t.orders.c.id)
-        if status:
-            q = q.where(t.orders.c.status == status)
-        if provider:
-            q = q.where(t.orders.c.provider == provider)
-        if overdue:
-            late = select(t.obligations.c.order_id).where(
-                t.obligations.c.settled < t.obligations.c.amount, t.obligations.c.due_on < on
-            )
-            q = q.where(t.orders.c.id.in_(late))
-        rows = [r for r in self.session.execute(q).mappings() if self.readable(r["marking_level"], r["releasable_to"])]
-        rows = rows[:limit] if limit > 0 else rows
-        for r in rows:
-            self.take(r["marking_level"], r["releasable_to"])
-        late_ids = self._overdue_orders([r["id"] for r in rows], on)
-        return [{**_order_json(r), "overdue": r["id"] in late_ids} for r in rows]
+        """Orders oldest first, each flagged `overdue` (an obligation past its due date on `on`);
+        at most `limit` (all when 0) after skipping `offset` readable ones."""
+        return self.orders_page(on, status, provider, overdue, limit, offset)[0]
 
-    def _overdue_orders(self, ids: list[str], on: dt.date) -> set[str]:
-        out: set[str] = set()
-        o = t.obligations.c
-        for i in range(0, len(ids), 500):
-            out.update(
-                self.session.scalars(
-                    select(o.order_id).where(o.order_id.in_(ids[i : i + 500]), o.settled < o.amount, o.due_on < on)
-                )
-            )
-        return out
+    def orders_page(
+        self,
+        on: dt.date,
+        status: str | None = None,
+        provider: str | None = None,
+        overdue: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """`orders`, and whether more follow. One query: the marking is filtered in SQL
+        (`read_condition`, so the page holds only readable orders) and every row is checked again
+        with `can_read`; the overdue flag is a subquery per order."""
+        q = _orders_statement(
+            self.levels, _shape(self.principal), bool(status), bool(provider), overdue, limit > 0, offset > 0
+        )
+        params = {"on": on, "status": status, "provider": provider, "limit": limit + 1, "offset": offset}
+        rows = self.session.execute(q, params).mappings().all()
+        more = limit > 0 and len(rows) > limit
+        return [
+            {**_order_json(r), "overdue": bool(r["overdue"])}
+            for r in (rows[:limit] if more else rows)
+            if self.take(r["marking_level"], r["releasable_to"])
+        ], more
 
     # --- ageing ---------------------------------------------------------------------------------------
 
@@ -254,6 +258,37 @@ class Reader:
         }
 
 
+def _shape(principal: Principal) -> Principal:
+    """What of a principal decides what it may read (for caching statements by it)."""
+    return Principal("", principal.party, principal.clearance, frozenset(), principal.system)
+
+
+@lru_cache(maxsize=512)
+def _orders_statement(
+    levels: Levels, reader: Principal, status: bool, provider: bool, overdue: bool, limited: bool, offset: bool
+) -> Select[Any]:
+    """The orders list for one kind of reader and set of filters, built once (values are bound
+    parameters: on, status, provider, limit, offset), so each request skips building it."""
+    o, b = t.orders.c, t.obligations.c
+    late = exists().where(b.order_id == o.id, b.settled < b.amount, b.due_on < bindparam("on", type_=Date))
+    q = (
+        select(t.orders, late.label("overdue"))
+        .where(read_condition(levels, reader, o.marking_level, o.releasable_to))
+        .order_by(o.order_date, o.id)
+    )
+    if status:
+        q = q.where(o.status == bindparam("status"))
+    if provider:
+        q = q.where(o.provider == bindparam("provider"))
+    if overdue:
+        q = q.where(late)
+    if limited:
+        q = q.limit(bindparam("limit", type_=Integer))
+    if offset:
+        q = q.offset(bindparam("offset", type_=Integer))
+    return q
+
+
 def _zero() -> list[int]:
     return [0, 0, 0]
 
@@ -340,63 +375,70 @@ def verify(session: Session) -> list[str]:
     every transaction balances per commodity; stored balances equal the sum of postings; no
     obligation is settled beyond what is owed, and its settled figure equals its settlement
     postings; no line is delivered beyond what was ordered (less cancellations), and its delivered
-    figure equals its obligations; every command's posting count matches its postings."""
-    p = t.postings.c
+    figure equals its obligations; every command's posting count matches its postings.
+
+    Each check is one aggregate query that compares in the database and returns only the rows that
+    fail it, so a sound ledger sends back little more than its 200-odd balance rows."""
+    p, b, o, line, c = t.postings.c, t.balances.c, t.obligations.c, t.lines.c, t.commands.c
     problems: list[str] = []
     for txn, commodity, total in session.execute(
         select(p.txn, p.commodity, func.sum(p.amount)).group_by(p.txn, p.commodity).having(func.sum(p.amount) != 0)
     ):
         problems.append(f"transaction {txn} does not balance in {commodity}: {total}")
     summed = {
-        (a, c, lv, rel): (int(s), int(n))
-        for a, c, lv, rel, s, n in session.execute(
+        (a, cm, lv, rel): (int(s), int(n))
+        for a, cm, lv, rel, s, n in session.execute(
             select(p.account, p.commodity, p.marking_level, p.releasable_to, func.sum(p.amount), func.count()).group_by(
                 p.account, p.commodity, p.marking_level, p.releasable_to
             )
         )
     }
-    b = t.balances.c
     stored = {
-        (a, c, lv, rel): (int(s), int(n))
-        for a, c, lv, rel, s, n in session.execute(
+        (a, cm, lv, rel): (int(s), int(n))
+        for a, cm, lv, rel, s, n in session.execute(
             select(b.account, b.commodity, b.marking_level, b.releasable_to, b.amount, b.postings)
         )
     }
     for key in sorted(set(summed) | set(stored)):
         if summed.get(key, (0, 0)) != stored.get(key, (0, 0)):
             problems.append(f"balance {key} is {stored.get(key)} but its postings sum to {summed.get(key)}")
-    o = t.obligations.c
-    settled_sums = dict(
-        session.execute(
-            select(p.obligation_id, func.sum(p.amount))
-            .where(p.leg == "settlement", p.amount > 0)
-            .group_by(p.obligation_id)
-        ).all()
+    paid = (
+        select(p.obligation_id, func.sum(p.amount).label("total"))
+        .where(p.leg == "settlement", p.amount > 0)
+        .group_by(p.obligation_id)
+        .subquery()
     )
-    for oid, amount, settled in session.execute(select(o.id, o.amount, o.settled)):
+    paid_total = func.coalesce(paid.c.total, 0)
+    for oid, amount, settled, total in session.execute(
+        select(o.id, o.amount, o.settled, paid.c.total)
+        .outerjoin(paid, paid.c.obligation_id == o.id)
+        .where((o.settled > o.amount) | (o.settled < 0) | (paid_total != o.settled))
+        .order_by(o.id)
+    ):
         if settled > amount or settled < 0:
             problems.append(f"obligation {oid} settled {settled} of {amount}")
-        if int(settled_sums.get(oid) or 0) != settled:
-            problems.append(
-                f"obligation {oid} settled {settled} but its settlement postings sum to {settled_sums.get(oid)}"
-            )
-    delivered = {
-        (oid, no): int(q)
-        for oid, no, q in session.execute(
-            select(o.order_id, o.line_no, func.sum(o.quantity)).group_by(o.order_id, o.line_no)
-        )
-    }
-    line = t.lines.c
-    for oid, no, qty, dlv, cnl in session.execute(
-        select(line.order_id, line.line_no, line.quantity, line.delivered, line.cancelled)
+        if int(total or 0) != settled:
+            problems.append(f"obligation {oid} settled {settled} but its settlement postings sum to {total}")
+    deliveries = (
+        select(o.order_id, o.line_no, func.sum(o.quantity).label("total")).group_by(o.order_id, o.line_no).subquery()
+    )
+    delivered = func.coalesce(deliveries.c.total, 0)
+    for oid, no, qty, dlv, cnl, total in session.execute(
+        select(line.order_id, line.line_no, line.quantity, line.delivered, line.cancelled, deliveries.c.total)
+        .outerjoin(deliveries, (deliveries.c.order_id == line.order_id) & (deliveries.c.line_no == line.line_no))
+        .where((line.delivered + line.cancelled > line.quantity) | (line.delivered < 0) | (delivered != line.delivered))
+        .order_by(line.order_id, line.line_no)
     ):
         if dlv + cnl > qty or dlv < 0:
             problems.append(f"order {oid} line {no}: delivered {dlv} + cancelled {cnl} > ordered {qty}")
-        if delivered.get((oid, no), 0) != dlv:
-            problems.append(f"order {oid} line {no}: delivered {dlv} but deliveries sum to {delivered.get((oid, no))}")
-    counts: dict[str, int] = {txn: int(n) for txn, n in session.execute(select(p.txn, func.count()).group_by(p.txn))}
-    c = t.commands.c
-    for cid, n in session.execute(select(c.id, c.postings)):
-        if counts.get(cid, 0) != n:
-            problems.append(f"command {cid} acknowledged {n} postings but has {counts.get(cid, 0)}")
+        if int(total or 0) != dlv:
+            problems.append(f"order {oid} line {no}: delivered {dlv} but deliveries sum to {total}")
+    counts = select(p.txn, func.count().label("n")).group_by(p.txn).subquery()
+    for cid, n, found in session.execute(
+        select(c.id, c.postings, counts.c.n)
+        .outerjoin(counts, counts.c.txn == c.id)
+        .where(func.coalesce(counts.c.n, 0) != c.postings)
+        .order_by(c.id)
+    ):
+        problems.append(f"command {cid} acknowledged {n} postings but has {found or 0}")
     return problems

@@ -5,18 +5,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, any_, bindparam, select
+from sqlalchemy import ColumnElement, Select, String, any_, bindparam, func, select
+from sqlalchemy import column as column_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from anpo.ledger import tables as t
 from anpo.security.markings import Marking
-
-CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -142,14 +142,16 @@ IDS = "ids"
 
 @functools.cache
 def _statement(name: str, pg: bool) -> Select[Any]:
-    """The statements that look rows up by a list of ids, built once per dialect: `column IN
-    (:ids)` (expanding) on SQLite; `column = ANY(:ids)` on PostgreSQL, the ids as one array
-    parameter (a long `IN (...)` list is slow to render, to convert and to plan on every batch)."""
+    """The statements that look rows up by a list of ids, built once per dialect, the ids bound as
+    one parameter whatever their number: `column = ANY(:ids)` with an array on PostgreSQL,
+    `column IN (SELECT value FROM json_each(:ids))` with a JSON array on SQLite. (A long
+    `IN (...)` list is slow to render, to convert and to plan on every batch, and SQLite limits
+    the number of parameters.)"""
 
     def among(column: ColumnElement[str]) -> ColumnElement[bool]:
         if pg:
             return column == any_(bindparam(IDS, type_=ARRAY(String)))
-        return column.in_(bindparam(IDS, expanding=True))
+        return column.in_(select(column_("value")).select_from(func.json_each(bindparam(IDS, type_=String))))
 
     o = t.obligations.c
     c = t.commands.c
@@ -164,15 +166,11 @@ def _statement(name: str, pg: bool) -> Select[Any]:
 
 
 def rows_for(session: Session, name: str, ids: Sequence[str]) -> Iterator[Any]:
-    """The rows of statement `name` for `ids` (none, without a query, when there are no ids);
-    in chunks on SQLite, to stay under its limit of bound parameters."""
+    """The rows of statement `name` for `ids` (none, without a query, when there are no ids)."""
     if not ids:
-        return
+        return iter(())
     pg = session.get_bind().dialect.name == "postgresql"
-    stmt = _statement(name, pg)
-    step = len(ids) if pg else CHUNK
-    for i in range(0, len(ids), step):
-        yield from session.execute(stmt, {IDS: list(ids[i : i + step])})
+    return iter(session.execute(_statement(name, pg), {IDS: list(ids) if pg else json.dumps(list(ids))}))
 
 
 def orders_of_deliveries(session: Session, deliveries: Iterable[str]) -> dict[str, str]:
@@ -195,5 +193,10 @@ def load_orders(session: Session, order_ids: Iterable[str]) -> dict[str, OrderSt
 
 
 def _fields(row: Any, cls: type) -> dict[str, Any]:
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = _names(cls)
     return {k: v for k, v in row.items() if k in names}
+
+
+@functools.cache
+def _names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))

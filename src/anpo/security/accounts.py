@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, delete, select, update
+from sqlalchemy import Boolean, Connection, Float, ForeignKey, Integer, String, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anpo.framework.model import Text
@@ -68,7 +68,7 @@ class User(Base):
     locked_until: Mapped[float] = mapped_column(Float, default=0.0)
 
     def principal(self) -> Principal:
-        return Principal(self.id, self.party or None, self.clearance, frozenset(r for r in self.roles.split(",") if r))
+        return principal_of(self.id, self.party, self.clearance, self.roles)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -79,6 +79,11 @@ class User(Base):
             "disabled": self.disabled,
             "locked": self.locked_until > time.time(),
         }
+
+
+def principal_of(user_id: str, party: str, clearance: str, roles: str) -> Principal:
+    """The principal of a `users` row, from its columns."""
+    return Principal(user_id, party or None, clearance, frozenset(r for r in roles.split(",") if r))
 
 
 class WebSession(Base):
@@ -97,6 +102,21 @@ class ApiToken(Base):
     user_id: Mapped[str] = mapped_column(String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[float] = mapped_column(Float)
+
+
+_users, _sessions, _tokens = User.__table__.c, WebSession.__table__.c, ApiToken.__table__.c
+_PRINCIPAL = (_users.id, _users.party, _users.clearance, _users.roles, _users.disabled)
+# The look-ups made on every request, built once: a session or token and its user, in one query.
+_SESSION_LOOKUP = (
+    select(_sessions.created_at, _sessions.last_seen, *_PRINCIPAL)
+    .join_from(WebSession.__table__, User.__table__, _users.id == _sessions.user_id)
+    .where(_sessions.token_hash == bindparam("key"))
+)
+_TOKEN_LOOKUP = (
+    select(*_PRINCIPAL)
+    .join_from(ApiToken.__table__, User.__table__, _users.id == _tokens.user_id)
+    .where(_tokens.token_hash == bindparam("key"))
+)
 
 
 def token_hash(token: str) -> str:
@@ -286,6 +306,20 @@ def end_session(session: Session, token: str) -> None:
         audit.record(session, user.principal(), "logout", "user", user.id, PUBLIC)
 
 
+def lookup_session(session: Session | Connection, token: str, now: float | None = None) -> tuple[Resolved | None, bool]:
+    """Read-only: the principal of a live session, and whether resolving it must write (the session
+    expired and is to be deleted, or its last use is to be recorded); one query, no writes."""
+    now = time.time() if now is None else now
+    key = token_hash(token)
+    row = session.execute(_SESSION_LOOKUP, {"key": key}).first()
+    if row is None:
+        return None, False
+    if row.disabled or now - row.last_seen > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT:
+        return None, True
+    principal = principal_of(row.id, row.party, row.clearance, row.roles)
+    return Resolved(principal, "session", key), now - row.last_seen > TOUCH_EVERY
+
+
 def resolve_session(session: Session, token: str, now: float | None = None) -> Resolved | None:
     """The principal of a live session; expired sessions are deleted."""
     now = time.time() if now is None else now
@@ -314,12 +348,10 @@ def create_token(session: Session, username: str, name: str, by: Principal | Non
     return token
 
 
-def resolve_token(session: Session, token: str) -> Resolved | None:
+def resolve_token(session: Session | Connection, token: str) -> Resolved | None:
+    """The principal of an API token of an enabled user (one query, no writes)."""
     key = token_hash(token)
-    row = session.get(ApiToken, key)
-    if row is None:
+    row = session.execute(_TOKEN_LOOKUP, {"key": key}).first()
+    if row is None or row.disabled:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or user.disabled:
-        return None
-    return Resolved(user.principal(), "token", key)
+    return Resolved(principal_of(row.id, row.party, row.clearance, row.roles), "token", key)

@@ -6,7 +6,9 @@ without it anpo uses `anpo.sqlite3` in `ANPO_DATA_DIR` (default: the current dir
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,10 +25,22 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# Connections kept open per engine: a web server runs up to 40 requests at once (AnyIO's thread
+# limit), and a connection closed on return (QueuePool's overflow) is a new login to PostgreSQL.
+POOL_SIZE = 20
+MAX_OVERFLOW = 20
+READ_ONLY = "anpo_read_only"  # the execution option that marks `read_only` engines
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# Dates bound as raw sqlite3 parameters (the ledger's executemany) are stored as ISO strings, as
+# SQLAlchemy's Date stores them. sqlite3 did this by default until Python 3.12 deprecated its default
+# adapters; registering the same adapter explicitly keeps it, and converts in C rather than in a
+# Python loop over every row.
+sqlite3.register_adapter(dt.date, dt.date.isoformat)
 
 
 def database_url() -> str:
@@ -44,6 +58,8 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine with the settings anpo relies on: WAL, foreign keys and a busy timeout on SQLite."""
     url = url or database_url()
+    if "poolclass" not in kwargs and url not in ("sqlite://", "sqlite:///:memory:"):
+        kwargs = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, **kwargs}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -65,7 +81,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """`engine` for transactions that only read (write in ordinary ones: on SQLite a write here
+    would fail rather than wait for the lock). On SQLite they begin DEFERRED: a snapshot that takes
+    no write lock, so reads run beside each other and beside a writer. On PostgreSQL each statement
+    runs in autocommit: for reads the isolation of its default READ COMMITTED (each statement sees
+    what was committed when it started), without the round trips of BEGIN and COMMIT."""
+    if is_sqlite(engine):
+        return engine.execution_options(**{READ_ONLY: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_ONLY: True})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

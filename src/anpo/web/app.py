@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -118,4 +119,15 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         response.status_code = 500
         return response
 
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The app as a server process runs it (`anpo serve`): `create_app`, then everything made so
+    far — modules, the framework, the app — is moved out of the cyclic garbage collector's reach
+    (`gc.freeze`), so that a full collection, which would otherwise walk those ~140,000 objects
+    and hold up every request for tens of milliseconds, walks only what requests create."""
+    app = create_app()
+    gc.collect()
+    gc.freeze()
     return app

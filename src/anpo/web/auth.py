@@ -11,13 +11,16 @@ The middleware in `anpo.web.guard` adds CSRF checks, security headers and the ma
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
-from anpo.security.accounts import Resolved, resolve_session, resolve_token
+from anpo.security.accounts import Resolved, lookup_session, resolve_session, resolve_token
 from anpo.security.principal import ANONYMOUS, Principal
 
 SESSION_COOKIE = "anpo_session"
@@ -65,7 +68,10 @@ def session_token_of(request: Request) -> str | None:
 
 
 def resolve(request: Request) -> Resolved | None:
-    """Look up the request's API token or session (the token wins); None for anonymous."""
+    """Look up the request's API token or session (the token wins); None for anonymous.
+
+    The look-up is one read-only query; only a session that expired (deleted) or whose last use
+    is due to be recorded (at most once a minute) takes a write transaction, which decides anew."""
     if hasattr(request.state, "auth"):
         cached: Resolved | None = request.state.auth
         return cached
@@ -73,21 +79,63 @@ def resolve(request: Request) -> Resolved | None:
     bearer = bearer_of(request)
     cookie = session_token_of(request)
     if bearer or cookie:
-        from anpo.store.db import session_factory, transaction
+        from anpo.store.db import transaction
 
-        factory = getattr(request.app.state, "session_factory", None)
-        engine = engine_of(request)
-        if factory is None or factory.kw.get("bind") is not engine:
-            factory = session_factory(engine)
-            request.app.state.session_factory = factory
         try:
-            with transaction(factory) as session:
-                found = resolve_token(session, bearer) if bearer else resolve_session(session, cookie or "")
+            with read_connection(request) as conn:
+                if bearer:
+                    found, write = resolve_token(conn, bearer), False
+                else:
+                    found, write = lookup_session(conn, cookie or "")
+            if write:
+                with transaction(write_factory(request)) as session:
+                    found = resolve_session(session, cookie or "")
         except SQLAlchemyError:  # no accounts database (yet): fail closed, as a visitor
             log.warning("could not look up a session or token; treating the request as anonymous", exc_info=True)
             found = None
     request.state.auth = found
     return found
+
+
+def read_engine(request: Request) -> Engine:
+    """The app's database for transactions that only read (`anpo.store.db.read_only`)."""
+    from anpo.store.db import read_only
+
+    engine = engine_of(request)
+    cached: tuple[Engine, Engine] | None = getattr(request.app.state, "read_engine", None)
+    if cached is None or cached[0] is not engine:
+        cached = (engine, read_only(engine))
+        request.app.state.read_engine = cached
+    return cached[1]
+
+
+@contextmanager
+def read_connection(request: Request) -> Iterator[Connection]:
+    """A read-only transaction on the app's database (`read_engine`). Nested uses within one
+    request share the outermost: a route that opens one around its work has its session look-up
+    and its own reads in one transaction (one snapshot on SQLite) on one pooled connection."""
+    shared = getattr(request.state, "read_connection", None)
+    if isinstance(shared, Connection):
+        yield shared
+        return
+    with read_engine(request).begin() as conn:
+        request.state.read_connection = conn
+        try:
+            yield conn
+        finally:
+            request.state.read_connection = None
+
+
+def write_factory(request: Request) -> sessionmaker[Session]:
+    """Sessions on the app's database for transactions that write."""
+    from anpo.store.db import session_factory
+
+    engine = engine_of(request)
+    factory: sessionmaker[Session] | None = getattr(request.app.state, "session_factory", None)
+    if factory is None or factory.kw.get("bind") is not engine:
+        factory = session_factory(engine)
+        request.app.state.session_factory = factory
+    return factory
 
 
 def current_principal(request: Request) -> Principal:

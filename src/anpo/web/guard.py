@@ -66,16 +66,24 @@ def marking_of(request: Request) -> Marking:
 MAX_SCAN = 4 * 1024 * 1024
 
 
+def _marking_in(value: dict[str, Any]) -> Marking | None:
+    """The marking of a JSON object that has one: `"marking": {"level", "releasable_to"}`."""
+    marking = value.get("marking")
+    if isinstance(marking, dict) and isinstance(marking.get("level"), str):
+        parties = marking.get("releasable_to", [])
+        if isinstance(parties, str):
+            parties = [p for p in parties.split(",") if p]
+        if isinstance(parties, list):
+            return Marking(marking["level"], frozenset(str(p) for p in parties))
+    return None
+
+
 def _markings_in(value: Any, out: list[Marking]) -> None:
     """Every `"marking": {"level", "releasable_to"}` object in a JSON document."""
     if isinstance(value, dict):
-        marking = value.get("marking")
-        if isinstance(marking, dict) and isinstance(marking.get("level"), str):
-            parties = marking.get("releasable_to", [])
-            if isinstance(parties, str):
-                parties = [p for p in parties.split(",") if p]
-            if isinstance(parties, list):
-                out.append(Marking(marking["level"], frozenset(str(p) for p in parties)))
+        marking = _marking_in(value)
+        if marking is not None:
+            out.append(marking)
         for item in value.values():
             if isinstance(item, dict | list):
                 _markings_in(item, out)
@@ -87,12 +95,21 @@ def _markings_in(value: Any, out: list[Marking]) -> None:
 
 def _mark_from_json(request: Request, body: bytes) -> None:
     """A JSON response is marked with the combination of the markings of the records it holds
-    (besides whatever its route declared with `mark`)."""
+    (besides whatever its route declared with `mark`). The parser hands over every object of the
+    document as it builds it, so no second walk over the document is needed."""
+    found: list[Marking] = []
+
+    def collect(value: dict[str, Any]) -> dict[str, Any]:
+        marking = _marking_in(value)
+        if marking is not None:
+            found.append(marking)
+        return value
+
     try:
-        data = json.loads(body)
+        json.loads(body, object_hook=collect)
     except ValueError:
         return
-    mark_from_data(request, data)
+    _mark_with(request, found)
 
 
 def mark_from_data(request: Request, *values: Any) -> None:
@@ -101,9 +118,13 @@ def mark_from_data(request: Request, *values: Any) -> None:
     found: list[Marking] = []
     for value in values:
         _markings_in(value, found)
+    _mark_with(request, found)
+
+
+def _mark_with(request: Request, found: list[Marking]) -> None:
     if found:
         try:
-            mark(request, *found)
+            mark(request, *set(found))
         except ValueError:  # a level the pack does not know: say so rather than call it public
             request.state.marking = Marking(max(m.level for m in found), frozenset())
 

@@ -13,13 +13,13 @@ import datetime as dt
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from anpo.dates import today
@@ -52,6 +52,8 @@ HTTP_STATUS = {
     "refused": 422,
 }
 DUE_SOON = dt.timedelta(days=60)
+PAGE_SIZE = 100  # orders per page of the list unless `limit` says otherwise
+MAX_PAGE = 1000
 Step = Literal["sign", "deliver", "receive", "settle", "cancel"]
 
 
@@ -77,22 +79,21 @@ def principal_of(request: Request, api: bool) -> Principal:
     return principal
 
 
-def _factory(request: Request) -> sessionmaker[Session]:
+def _check_ledger(request: Request) -> None:
+    """503 when the app's database has no ledger (checked once per database)."""
     engine = auth.engine_of(request)
-    factory: sessionmaker[Session] | None = getattr(request.app.state, "acsa_factory", None)
-    if factory is None or factory.kw.get("bind") is not engine:
+    if getattr(request.app.state, "acsa_engine", None) is not engine:
         if not inspect(engine).has_table("acsa_orders"):
             raise HTTPException(503, detail={"error": m("no_ledger").as_json()})
-        factory = session_factory(engine)
-        request.app.state.acsa_factory = factory
-    return factory
+        request.app.state.acsa_engine = engine
 
 
 @contextmanager
 def reading(request: Request, principal: Principal) -> Iterator[Reader]:
-    """A Reader for `principal` in one transaction."""
-    with transaction(_factory(request)) as session:
-        yield Reader(session, guard.levels_of(request.app), principal)
+    """A Reader for `principal` in the request's read-only transaction (`auth.read_connection`)."""
+    _check_ledger(request)
+    with auth.read_connection(request) as conn:
+        yield Reader(conn, guard.levels_of(request.app), principal)
 
 
 def ledger_of(request: Request) -> Ledger:
@@ -100,7 +101,7 @@ def ledger_of(request: Request) -> Ledger:
     engine = auth.engine_of(request)
     cached: tuple[Any, Ledger] | None = getattr(request.app.state, "acsa_ledger", None)
     if cached is None or cached[0] is not engine:
-        _factory(request)
+        _check_ledger(request)
         cached = (engine, Ledger(engine, framework_of(request)))
         request.app.state.acsa_ledger = cached
     return cached[1]
@@ -114,15 +115,30 @@ def _day(value: str | None) -> dt.date:
 
 
 def orders_data(
-    request: Request, principal: Principal, status: str | None, on: str | None, overdue: bool
+    request: Request,
+    principal: Principal,
+    status: str | None,
+    on: str | None,
+    overdue: bool,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
 ) -> dict[str, Any]:
     if status and status not in STATUSES:
         raise BadRequest(m("unknown_value", field="status", value=status, allowed=", ".join(STATUSES)))
     day = _day(on)
     with reading(request, principal) as reader:
-        rows = reader.orders(day, status or None, overdue=overdue, limit=0)
+        rows, more = reader.orders_page(day, status or None, overdue=overdue, limit=limit, offset=offset)
         marking = reader.marking_json()
-    return {"on": day.isoformat(), "status": status or None, "count": len(rows), "orders": rows, "marking": marking}
+    return {
+        "on": day.isoformat(),
+        "status": status or None,
+        "count": len(rows),
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if more else None,
+        "orders": rows,
+        "marking": marking,
+    }
 
 
 def order_data(request: Request, principal: Principal, order_id: str, on: str | None = None) -> dict[str, Any]:
@@ -311,7 +327,7 @@ async def form_order(request: Request) -> Any:
     try:
         result = await run_in_threadpool(execute, request, principal, _order_form(data, principal))
     except Refusal as exc:
-        return await run_in_threadpool(_orders_page, request, principal, None, None, False, exc, data)
+        return await run_in_threadpool(_orders_page, request, principal, None, None, False, PAGE_SIZE, 0, exc, data)
     return RedirectResponse(f"/acsa/orders/{result['order']}", status_code=303)
 
 
@@ -335,13 +351,25 @@ def _page(request: Request, template: str, twin: str, status: int = 200, **conte
     return response
 
 
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"orders per page (default {PAGE_SIZE})")]
+Offset = Annotated[int, Query(ge=0, description="readable orders to skip: a page's `next_offset`")]
+
+
 @router.get("/api/acsa/orders", tags=["acsa"])
 def api_orders(
-    request: Request, status: str | None = None, on: str | None = None, overdue: bool = False
+    request: Request,
+    status: str | None = None,
+    on: str | None = None,
+    overdue: bool = False,
+    limit: Limit = PAGE_SIZE,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Orders the caller may read, oldest first; `status` filters, `overdue=true` keeps only
+    """Orders the caller may read, oldest first, a page at a time: at most `limit` (default 100,
+    at most 1000) after skipping `offset`; `next_offset` is the `offset` of the next page, or null
+    on the last. `count` is the number on this page. `status` filters, `overdue=true` keeps only
     orders with an obligation past its due date on `on` (default today). Each says `overdue`."""
-    return orders_data(request, principal_of(request, api=True), status, on, overdue)
+    with auth.read_connection(request):  # the session look-up and the list: one transaction
+        return orders_data(request, principal_of(request, api=True), status, on, overdue, limit, offset)
 
 
 def _orders_page(
@@ -350,10 +378,12 @@ def _orders_page(
     status: str | None,
     on: str | None,
     overdue: bool,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
     refusal: Refusal | None = None,
     form: dict[str, Any] | None = None,
 ) -> Any:
-    data = orders_data(request, principal, status, on, overdue)
+    data = orders_data(request, principal, status, on, overdue, limit, offset)
     query = request.url.query if request.method == "GET" else ""
     can_order = any(r in principal.roles for r in access.ACTION_ROLES["acsa.order"]) and principal.party is not None
     return _page(
@@ -362,6 +392,7 @@ def _orders_page(
         f"/api/acsa/orders?{query}",
         status=refusal.status if refusal else 200,
         data=data,
+        pages=_page_links(request, data),
         statuses=STATUSES,
         can_order=can_order,
         refusal=refusal.body if refusal else None,
@@ -373,9 +404,27 @@ def _orders_page(
     )
 
 
+def _page_links(request: Request, data: dict[str, Any]) -> dict[str, str]:
+    """The addresses of the previous and next pages of the list (those that exist)."""
+    query = {k: v for k, v in request.query_params.items() if k != "offset"} if request.method == "GET" else {}
+    links = {}
+    if data["offset"] > 0:
+        links["previous"] = "/acsa/orders?" + urlencode({**query, "offset": max(data["offset"] - data["limit"], 0)})
+    if data["next_offset"] is not None:
+        links["next"] = "/acsa/orders?" + urlencode({**query, "offset": data["next_offset"]})
+    return links
+
+
 @router.get("/acsa/orders", include_in_schema=False)
-def page_orders(request: Request, status: str | None = None, on: str | None = None, overdue: bool = False) -> Any:
-    return _orders_page(request, principal_of(request, api=False), status, on, overdue)
+def page_orders(
+    request: Request,
+    status: str | None = None,
+    on: str | None = None,
+    overdue: bool = False,
+    limit: Limit = PAGE_SIZE,
+    offset: Offset = 0,
+) -> Any:
+    return _orders_page(request, principal_of(request, api=False), status, on, overdue, limit, offset)
 
 
 @router.get("/api/acsa/orders/{order_id}", tags=["acsa"])

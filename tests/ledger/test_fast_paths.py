@@ -1,0 +1,111 @@
+"""The ledger's fast paths give what the plain ones give: the hand-written canonical form of every
+command (its fingerprint), the stored event details and results, and `verify`'s in-database
+comparisons, which must still find every kind of tampering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from ledger_helpers import P, lifecycle, problems, run
+from sqlalchemy import Engine, text
+
+from anpo.ledger.apply import _DETAIL, Event, event_detail
+from anpo.ledger.commands import CANONICAL, Cancel, Correct, Deliver, Line, Order, Receive, Settle, Sign
+from anpo.ledger.demo import Demo
+from anpo.ledger.engine import COMPACT, Ledger
+
+ODD = 'a\tb\nc\\N \\ "q" \r 第31海兵遠征部隊 \x7f \x00 \u2028 end'
+DAY = dt.date(2020, 5, 1)
+
+
+def odd_commands() -> list[Any]:
+    line = Line("fuel", ODD, "l", 10_000_001, 8_500, "USD")
+    return [
+        Order(ODD, DAY, "jpn", ODD, ODD, ODD, (line, line), ODD, ("jpn", ODD)),
+        Sign(ODD, ODD, ODD, DAY),
+        Deliver(ODD, ODD, DAY, ((1, 6_000_000), (2, 1)), (ODD, "", "x")),
+        Deliver(ODD, ODD, DAY, ((1, 1),), ()),
+        Receive(ODD, ODD, DAY),
+        Settle(ODD, ODD, DAY, ODD, 1_234_500, ODD),
+        Settle(ODD, ODD, DAY, ODD, 1, ODD, line=2),
+        Cancel(ODD, ODD, DAY, ODD),
+        Correct(ODD, ODD, 3, 0, DAY, ODD),
+    ]
+
+
+def test_canonical_forms_are_the_sorted_compact_json_of_every_command(fw: Any) -> None:
+    """Fingerprints stored before the hand-written forms still match: the same bytes."""
+    demo = [c for lc in Demo(fw, 3, "fp").lifecycles(150) for c in lc]
+    commands = [*demo, *odd_commands()]
+    assert {type(c).__name__ for c in commands} >= {
+        "Order",
+        "Sign",
+        "Deliver",
+        "Receive",
+        "Settle",
+        "Cancel",
+        "Correct",
+    }
+    for cmd in commands:
+        assert cmd.canonical() == CANONICAL.encode(cmd.as_json())
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {},
+        {"requesting_unit": ODD},
+        {"documents": [ODD, "", "voucher-1"]},
+        {"documents": []},
+        {"delivery": "d1", "line": 1, "reason": ODD},
+        {"reason": ODD, "cancelled": {"1": "38"}},
+        {"applied": [{"obligation": "d1/1", "amount": "1.5", "commodity": "USD", "left": "0"}]},
+    ],
+)
+def test_event_details_are_stored_as_the_sorted_json(detail: dict[str, Any]) -> None:
+    event = Event("c1", "o1", "order", DAY, "jpn", detail, "confidential", "jpn,usa")
+    assert event_detail(event) == _DETAIL.encode(detail)
+
+
+def test_stored_results_are_the_results(engine: Engine, fw: Any) -> None:
+    """Order results carry their reasons spliced in from the policy's JSON: the stored text is
+    still the compact JSON of each result, and a retry returns it."""
+    ledger = Ledger(engine, fw)
+    commands = [c for lc in Demo(fw, 4, "sr").lifecycles(40) for c in lc]
+    results = ledger.submit(P, commands)
+    assert {r["code"] for r in results} == {"ok"}
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, result FROM acsa_commands")).all())  # type: ignore[arg-type]
+    for r in results:
+        assert stored[r["id"]] == COMPACT.encode(r)
+    again = ledger.submit(P, commands)
+    assert [{**r, "code": "ok"} for r in again] == [json.loads(COMPACT.encode(r)) for r in results]
+
+
+TAMPERING = [
+    ("UPDATE acsa_postings SET amount = amount + 1 WHERE id = (SELECT min(id) FROM acsa_postings)", "does not balance"),
+    ("UPDATE acsa_balances SET amount = amount + 1 WHERE account = 'usa:received'", "but its postings sum to"),
+    ("UPDATE acsa_balances SET postings = postings + 1 WHERE account = 'usa:received'", "but its postings sum to"),
+    ("DELETE FROM acsa_balances WHERE account = 'usa:received'", "is None but its postings sum to"),
+    ("UPDATE acsa_obligations SET settled = settled + 1", "but its settlement postings sum to"),
+    ("UPDATE acsa_obligations SET settled = amount + 1", "settled 5100001 of 5100000"),
+    ("UPDATE acsa_lines SET delivered = delivered + 1", "but deliveries sum to"),
+    ("UPDATE acsa_lines SET cancelled = quantity", "> ordered"),
+    ("UPDATE acsa_commands SET postings = postings + 1 WHERE id = 'o1.r1'", "command o1.r1 acknowledged 3"),
+    ("DELETE FROM acsa_postings WHERE txn = 'o1.r1'", "command o1.r1 acknowledged 2 postings but has 0"),
+]
+
+
+@pytest.mark.parametrize(("sql", "found"), TAMPERING)
+def test_verify_finds_every_kind_of_tampering(engine: Engine, sql: str, found: str) -> None:
+    ledger = Ledger(engine)
+    settle = {"kind": "settle", "id": "o1.x", "order": "o1", "on": "2020-06-01", "method": "reimbursement"}
+    run(ledger, *lifecycle(), {**settle, "amount": "2", "commodity": "USD"})
+    assert problems(engine) == []
+    with engine.begin() as conn:
+        conn.execute(text(sql))
+    found_problems = problems(engine)
+    assert any(found in p for p in found_problems), found_problems

@@ -114,6 +114,11 @@ def test_lifecycle_through_the_pages(web: Any) -> None:
     page = jones.get("/acsa/orders/p1?lang=en")
     assert 'data-testid="order-status">Closed' in page.text
     assert "CONFIDENTIAL//REL TO USA, JPN" in page.text
+    # vocabulary ids are shown as their labels in the page's language
+    assert "<dd>Joint training</dd>" in page.text and "<td>Petroleum, oils and lubricants</td>" in page.text
+    ja = tanaka.get("/acsa/orders/p1?lang=ja").text
+    assert "<dd>共同訓練</dd>" in ja and "<td>燃料・油脂・潤滑油</td>" in ja and "<dd>通貨による償還</dd>" in ja
+    assert "<td>共同訓練</td>" in tanaka.get("/acsa/orders?lang=ja").text
 
 
 @pytest.mark.usefixtures("users")

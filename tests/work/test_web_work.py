@@ -27,6 +27,9 @@ def test_pages_and_twins(wclient: Any) -> None:
     assert page.status_code == 200 and "2015-04-27" in page.text and "done after the due date" in page.text
     twin = wclient.get("/api/work/commitments?on=2024-01-01").json()
     assert twin["commitments"][0]["done_by"]["id"] == "guidelines_2015"
+    first = twin["commitments"][0]["id"]
+    ja = wclient.get("/work/commitments?on=2024-01-01&lang=ja").text
+    assert f'data-testid="status-{first}">完了 2015-04-27' in ja  # states in the page's language
     assert wclient.get("/api/work/protection/report?year=2023").json()["total"] == 22
     prot = wclient.get("/work/protection?year=2023&lang=ja")
     assert 'data-testid="count-joint_training-ship">13<' in prot.text
@@ -90,6 +93,8 @@ def test_case_page_shows_questions_and_hides_marked_cases(wclient: Any, work: An
     assert page.status_code == 200
     assert "sdf.may_protect_assets" in page.text and "coordination.mechanism" in page.text
     assert "CONFIDENTIAL//REL TO USA, JPN" in page.text
+    listed = wclient.get("/work/cases?lang=ja", headers=US).text
+    assert "弾道ミサイル発射 · 共同運用調整所（BOCC）" in listed and "<td>未了</td>" in listed
     assert wclient.get(f"/work/cases/{marked}").status_code == 404  # anonymous: not even its existence
     assert marked not in [c["id"] for c in wclient.get("/api/work/cases").json()["cases"]]
 

@@ -265,6 +265,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.acsa.status.delivered": ("引渡し済み", "Delivered"),
     "ui.acsa.status.closed": ("完了", "Closed"),
     "ui.acsa.status.cancelled": ("取消", "Cancelled"),
+    # states of the alliance's work records (commitments, cases, bookings, asset protection)
+    "ui.work.status.open": ("未了", "Open"),
+    "ui.work.status.late": ("期限超過", "Late"),
+    "ui.work.status.done": ("完了", "Done"),
+    "ui.work.status.closed": ("終了", "Closed"),
+    "ui.work.status.active": ("有効", "Active"),
+    "ui.work.status.cancelled": ("取消", "Cancelled"),
+    "ui.work.status.requested": ("要請中", "Requested"),
+    "ui.work.status.refused_by_law": ("法令上不可", "Refused by law"),
+    "ui.work.status.approved": ("大臣承認", "Approved by the Minister"),
+    "ui.work.status.declined": ("不承認", "Declined"),
+    "ui.work.status.carried_out": ("実施済み", "Carried out"),
     "ui.acsa.too_long": ("入力が長すぎます", "an entry is too long"),
     "ui.acsa.bad_body": ("指示の形式が正しくありません", "the command is not in the expected form"),
 }

@@ -77,6 +77,7 @@ def render(request: Request, template: str, lang: str, **context: Any) -> Any:
             "t": lambda key, **kw: t(key, lang, **kw),
             "era": era_string,
             "L": _picker(lang),
+            "label": _labeller(framework_of(request), lang),
             "switch_url": _switch_url(request, "en" if lang == "ja" else "ja"),
             "banner": banner.get(lang),
             "banner_other": banner.get("en" if lang == "ja" else "ja"),
@@ -93,6 +94,17 @@ def render(request: Request, template: str, lang: str, **context: Any) -> Any:
 def _switch_url(request: Request, lang: str) -> str:
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
     return f"{request.url.path}?{urlencode(query)}"
+
+
+def _labeller(fw: Framework, lang: str) -> Any:
+    """`label(id)` in templates: a vocabulary id (a context, a category, a settlement method) as
+    its label in the page's language; an id the pack does not know is shown as it is."""
+
+    def label(ent_id: Any) -> str:
+        ent = fw.get(str(ent_id))
+        return ent.label.get(lang) if ent is not None else str(ent_id)
+
+    return label
 
 
 def _picker(lang: str) -> Any:

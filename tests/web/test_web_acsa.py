@@ -122,6 +122,30 @@ def test_lifecycle_through_the_pages(web: Any) -> None:
 
 
 @pytest.mark.usefixtures("users")
+def test_the_order_form_takes_several_lines(web: Any) -> None:
+    tanaka = web("tanaka")
+    form = {"csrf_token": csrf_of(tanaka), "id": "m1", "on": "2020-05-01", "provider": "jpn"}
+    form |= {"context": "joint_training", "method": "reimbursement", "marking_level": "confidential"}
+    form |= {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10", "unit_price": "2", "currency": "USD"}
+    form |= {"category.2": "food", "item.2": "ration", "unit.2": "pack", "quantity.2": "5", "unit_price.2": "3"}
+    form |= {"currency.2": "USD", "category.3": "fuel", "item.3": "", "quantity.3": ""}  # row 3 left empty
+    r = tanaka.post("/acsa/orders", data=form, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/acsa/orders/m1")
+    lines = tanaka.get("/api/acsa/orders/m1").json()["lines"]
+    assert [(x["line"], x["category"], x["item"], x["quantity"]) for x in lines] == [
+        (1, "fuel", "jp8", "10"),
+        (2, "food", "ration", "5"),
+    ]
+    # a second line with an item but no quantity is refused with a reason, and nothing is written
+    bad = {**form, "id": "m2", "quantity.2": ""}
+    page = tanaka.post("/acsa/orders", data=bad, follow_redirects=False)
+    assert page.status_code == 400 and 'data-testid="order-form"' in page.text, page.text[-1500:]
+    refusal = page.text.split('data-testid="refusal"', 1)[1].split("</div>", 1)[0]
+    assert "quantity" in refusal.lower(), refusal  # the reason names the field
+    assert tanaka.get("/api/acsa/orders/m2").status_code == 404
+
+
+@pytest.mark.usefixtures("users")
 def test_refused_order_shows_reasons_and_citations(web: Any) -> None:
     tanaka = web("tanaka")
     r = post(tanaka, "/api/acsa/orders", order("a1", on="2014-07-01", category="ammunition"))

@@ -218,6 +218,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.acsa.releasable": ("開示先", "Releasable to"),
     "ui.acsa.lines": ("品目", "Line items"),
     "ui.acsa.line": ("品目番号", "Line"),
+    "ui.acsa.optional": ("任意", "optional"),
     "ui.acsa.category": ("種類", "Category"),
     "ui.acsa.item": ("品名", "Item"),
     "ui.acsa.item_unit": ("単位", "Unit"),

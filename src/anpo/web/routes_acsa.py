@@ -293,8 +293,15 @@ async def _form(request: Request) -> dict[str, Any]:
     return data
 
 
+LINE_FIELDS = ("category", "item", "unit", "quantity", "unit_price", "currency")
+LINE_ROWS = 3  # line items on the order form: the first required, the others used when their item is filled in
+
+
 def _order_form(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    line = {k: data.get(k, "") for k in ("category", "item", "unit", "quantity", "unit_price", "currency")}
+    lines = [{k: data.get(k, "") for k in LINE_FIELDS}]
+    for n in range(2, LINE_ROWS + 1):
+        if data.get(f"item.{n}"):
+            lines.append({k: data.get(f"{k}.{n}", "") for k in LINE_FIELDS})
     return {
         "kind": "order",
         "id": data.get("id"),
@@ -305,7 +312,7 @@ def _order_form(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
         "method": data.get("method"),
         "marking_level": data.get("marking_level", "confidential"),
         "releasable_to": data["releasable_to"],
-        "lines": [line],
+        "lines": lines,
     }
 
 
@@ -399,6 +406,7 @@ def _orders_page(
         form=form or {},
         vocab={"providers": PROVIDERS, "contexts": ACSA_CONTEXTS, "methods": SETTLEMENT_METHODS},
         categories=CATEGORIES,
+        line_rows=LINE_ROWS,
         levels=[lv for lv in guard.levels_of(request.app).order if lv != PUBLIC.level],
         new_id=f"web-{secrets.token_hex(8)}",
     )

@@ -306,6 +306,11 @@ def end_session(session: Session, token: str) -> None:
         audit.record(session, user.principal(), "logout", "user", user.id, PUBLIC)
 
 
+def _ended(disabled: bool, last_seen: float, created_at: float, now: float) -> bool:
+    """Whether a session is over: its user disabled, idle too long, or past its absolute lifetime."""
+    return disabled or now - last_seen > IDLE_TIMEOUT or now - created_at > ABSOLUTE_TIMEOUT
+
+
 def lookup_session(session: Session | Connection, token: str, now: float | None = None) -> tuple[Resolved | None, bool]:
     """Read-only: the principal of a live session, and whether resolving it must write (the session
     expired and is to be deleted, or its last use is to be recorded); one query, no writes."""
@@ -314,7 +319,7 @@ def lookup_session(session: Session | Connection, token: str, now: float | None 
     row = session.execute(_SESSION_LOOKUP, {"key": key}).first()
     if row is None:
         return None, False
-    if row.disabled or now - row.last_seen > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT:
+    if _ended(row.disabled, row.last_seen, row.created_at, now):
         return None, True
     principal = principal_of(row.id, row.party, row.clearance, row.roles)
     return Resolved(principal, "session", key), now - row.last_seen > TOUCH_EVERY
@@ -328,7 +333,7 @@ def resolve_session(session: Session, token: str, now: float | None = None) -> R
     if row is None:
         return None
     user = session.get(User, row.user_id)
-    if user is None or user.disabled or now - row.last_seen > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT:
+    if user is None or _ended(user.disabled, row.last_seen, row.created_at, now):
         session.delete(row)
         return None
     if now - row.last_seen > TOUCH_EVERY:

@@ -246,7 +246,7 @@ KINDS = ("order", "sign", "deliver", "receive", "settle", "cancel", "correct")
 # The canonical form: `as_json()` as json.dumps(..., ensure_ascii=False, sort_keys=True,
 # separators=(",", ":")) writes it. Each command's `canonical()` spells out the same bytes directly
 # (a tenth of the time; it runs for every command submitted), so fingerprints stored by earlier
-# versions still match; tests/ledger/test_lifecycle.py checks the two agree.
+# versions still match; tests/ledger/test_fast_paths.py checks the two agree.
 CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

@@ -7,14 +7,21 @@ through the login form (session cookie + CSRF), and
 drives it from a second process with 32 concurrent keep-alive connections (a lean asyncio HTTP/1.1
 client), for each endpoint in turn:
 
-- bare: `GET /api/health` without a session (no database, no access check) — the floor;
+- bare: `GET /api/health` without a session (no database, no access check) — the floor the
+  ratios are taken against; a plain (`def`) route, so FastAPI runs it in its thread pool, as it
+  runs most of the app's routes;
+- bare async: `GET /api/me` without a session: an `async def` route that, without a cookie or
+  token, touches no database — the floor of a route that skips the thread pool, shown so that the
+  ratios can be read against it too;
 - ask:  `GET /api/ask/consult.members?body=scc&side=usa&on=1985-06-01`, logged in;
 - list: `GET /api/acsa/orders`, logged in: the session is resolved and the first page of orders
   the user may read (half are not releasable to the user) is read with their overdue flags, in one
   read-only database transaction.
 
-Prints a Markdown table row per endpoint: requests/s, p50 and p99 latency, and the ratio of its
-throughput to the bare endpoint's in the same run.
+Prints a Markdown table row per endpoint: requests/s, p50 and p99 latency, the ratio of its
+throughput to the bare endpoint's in the same run, and the server process's CPU time per request
+(user + system, from /proc: on this 2-CPU machine the server is the bottleneck, so this is the
+cost each request adds).
 
     .venv/bin/python bench/bench_web.py [--seconds 8] [--clients 32] [--url postgresql+psycopg://...]
         [--loop auto|asyncio|uvloop] [--http auto|h11|httptools] [--app anpo.web.app:create_app]
@@ -42,9 +49,27 @@ import httpx
 PASSWORD = "correct horse battery staple"
 ENDPOINTS = {
     "bare": "/api/health",
+    "bare async": "/api/me",
     "ask": "/api/ask/consult.members?body=scc&side=usa&on=1985-06-01",
     "list": "/api/acsa/orders",
 }
+
+
+def recreate(url: str) -> None:
+    """Drop and create a PostgreSQL database whose name starts with `anpo_bench` (others are left
+    alone: they must be empty), so that every run starts from the same state."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    name = target.database or ""
+    if not name.startswith("anpo_bench"):
+        return
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
 
 
 def prepare(url: str, orders: int) -> None:
@@ -163,7 +188,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--orders", type=int, default=40)
-    ap.add_argument("--url", help="database URL (default: a new SQLite file in a temporary directory)")
+    ap.add_argument(
+        "--url",
+        help="database URL (default: a new SQLite file in a temporary directory); a PostgreSQL "
+        "database named anpo_bench* is dropped and created anew, any other must be empty",
+    )
     ap.add_argument("--app", default="anpo.web.app:serve_app", help="the app factory uvicorn runs")
     ap.add_argument("--loop", default="auto", help="uvicorn's --loop (auto: uvloop when installed)")
     ap.add_argument("--http", default="auto", help="uvicorn's --http (auto: httptools when installed)")
@@ -171,6 +200,8 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'anpo.sqlite3'}"
+        if url.startswith("postgresql"):
+            recreate(url)
         prepare(url, args.orders)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -193,7 +224,12 @@ def main() -> None:
             cookies = login(base)
             results = {}
             for name, path in ENDPOINTS.items():
-                results[name] = drive(base, path, cookies if name != "bare" else {}, args.clients, args.seconds)
+                cpu = _cpu_seconds(server.pid)
+                results[name] = drive(
+                    base, path, cookies if not name.startswith("bare") else {}, args.clients, args.seconds
+                )
+                used = _cpu_seconds(server.pid) - cpu
+                results[name]["server_cpu_ms"] = 1000 * used / results[name]["requests"] if used >= 0 else None
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -207,14 +243,25 @@ def main() -> None:
     loop, http = f"{args.loop} ({_installed('uvloop')})", f"{args.http} ({_installed('httptools')})"
     print(f"uvicorn {args.app} --factory --loop {loop} --http {http}")
     print(
-        f"| endpoint ({backend}, {args.clients} clients, {args.seconds:g} s) | req/s | p50 ms | p99 ms | vs bare | errors |"
+        f"| endpoint ({backend}, {args.clients} clients, {args.seconds:g} s) | req/s | p50 ms | p99 ms | vs bare "
+        "| server CPU ms/request | errors |"
     )
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, r in results.items():
+        cpu = "—" if r["server_cpu_ms"] is None else f"{r['server_cpu_ms']:.2f}"
         print(
             f"| {name} `{ENDPOINTS[name]}` | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-            f"| {r['ratio_to_bare']:.2f} | {r['errors']} |"
+            f"| {r['ratio_to_bare']:.2f} | {cpu} | {r['errors']} |"
         )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server process has used so far; -inf where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("-inf")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _installed(module: str) -> str:

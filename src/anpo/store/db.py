@@ -81,7 +81,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+    # straight to the driver: the statement needs none of SQLAlchemy's execution machinery (which
+    # cost a read-only request as much as its query); sqlite3's commit() and rollback() end the
+    # transaction whichever way it began
+    conn.connection.dbapi_connection.execute(
+        "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    )
 
 
 def read_only(engine: Engine) -> Engine:

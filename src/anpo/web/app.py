@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +20,17 @@ from anpo import __version__
 from anpo.framework.framework import Framework
 from anpo.framework.pack import default_framework
 from anpo.i18n import msg
-from anpo.web import routes_acsa, routes_ask, routes_auth, routes_framework, routes_work
+from anpo.web import auth, routes_acsa, routes_ask, routes_auth, routes_framework, routes_work
 from anpo.web.common import lang_of, render
 from anpo.web.guard import Guard
 
 log = logging.getLogger("anpo.web")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await auth.close_reads(app)
 
 
 def create_app(fw: Framework | None = None, engine: Engine | None = None) -> FastAPI:
@@ -32,6 +40,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         title="anpo",
         version=__version__,
         description="The Japan–U.S. Security Arrangements, executable. 日米安全保障体制.",
+        lifespan=_lifespan,
     )
     app.state.framework = fw or default_framework()
     if engine is not None:

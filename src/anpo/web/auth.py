@@ -11,17 +11,22 @@ The middleware in `anpo.web.guard` adds CSRF checks, security headers and the ma
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fastapi import Request
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from anpo.security.accounts import Resolved, lookup_session, resolve_session, resolve_token
 from anpo.security.principal import ANONYMOUS, Principal
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 SESSION_COOKIE = "anpo_session"
 SESSION_COOKIE_SECURE = "__Host-anpo_session"  # over https: Secure, Path=/, no Domain
@@ -30,6 +35,7 @@ CSRF_COOKIE_SECURE = "__Host-anpo_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def is_https(request: Request) -> bool:
@@ -75,26 +81,169 @@ def resolve(request: Request) -> Resolved | None:
     if hasattr(request.state, "auth"):
         cached: Resolved | None = request.state.auth
         return cached
-    found: Resolved | None = None
-    bearer = bearer_of(request)
-    cookie = session_token_of(request)
-    if bearer or cookie:
-        from anpo.store.db import transaction
-
-        try:
-            with read_connection(request) as conn:
-                if bearer:
-                    found, write = resolve_token(conn, bearer), False
-                else:
-                    found, write = lookup_session(conn, cookie or "")
-            if write:
-                with transaction(write_factory(request)) as session:
-                    found = resolve_session(session, cookie or "")
-        except SQLAlchemyError:  # no accounts database (yet): fail closed, as a visitor
-            log.warning("could not look up a session or token; treating the request as anonymous", exc_info=True)
-            found = None
+    found, write = _look_up(request)
+    if write:
+        found = _resolve_writing(request)
     request.state.auth = found
     return found
+
+
+def _look_up(request: Request) -> tuple[Resolved | None, bool]:
+    """The read-only half of `resolve`: the principal found, and whether resolving must write."""
+    bearer = bearer_of(request)
+    cookie = session_token_of(request)
+    if not (bearer or cookie):
+        return None, False
+    try:
+        with read_connection(request) as conn:
+            if bearer:
+                return resolve_token(conn, bearer), False
+            return lookup_session(conn, cookie or "")
+    except SQLAlchemyError:  # no accounts database (yet): fail closed, as a visitor
+        log.warning("could not look up a session or token; treating the request as anonymous", exc_info=True)
+        return None, False
+
+
+def _resolve_writing(request: Request) -> Resolved | None:
+    """The writing half of `resolve`: delete an ended session or record its use, in one transaction."""
+    from anpo.store.db import transaction
+
+    try:
+        with transaction(write_factory(request)) as session:
+            return resolve_session(session, session_token_of(request) or "")
+    except SQLAlchemyError:
+        log.warning("could not record a session's use; treating the request as anonymous", exc_info=True)
+        return None
+
+
+def reads_inline(request: Request) -> bool:
+    """Whether short reads run on the event loop itself: on SQLite, where a reader in WAL mode
+    never waits for a lock and a page of rows costs less CPU than handing the work to a thread and
+    back (with 40 threads taking turns at one GIL, the hand-overs cost more than the reads)."""
+    return engine_of(request).dialect.name == "sqlite"
+
+
+async def read(request: Request, work: Callable[[], T]) -> T:
+    """Run `work`, a bounded read (a page, one record; it finds the principal itself with
+    `current_principal`), with the session look-up, on one read-only connection, without a worker
+    thread: on SQLite inline on the event loop (`reads_inline`); on PostgreSQL through SQLAlchemy's
+    asyncio layer (psycopg's async connection), where `work` runs unchanged in a greenlet and the
+    loop serves other requests while it waits on the network. A session whose use is due to be
+    recorded is written in a worker thread, so the loop never waits for a write lock. Unbounded
+    reads (reports, exports, ageing) do not belong here: they would hold up every other request."""
+    if not reads_inline(request):
+        if engine_of(request).dialect.driver != "psycopg":  # no asyncio driver: a worker thread
+            return await run_in_threadpool(_read_in_transaction, request, work)
+        return await _read_async(request, work)
+    if not hasattr(request.state, "auth"):
+        with _loop_transaction(request):
+            found, write = _look_up(request)
+            if not write:
+                request.state.auth = found
+                return work()
+        request.state.auth = await run_in_threadpool(_resolve_writing, request)
+    with _loop_transaction(request):
+        return work()
+
+
+async def _read_async(request: Request, work: Callable[[], T]) -> T:
+    due = object()  # the session's use is to be recorded first
+
+    def on(conn: Connection) -> Any:
+        request.state.read_connection = conn
+        try:
+            if not hasattr(request.state, "auth"):
+                found, write = _look_up(request)
+                if write:
+                    return due
+                request.state.auth = found
+            return work()
+        finally:
+            request.state.read_connection = None
+
+    async with _async_read_engine(request).connect() as aconn:
+        result = await aconn.run_sync(on)
+        if result is due:
+            request.state.auth = await run_in_threadpool(_resolve_writing, request)
+            result = await aconn.run_sync(on)
+        return cast(T, result)
+
+
+def _async_read_engine(request: Request) -> AsyncEngine:
+    """An asyncio engine on the app's database, for `read` (autocommit, like `read_engine`)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from anpo.store.db import MAX_OVERFLOW, POOL_SIZE, READ_ONLY
+
+    engine = engine_of(request)
+    cached: tuple[Engine, AsyncEngine] | None = getattr(request.app.state, "async_read_engine", None)
+    if cached is None or cached[0] is not engine:
+        async_engine = create_async_engine(
+            engine.url,
+            # connections kept open for as many reads as may run at once: overflow connections
+            # are closed on return, and opening them again cost a busy server a tenth of its CPU
+            pool_size=POOL_SIZE + MAX_OVERFLOW,
+            max_overflow=0,
+            pool_pre_ping=True,
+            isolation_level="AUTOCOMMIT",
+            execution_options={READ_ONLY: True},
+        )
+        cached = (engine, async_engine)
+        request.app.state.async_read_engine = cached
+    return cached[1]
+
+
+async def close_reads(app: Any) -> None:
+    """Give back what `read` holds: the event loop's SQLite connection and the asyncio engine."""
+    held: dict[int, Connection] = getattr(app.state, "loop_reads", None) or {}
+    while held:
+        held.popitem()[1].close()
+    cached: tuple[Engine, AsyncEngine] | None = getattr(app.state, "async_read_engine", None)
+    if cached is not None:
+        await cached[1].dispose()
+        app.state.async_read_engine = None
+
+
+async def principal(request: Request) -> Principal:
+    """`current_principal` for `async` routes: the look-up runs as `read` runs its reads (no worker
+    thread); a request without a cookie or token never touches the database."""
+    if hasattr(request.state, "auth") or not (bearer_of(request) or session_token_of(request)):
+        return current_principal(request)
+    return await read(request, lambda: current_principal(request))
+
+
+def _read_in_transaction(request: Request, work: Callable[[], T]) -> T:
+    with read_connection(request):
+        return work()
+
+
+def _loop_connection(request: Request) -> Connection:
+    """The event loop's own read connection (SQLite). Inline reads on one loop run one after the
+    other, so one connection serves them all, without a pool check-out per request; kept per
+    thread, as each loop runs in its own."""
+    held: dict[int, Connection] | None = getattr(request.app.state, "loop_reads", None)
+    if held is None:
+        held = request.app.state.loop_reads = {}
+    engine = read_engine(request)
+    conn = held.get(threading.get_ident())
+    if conn is None or conn.engine is not engine or conn.closed or conn.invalidated:
+        conn = held[threading.get_ident()] = engine.connect()
+    return conn
+
+
+@contextmanager
+def _loop_transaction(request: Request) -> Iterator[Connection]:
+    conn = _loop_connection(request)
+    try:
+        with conn.begin():
+            request.state.read_connection = conn
+            yield conn
+    except SQLAlchemyError:  # the transaction rolled back; a connection that failed is not reused
+        request.app.state.loop_reads.pop(threading.get_ident(), None)
+        conn.close()
+        raise
+    finally:
+        request.state.read_connection = None
 
 
 def read_engine(request: Request) -> Engine:

@@ -98,11 +98,23 @@ def _mark_from_json(request: Request, body: bytes) -> None:
     (besides whatever its route declared with `mark`). The parser hands over every object of the
     document as it builds it, so no second walk over the document is needed."""
     found: list[Marking] = []
+    seen: set[tuple[str, str | tuple[str, ...]]] = set()
 
     def collect(value: dict[str, Any]) -> dict[str, Any]:
-        marking = _marking_in(value)
-        if marking is not None:
-            found.append(marking)
+        raw = value.get("marking")
+        if type(raw) is dict and type(level := raw.get("level")) is str:
+            # a list's records mostly share a few markings: build each distinct one once
+            parties = raw.get("releasable_to", [])
+            key = (level, parties if type(parties) is str else tuple(parties) if type(parties) is list else ())
+            try:
+                if key in seen:
+                    return value
+                seen.add(key)
+            except TypeError:  # an unhashable party: not a key, so not skipped
+                pass
+            marking = _marking_in(value)
+            if marking is not None:
+                found.append(marking)
         return value
 
     try:
@@ -244,7 +256,7 @@ class Guard:
         script_src = "'self'"
         hashes = [
             "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
-            for m in INLINE_SCRIPT.finditer(body)
+            for m in (INLINE_SCRIPT.finditer(body) if b"<" in body else ())  # JSON has no tags to scan
             if m.group(1).strip()
         ]
         if hashes:

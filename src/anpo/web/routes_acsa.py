@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from markupsafe import Markup
+from pydantic import BaseModel, Field
 from sqlalchemy import inspect, select
 from starlette.concurrency import run_in_threadpool
 
@@ -362,21 +363,27 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"orders per page (d
 Offset = Annotated[int, Query(ge=0, description="readable orders to skip: a page's `next_offset`")]
 
 
+class OrdersQuery(BaseModel):
+    """The order list's query: one model, validated in one call rather than field by field."""
+
+    status: str | None = None
+    on: str | None = None
+    overdue: bool = False
+    limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE, description=f"orders per page (default {PAGE_SIZE})")
+    offset: int = Field(0, ge=0, description="readable orders to skip: a page's `next_offset`")
+
+
 @router.get("/api/acsa/orders", tags=["acsa"])
-def api_orders(
-    request: Request,
-    status: str | None = None,
-    on: str | None = None,
-    overdue: bool = False,
-    limit: Limit = PAGE_SIZE,
-    offset: Offset = 0,
-) -> dict[str, Any]:
+async def api_orders(request: Request, q: Annotated[OrdersQuery, Query()]) -> dict[str, Any]:
     """Orders the caller may read, oldest first, a page at a time: at most `limit` (default 100,
     at most 1000) after skipping `offset`; `next_offset` is the `offset` of the next page, or null
     on the last. `count` is the number on this page. `status` filters, `overdue=true` keeps only
     orders with an obligation past its due date on `on` (default today). Each says `overdue`."""
-    with auth.read_connection(request):  # the session look-up and the list: one transaction
-        return orders_data(request, principal_of(request, api=True), status, on, overdue, limit, offset)
+    # the session look-up and the page: one read-only transaction (on SQLite on the event loop)
+    return await auth.read(
+        request,
+        lambda: orders_data(request, principal_of(request, api=True), q.status, q.on, q.overdue, q.limit, q.offset),
+    )
 
 
 def _orders_page(
@@ -436,10 +443,10 @@ def page_orders(
 
 
 @router.get("/api/acsa/orders/{order_id}", tags=["acsa"])
-def api_order_detail(request: Request, order_id: str, on: str | None = None) -> dict[str, Any]:
+async def api_order_detail(request: Request, order_id: str, on: str | None = None) -> dict[str, Any]:
     """One order: lines, obligations with their ageing on `on`, its history, the steps the caller
     may take now, and its marking. 404 for an order the caller may not read."""
-    return order_data(request, principal_of(request, api=True), order_id, on)
+    return await auth.read(request, lambda: order_data(request, principal_of(request, api=True), order_id, on))
 
 
 def _order_page(request: Request, principal: Principal, order_id: str, refusal: Refusal | None = None) -> Any:
@@ -468,9 +475,9 @@ def balances_data(request: Request, principal: Principal) -> dict[str, Any]:
 
 
 @router.get("/api/acsa/balances", tags=["acsa"])
-def api_balances(request: Request) -> dict[str, Any]:
+async def api_balances(request: Request) -> dict[str, Any]:
     """Balances per account and commodity, over the postings the caller may read."""
-    return balances_data(request, principal_of(request, api=True))
+    return await auth.read(request, lambda: balances_data(request, principal_of(request, api=True)))
 
 
 @router.get("/acsa/balances", include_in_schema=False)

@@ -109,9 +109,9 @@ def logout(request: Request) -> Any:
 
 
 @router.get("/api/me", tags=["accounts"])
-def api_me(request: Request) -> dict[str, Any]:
+async def api_me(request: Request) -> dict[str, Any]:
     """Who the caller is: user, party, clearance and roles (`anonymous` without a login or token)."""
-    p = auth.current_principal(request)
+    p = await auth.principal(request)
     return {"user": p.user_id, "party": p.party, "clearance": p.clearance, "roles": sorted(p.roles)}
 
 

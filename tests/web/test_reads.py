@@ -1,0 +1,59 @@
+"""`anpo.web.auth.read`: the bounded JSON reads (the order list, one order, balances) run with their
+session look-up on one read-only connection and without a worker thread — on SQLite inline on the
+event loop, on PostgreSQL through SQLAlchemy's asyncio layer — and give back what they hold when
+the app stops; a read that fails does not spoil the next one."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from web_helpers import login
+
+from anpo.web import routes_acsa
+
+READS = ("/api/acsa/orders", "/api/acsa/balances")
+
+
+@pytest.mark.parametrize("path", READS)
+def test_bounded_reads_run_without_a_worker_thread(web: Any, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    seen: list[bool] = []
+
+    def on_the_loop() -> bool:
+        try:
+            asyncio.get_running_loop()  # a worker thread of the pool has no running loop
+        except RuntimeError:
+            return False
+        return True
+
+    for name in ("orders_data", "balances_data"):
+        real = getattr(routes_acsa, name)
+        monkeypatch.setattr(routes_acsa, name, lambda *a, real=real, **k: seen.append(on_the_loop()) or real(*a, **k))
+    assert web("sato").get(path).status_code == 200
+    assert seen == [True]
+
+
+def test_reads_are_given_back_when_the_app_stops(app: Any, engine: Any) -> None:
+    with TestClient(app) as client:
+        assert login(client, "sato").status_code == 303
+        assert client.get("/api/acsa/orders").status_code == 200
+        held = app.state.loop_reads if engine.dialect.name == "sqlite" else app.state.async_read_engine
+        assert held
+    assert not getattr(app.state, "loop_reads", None) and not getattr(app.state, "async_read_engine", None)
+    if engine.dialect.name == "sqlite":
+        assert engine.pool.checkedout() == 0
+
+
+def test_a_failed_read_does_not_spoil_the_next(web: Any, engine: Any) -> None:
+    client = web("sato")
+    assert client.get("/api/acsa/orders").json()["orders"] == []
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE acsa_orders RENAME TO acsa_orders_away"))
+    failed = client.get("/api/acsa/orders")
+    assert failed.status_code == 500 and "Traceback" not in failed.text and set(failed.json()["error"]) == {"ja", "en"}
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE acsa_orders_away RENAME TO acsa_orders"))
+    assert client.get("/api/acsa/orders").status_code == 200

@@ -12,7 +12,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, Select, bindparam, exists, func, select
+from sqlalchemy import Connection, Date, Integer, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from anpo.ledger import money
@@ -22,6 +22,7 @@ from anpo.ledger.messages import fail
 from anpo.security.access import can_read, read_condition
 from anpo.security.markings import Levels, Marking
 from anpo.security.principal import Principal
+from anpo.store.db import Prepared
 
 BUCKETS = ("0-6", "6-12", "12-18", "18+")
 
@@ -90,8 +91,8 @@ class Reader:
     # --- orders -------------------------------------------------------------------------------------
 
     def order(self, order_id: str, on: dt.date) -> dict[str, Any]:
-        row = self.session.execute(select(t.orders).where(t.orders.c.id == order_id)).mappings().first()
-        if row is None or not self.take(row["marking_level"], row["releasable_to"]):
+        row = self.session.execute(select(t.orders).where(t.orders.c.id == order_id)).first()
+        if row is None or not self.take(row.marking_level, row.releasable_to):
             raise fail("unknown_order", order=order_id)
         out = _order_json(row)
         out["lines"] = [
@@ -155,12 +156,12 @@ class Reader:
             self.levels, _shape(self.principal), bool(status), bool(provider), overdue, limit > 0, offset > 0
         )
         params = {"on": on, "status": status, "provider": provider, "limit": limit + 1, "offset": offset}
-        rows = self.session.execute(q, params).mappings().all()
+        rows = q.rows(self.session, params)
         more = limit > 0 and len(rows) > limit
         return [
-            {**_order_json(r), "overdue": bool(r["overdue"])}
+            {**_order_json(r), "overdue": bool(r.overdue)}
             for r in (rows[:limit] if more else rows)
-            if self.take(r["marking_level"], r["releasable_to"])
+            if self.take(r.marking_level, r.releasable_to)
         ], more
 
     # --- ageing ---------------------------------------------------------------------------------------
@@ -266,7 +267,7 @@ def _shape(principal: Principal) -> Principal:
 @lru_cache(maxsize=512)
 def _orders_statement(
     levels: Levels, reader: Principal, status: bool, provider: bool, overdue: bool, limited: bool, offset: bool
-) -> Select[Any]:
+) -> Prepared:
     """The orders list for one kind of reader and set of filters, built once (values are bound
     parameters: on, status, provider, limit, offset), so each request skips building it."""
     o, b = t.orders.c, t.obligations.c
@@ -286,7 +287,7 @@ def _orders_statement(
         q = q.limit(bindparam("limit", type_=Integer))
     if offset:
         q = q.offset(bindparam("offset", type_=Integer))
-    return q
+    return Prepared(q)
 
 
 def _zero() -> list[int]:
@@ -324,20 +325,21 @@ def _d(value: Any) -> str | None:
 
 
 def _order_json(row: Any) -> dict[str, Any]:
+    """An order's row (a SQLAlchemy Row or a `Prepared` one: fields by name) as JSON."""
     return {
-        "id": row["id"],
-        "order_date": _d(row["order_date"]),
-        "provider": row["provider"],
-        "recipient": row["recipient"],
-        "context": row["context"],
-        "agreement": row["agreement"],
-        "requesting_unit": row["requesting_unit"],
-        "method": row["method"],
-        "status": row["status"],
-        "signed_jpn": _d(row["signed_jpn"]),
-        "signed_usa": _d(row["signed_usa"]),
-        "cancelled_on": _d(row["cancelled_on"]),
-        "marking": {"level": row["marking_level"], "releasable_to": row["releasable_to"]},
+        "id": row.id,
+        "order_date": _d(row.order_date),
+        "provider": row.provider,
+        "recipient": row.recipient,
+        "context": row.context,
+        "agreement": row.agreement,
+        "requesting_unit": row.requesting_unit,
+        "method": row.method,
+        "status": row.status,
+        "signed_jpn": _d(row.signed_jpn),
+        "signed_usa": _d(row.signed_usa),
+        "cancelled_on": _d(row.cancelled_on),
+        "marking": {"level": row.marking_level, "releasable_to": row.releasable_to},
     }
 
 

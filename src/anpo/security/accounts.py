@@ -28,7 +28,7 @@ from anpo.framework.model import Text
 from anpo.security import audit
 from anpo.security.markings import PUBLIC, Levels
 from anpo.security.principal import ROLES, Principal, system_principal
-from anpo.store.db import Base
+from anpo.store.db import Base, Prepared
 
 PARTIES = ("jpn", "usa")
 IDLE_TIMEOUT = 30 * 60.0  # seconds without a request
@@ -107,7 +107,7 @@ class ApiToken(Base):
 _users, _sessions, _tokens = User.__table__.c, WebSession.__table__.c, ApiToken.__table__.c
 _PRINCIPAL = (_users.id, _users.party, _users.clearance, _users.roles, _users.disabled)
 # The look-ups made on every request, built once: a session or token and its user, in one query.
-_SESSION_LOOKUP = (
+_SESSION_LOOKUP = Prepared(
     select(_sessions.created_at, _sessions.last_seen, *_PRINCIPAL)
     .join_from(WebSession.__table__, User.__table__, _users.id == _sessions.user_id)
     .where(_sessions.token_hash == bindparam("key"))
@@ -316,7 +316,8 @@ def lookup_session(session: Session | Connection, token: str, now: float | None 
     expired and is to be deleted, or its last use is to be recorded); one query, no writes."""
     now = time.time() if now is None else now
     key = token_hash(token)
-    row = session.execute(_SESSION_LOOKUP, {"key": key}).first()
+    found = _SESSION_LOOKUP.rows(session, {"key": key})
+    row = found[0] if found else None
     if row is None:
         return None, False
     if _ended(row.disabled, row.last_seen, row.created_at, now):

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import namedtuple
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, Select, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -116,3 +118,45 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+class Prepared:
+    """A Core SELECT compiled once per dialect and run straight on the driver's cursor, for the
+    few reads made on every request (the session look-up, a page of orders), where SQLAlchemy's
+    work per execution (its cache look-up, execution context and result processing) cost as much
+    as the database's. Rows are named tuples of what the driver returns: on SQLite a DATE is its
+    ISO text and a BOOLEAN 0 or 1 (SQLAlchemy would convert both)."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self.row: Any = namedtuple("Row", [c.key or f"c{i}" for i, c in enumerate(statement.selected_columns)])  # type: ignore[misc]
+        self._plans: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+    def rows(self, bind: Connection | Session, params: Mapping[str, Any]) -> list[Any]:
+        conn = bind if isinstance(bind, Connection) else bind.connection()
+        plan = self._plans.get(conn.dialect.name)
+        if plan is None:
+            compiled = self.statement.compile(dialect=conn.dialect)
+            sql = str(compiled)
+            if "POSTCOMPILE" in sql:  # expanding IN lists and the like need SQLAlchemy
+                raise ValueError("a Prepared statement cannot have parameters rendered at execution")
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            plan = self._plans[conn.dialect.name] = (sql, order, dict(compiled.params))
+        sql, order, bound = plan
+        values = {**bound, **params}
+        args = [values[k] for k in order] if order is not None else values
+        raw: Any = conn.connection.dbapi_connection
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql, args)
+            make = self.row._make
+            return [make(r) for r in cursor.fetchall()]
+        except dbapi.Error as exc:  # raised as SQLAlchemy raises it, so callers handle one kind
+            lost = conn.dialect.is_disconnect(exc, raw, cursor)
+            if lost:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(sql, args, exc, dbapi.Error, connection_invalidated=lost) from exc
+        finally:
+            with suppress(dbapi.Error):  # a cursor of a connection just lost
+                cursor.close()

@@ -431,7 +431,7 @@ def _page_links(request: Request, data: dict[str, Any]) -> dict[str, str]:
 
 
 @router.get("/acsa/orders", include_in_schema=False)
-def page_orders(
+async def page_orders(
     request: Request,
     status: str | None = None,
     on: str | None = None,
@@ -439,7 +439,9 @@ def page_orders(
     limit: Limit = PAGE_SIZE,
     offset: Offset = 0,
 ) -> Any:
-    return _orders_page(request, principal_of(request, api=False), status, on, overdue, limit, offset)
+    return await auth.read(
+        request, lambda: _orders_page(request, principal_of(request, api=False), status, on, overdue, limit, offset)
+    )
 
 
 @router.get("/api/acsa/orders/{order_id}", tags=["acsa"])
@@ -464,8 +466,8 @@ def _order_page(request: Request, principal: Principal, order_id: str, refusal: 
 
 
 @router.get("/acsa/orders/{order_id}", include_in_schema=False)
-def page_order(request: Request, order_id: str) -> Any:
-    return _order_page(request, principal_of(request, api=False), order_id)
+async def page_order(request: Request, order_id: str) -> Any:
+    return await auth.read(request, lambda: _order_page(request, principal_of(request, api=False), order_id))
 
 
 def balances_data(request: Request, principal: Principal) -> dict[str, Any]:
@@ -481,7 +483,11 @@ async def api_balances(request: Request) -> dict[str, Any]:
 
 
 @router.get("/acsa/balances", include_in_schema=False)
-def page_balances(request: Request) -> Any:
+async def page_balances(request: Request) -> Any:
+    return await auth.read(request, lambda: _balances_page(request))
+
+
+def _balances_page(request: Request) -> Any:
     data = balances_data(request, principal_of(request, api=False))
     groups: dict[str, list[tuple[str, float]]] = {}
     for row in data["balances"]:

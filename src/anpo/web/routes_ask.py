@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from anpo.rules.core import ParamError, ask, parse_params, questions_json
 from anpo.rules.explain import explain
+from anpo.web import auth
 from anpo.web.common import BadRequest, framework_of, lang_of, parse_on, render
 
 router = APIRouter()
@@ -15,13 +16,13 @@ RESERVED = ("on", "lang", "explain")
 
 
 @router.get("/api/ask", tags=["rules"])
-def api_questions(request: Request) -> list[dict[str, Any]]:
+async def api_questions(request: Request) -> list[dict[str, Any]]:
     """Every question with its parameters and their allowed values (as `anpo ask --list --json`)."""
     return questions_json(framework_of(request))
 
 
 @router.get("/api/ask/{question}", tags=["rules"])
-def api_ask(request: Request, question: str, on: str | None = None, explain_: bool = False) -> dict[str, Any]:
+async def api_ask(request: Request, question: str, on: str | None = None, explain_: bool = False) -> dict[str, Any]:
     """Answer `question` with the query's other parameters as name=value, as of `on`."""
     params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     fw = framework_of(request)
@@ -35,7 +36,8 @@ def api_ask(request: Request, question: str, on: str | None = None, explain_: bo
 
 
 @router.get("/ask", include_in_schema=False)
-def page_ask(request: Request, q: str | None = None, params: str = "", on: str | None = None) -> Any:
+async def page_ask(request: Request, q: str | None = None, params: str = "", on: str | None = None) -> Any:
+    await auth.principal(request)  # for the page's header, looked up without a worker thread
     lang = lang_of(request)
     fw = framework_of(request)
     result = None

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from anpo.dates import era_string
 from anpo.framework.views import bodies_on, entity_view, instruments_view, timeline
 from anpo.i18n import msg, t
+from anpo.web import auth
 from anpo.web.common import framework_of, lang_of, parse_on, render
 from anpo.web.timecharts import Mark, Span, events_chart, periods_chart
 
@@ -22,13 +23,14 @@ def bodies_data(request: Request, on: str | None) -> dict[str, Any]:
 
 
 @router.get("/api/bodies", tags=["framework"])
-def api_bodies(request: Request, on: str | None = None) -> dict[str, Any]:
+async def api_bodies(request: Request, on: str | None = None) -> dict[str, Any]:
     """The consultation bodies and their members as of `on` (YYYY-MM-DD or an era date)."""
     return bodies_data(request, on)
 
 
 @router.get("/bodies", include_in_schema=False)
-def page_bodies(request: Request, on: str | None = None) -> Any:
+async def page_bodies(request: Request, on: str | None = None) -> Any:
+    await auth.principal(request)  # for the page's header, looked up without a worker thread
     data = bodies_data(request, on)
     fw = framework_of(request)
     return render(
@@ -52,13 +54,14 @@ def timeline_data(start: str | None, end: str | None, request: Request) -> dict[
 
 
 @router.get("/api/timeline", tags=["framework"])
-def api_timeline(request: Request, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+async def api_timeline(request: Request, start: str | None = None, end: str | None = None) -> dict[str, Any]:
     """Events of the alliance's history between `start` and `end` (inclusive)."""
     return timeline_data(start, end, request)
 
 
 @router.get("/timeline", include_in_schema=False)
-def page_timeline(request: Request, start: str | None = None, end: str | None = None) -> Any:
+async def page_timeline(request: Request, start: str | None = None, end: str | None = None) -> Any:
+    await auth.principal(request)  # for the page's header, looked up without a worker thread
     data = timeline_data(start, end, request)
     query = "&".join(f"{k}={v}" for k, v in (("start", data["from"]), ("end", data["to"])) if v)
     lang = lang_of(request)
@@ -86,7 +89,7 @@ def instruments_data(request: Request, on: str | None, kind: str | None) -> dict
 
 
 @router.get("/api/instruments", tags=["framework"])
-def api_instruments(request: Request, on: str | None = None, kind: str | None = None) -> dict[str, Any]:
+async def api_instruments(request: Request, on: str | None = None, kind: str | None = None) -> dict[str, Any]:
     """The instruments in families of versions (amendments, successors), each with its period in
     force, whether it was in force on `on`, its provisions and sources; `kind` filters by type
     (treaty, agreement, guidelines, law, ...)."""
@@ -94,7 +97,8 @@ def api_instruments(request: Request, on: str | None = None, kind: str | None = 
 
 
 @router.get("/instruments", include_in_schema=False)
-def page_instruments(request: Request, on: str | None = None, kind: str | None = None) -> Any:
+async def page_instruments(request: Request, on: str | None = None, kind: str | None = None) -> Any:
+    await auth.principal(request)  # for the page's header, looked up without a worker thread
     data = instruments_data(request, on, kind)
     lang = lang_of(request)
     day = dt.date.fromisoformat(data["on"])
@@ -133,12 +137,13 @@ def entity_data(request: Request, ent_id: str, on: str | None) -> dict[str, Any]
 
 
 @router.get("/api/entity/{ent_id}", tags=["framework"])
-def api_entity(request: Request, ent_id: str, on: str | None = None) -> dict[str, Any]:
+async def api_entity(request: Request, ent_id: str, on: str | None = None) -> dict[str, Any]:
     """Everything the pack says of one entity; with `on`, only the facts in force that day."""
     return entity_data(request, ent_id, on)
 
 
 @router.get("/entity/{ent_id}", include_in_schema=False)
-def page_entity(request: Request, ent_id: str, on: str | None = None) -> Any:
+async def page_entity(request: Request, ent_id: str, on: str | None = None) -> Any:
+    await auth.principal(request)  # for the page's header, looked up without a worker thread
     data = entity_data(request, ent_id, on)
     return render(request, "entity.html", lang_of(request), data=data, twin=f"/api/entity/{ent_id}")

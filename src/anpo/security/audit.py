@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, String, Text, select, text
+from sqlalchemy import Integer, String, Table, Text, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anpo.security.markings import Marking
@@ -61,6 +61,11 @@ def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+_LOG = cast(Table, AuditEntry.__table__)
+_LAST_HASH = select(_LOG.c.hash).order_by(_LOG.c.id.desc()).limit(1)
+_APPEND = insert(_LOG)
+
+
 def record(
     session: Session,
     principal: Principal,
@@ -72,12 +77,18 @@ def record(
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-) -> AuditEntry:
-    """Append an entry in `session`'s transaction (it commits or rolls back with the change)."""
+) -> None:
+    """Append an entry in `session`'s transaction (it commits or rolls back with the change).
+
+    The change's pending objects are flushed first, so the entry follows what it records; the entry
+    itself is one Core INSERT (through the ORM's unit of work it cost a single-command write
+    nearly half its time)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_AUDIT_LOCK})
-    last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    last = session.execute(_LAST_HASH).scalar()
     values = {
         "at": (at or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds"),
         "actor": principal.user_id,
@@ -91,10 +102,7 @@ def record(
         "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
     }
     prev = last or GENESIS
-    entry = AuditEntry(**values, prev_hash=prev, hash=entry_hash(prev, values))
-    session.add(entry)
-    session.flush()
-    return entry
+    session.execute(_APPEND, {**values, "prev_hash": prev, "hash": entry_hash(prev, values)})
 
 
 def verify(session: Session) -> int | None:

@@ -104,9 +104,11 @@ def interleaved(lifecycles: list[list[Any]], size: int) -> list[list[Any]]:
     return [cmds[i : i + size] for i in range(0, len(cmds), size)]
 
 
-def executemany_floor(src: Engine, dst_url: str) -> float:
+def executemany_floor(src: Engine, dst_url: str, split: dict[str, float] | None = None) -> float:
     """Insert the rows the ledger wrote into empty copies of its tables with plain executemany,
-    one transaction per batch of the same size as the ledger's."""
+    one transaction per batch of the same size as the ledger's; `split` receives the seconds spent
+    on each table and on the commits."""
+    split = {} if split is None else split
     rows: dict[str, list[tuple[Any, ...]]] = {}
     with src.connect() as conn:
         for table in TABLES:
@@ -130,10 +132,14 @@ def executemany_floor(src: Engine, dst_url: str) -> float:
                 chunk = data[b * len(data) // batches : (b + 1) * len(data) // batches]
                 if chunk:
                     cols = [c.name for c in table.columns]
+                    began = time.perf_counter()
                     cur.executemany(
                         f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})", chunk
                     )
+                    split[table.name] = split.get(table.name, 0.0) + time.perf_counter() - began
+            began = time.perf_counter()
             raw.commit()
+            split["commit"] = split.get("commit", 0.0) + time.perf_counter() - began
         elapsed = time.perf_counter() - start
     finally:
         raw.close()
@@ -182,11 +188,13 @@ def run_backend(backend: str, orders: int, single: int, postings_target: int, tm
             problems = verify(session)
         verify_s = time.perf_counter() - start
         assert problems == [], problems[:3]
-        floor = executemany_floor(engine, db.new())
+        split: dict[str, float] = {}
+        floor = executemany_floor(engine, db.new(), split)
         print(
             f"[{backend}] {orders} lifecycles ({n_commands} commands, {n_postings} postings);"
             f" executemany of the same rows {floor:.2f} s = {orders / floor:,.0f} lifecycles/s (floor)"
         )
+        print(f"[{backend}]   the floor by table: " + ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in split.items()))
         for mode, seconds, n in (
             (f"batched ({BATCH_ORDERS} lifecycles/txn)", elapsed, orders),
             (f"interleaved ({per_txn} commands/txn)", inter_s, orders),

@@ -220,3 +220,14 @@ def test_pages_show_the_banner_of_what_they_contain(web: Web, engine: Any, fw: F
         assert "SECRET//REL TO USA, JPN" in banner, path
         assert page.headers["x-anpo-marking"] == "SECRET//REL TO USA, JPN", path
     assert "PUBLIC" in web().get("/work/cases?lang=en").text.split('data-testid="banner"', 1)[1].split("</", 1)[0]
+
+
+def test_an_administrator_sees_locked_accounts_on_the_dashboard(web: Web) -> None:
+    from anpo.security import accounts
+
+    for _ in range(accounts.LOCK_AFTER):
+        assert login(web(), "sato", "wrong password, again").status_code == 401
+    items = web("admin").get("/api/dashboard").json()["items"]
+    assert [(i["kind"], i["href"]) for i in items] == [("accounts.locked", "/admin/users")]
+    assert "sato" in items[0]["title"]["en"] and "sato" in items[0]["title"]["ja"]
+    assert web("smith").get("/api/dashboard").json()["items"] == []  # not an administrator

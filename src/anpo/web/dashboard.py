@@ -74,9 +74,9 @@ def locked_accounts(request: Request, principal: Principal) -> list[DashboardIte
 
     from anpo.security.accounts import list_users
     from anpo.store.db import session_factory, transaction
-    from anpo.web.auth import engine_of
+    from anpo.web.auth import read_engine
 
-    with transaction(session_factory(engine_of(request))) as session:
+    with transaction(session_factory(read_engine(request))) as session:  # a read: no write lock
         locked = [u.id for u in list_users(session) if u.locked_until > time.time()]
     return [
         DashboardItem(

@@ -7,7 +7,7 @@ import gc
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
 
@@ -20,7 +20,10 @@ LEVELS = ("public", "confidential", "secret", "top_secret")
 markings = st.fixed_dictionaries(
     {
         "level": st.sampled_from(LEVELS),
-        "releasable_to": st.lists(st.sampled_from(("jpn", "usa"))) | st.sampled_from(("jpn", "usa", "jpn,usa", "")),
+        "releasable_to": st.lists(st.sampled_from(("jpn", "usa")))
+        | st.sampled_from(("jpn", "usa", "jpn,usa", ""))
+        | st.none()  # odd values: no marking at all, never mistaken for an empty list
+        | st.integers(),
     }
 )
 documents = st.recursive(
@@ -47,6 +50,7 @@ def _request(app: Any) -> Request:
 
 @settings(max_examples=300, deadline=None)
 @given(document=documents)
+@example(document=[{"marking": {"level": "secret", "releasable_to": None}}, {"marking": {"level": "secret"}}])
 def test_marking_found_while_parsing_equals_a_walk_over_the_document(fw: Framework, document: Any) -> None:
     app = create_app(fw)
     parsed, walked = _request(app), _request(app)

@@ -105,13 +105,14 @@ def _mark_from_json(request: Request, body: bytes) -> None:
         if type(raw) is dict and type(level := raw.get("level")) is str:
             # a list's records mostly share a few markings: build each distinct one once
             parties = raw.get("releasable_to", [])
-            key = (level, parties if type(parties) is str else tuple(parties) if type(parties) is list else ())
-            try:
-                if key in seen:
-                    return value
-                seen.add(key)
-            except TypeError:  # an unhashable party: not a key, so not skipped
-                pass
+            shape = parties if type(parties) is str else tuple(parties) if type(parties) is list else None
+            if shape is not None:  # anything else is read by _marking_in every time
+                try:
+                    if (level, shape) in seen:
+                        return value
+                    seen.add((level, shape))
+                except TypeError:  # an unhashable party: not a key, so not skipped
+                    pass
             marking = _marking_in(value)
             if marking is not None:
                 found.append(marking)

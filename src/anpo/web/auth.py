@@ -132,9 +132,9 @@ async def read(request: Request, work: Callable[[], T]) -> T:
     recorded is written in a worker thread, so the loop never waits for a write lock. Unbounded
     reads (reports, exports, ageing) do not belong here: they would hold up every other request."""
     if not reads_inline(request):
-        if engine_of(request).dialect.driver != "psycopg":  # no asyncio driver: a worker thread
-            return await run_in_threadpool(_read_in_transaction, request, work)
-        return await _read_async(request, work)
+        if engine_of(request).dialect.driver == "psycopg":
+            return await _read_async(request, work)
+        return await run_in_threadpool(_read_in_transaction, request, work)  # no asyncio driver
     if not hasattr(request.state, "auth"):
         with _loop_transaction(request):
             found, write = _look_up(request)

@@ -359,12 +359,9 @@ def _page(request: Request, template: str, twin: str, status: int = 200, **conte
     return response
 
 
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"orders per page (default {PAGE_SIZE})")]
-Offset = Annotated[int, Query(ge=0, description="readable orders to skip: a page's `next_offset`")]
-
-
 class OrdersQuery(BaseModel):
-    """The order list's query: one model, validated in one call rather than field by field."""
+    """The order list's query (its page and JSON twin): one model, validated in one call rather
+    than field by field."""
 
     status: str | None = None
     on: str | None = None
@@ -431,16 +428,10 @@ def _page_links(request: Request, data: dict[str, Any]) -> dict[str, str]:
 
 
 @router.get("/acsa/orders", include_in_schema=False)
-async def page_orders(
-    request: Request,
-    status: str | None = None,
-    on: str | None = None,
-    overdue: bool = False,
-    limit: Limit = PAGE_SIZE,
-    offset: Offset = 0,
-) -> Any:
+async def page_orders(request: Request, q: Annotated[OrdersQuery, Query()]) -> Any:
     return await auth.read(
-        request, lambda: _orders_page(request, principal_of(request, api=False), status, on, overdue, limit, offset)
+        request,
+        lambda: _orders_page(request, principal_of(request, api=False), q.status, q.on, q.overdue, q.limit, q.offset),
     )
 
 

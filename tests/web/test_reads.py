@@ -13,6 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from web_helpers import login
 
+from anpo.framework.framework import Framework
+from anpo.ledger.commands import parse
+from anpo.ledger.engine import Ledger
+from anpo.security.principal import system_principal
 from anpo.web import routes_acsa
 
 READS = ("/api/acsa/orders", "/api/acsa/balances")
@@ -57,3 +61,29 @@ def test_a_failed_read_does_not_spoil_the_next(web: Any, engine: Any) -> None:
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE acsa_orders_away RENAME TO acsa_orders"))
     assert client.get("/api/acsa/orders").status_code == 200
+
+
+def test_a_read_survives_the_database_closing_its_connections(web: Any, engine: Any, fw: Framework) -> None:
+    """Pooled PostgreSQL connections are not tested before each use (that is a round trip per
+    request): when the server has closed them, as a restart does, the read runs again on a new one,
+    for the same user, rather than fail or answer as to a visitor."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to close a connection")
+    line = {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10", "unit_price": "1", "currency": "USD"}
+    placed = {"kind": "order", "id": "o1", "on": "2024-06-01", "provider": "usa", "context": "joint_training"}
+    placed |= {"requesting_unit": "u", "method": "reimbursement", "lines": [line], "marking_level": "secret"}
+    placed |= {"releasable_to": ["jpn", "usa"]}
+    assert Ledger(engine, fw).submit(system_principal(), [parse(placed)])[0]["code"] == "ok"
+    client = web("sato")
+    for _ in range(3):  # the read pool holds connections
+        assert [o["id"] for o in client.get("/api/acsa/orders").json()["orders"]] == ["o1"]
+    with engine.connect() as conn:
+        closed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    assert closed
+    assert [o["id"] for o in client.get("/api/acsa/orders").json()["orders"]] == ["o1"]
+    assert client.get("/api/me").json()["user"] == "sato"

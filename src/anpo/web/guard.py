@@ -93,35 +93,42 @@ def _markings_in(value: Any, out: list[Marking]) -> None:
                 _markings_in(item, out)
 
 
+# A "marking" key: in JSON a quote inside a string is always escaped, so `"marking"` after `{` or
+# `,` (and whitespace) is a key of the document's structure, never text within a string. (A key
+# spelled with \u escapes is not found; no serializer writes one.)
+_MARKING_KEY = re.compile(r'"marking"\s*:\s*')
+_JSON_SPACE = " \t\n\r"
+_DECODER = json.JSONDecoder()
+
+
 def _mark_from_json(request: Request, body: bytes) -> None:
     """A JSON response is marked with the combination of the markings of the records it holds
-    (besides whatever its route declared with `mark`). The parser hands over every object of the
-    document as it builds it, so no second walk over the document is needed."""
-    found: list[Marking] = []
-    seen: set[tuple[str, str | tuple[str, ...]]] = set()
-
-    def collect(value: dict[str, Any]) -> dict[str, Any]:
-        raw = value.get("marking")
-        if type(raw) is dict and type(level := raw.get("level")) is str:
-            # a list's records mostly share a few markings: build each distinct one once
-            parties = raw.get("releasable_to", [])
-            shape = parties if type(parties) is str else tuple(parties) if type(parties) is list else None
-            if shape is not None:  # anything else is read by _marking_in every time
-                try:
-                    if (level, shape) in seen:
-                        return value
-                    seen.add((level, shape))
-                except TypeError:  # an unhashable party: not a key, so not skipped
-                    pass
-            marking = _marking_in(value)
-            if marking is not None:
-                found.append(marking)
-        return value
-
+    (besides whatever its route declared with `mark`). Only the values of its "marking" keys are
+    parsed, and a value written exactly as one already parsed is not parsed again: a list's
+    records mostly share a few markings, and a JSON value is known once its text is."""
     try:
-        json.loads(body, object_hook=collect)
-    except ValueError:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
         return
+    found: list[Marking] = []
+    seen: list[str] = []
+    for key in _MARKING_KEY.finditer(text):
+        before = key.start() - 1
+        while before >= 0 and text[before] in _JSON_SPACE:
+            before -= 1
+        if before < 0 or text[before] not in "{,":
+            continue  # within a string
+        start = key.end()
+        if any(text.startswith(raw, start) for raw in seen):
+            continue
+        try:
+            value, end = _DECODER.raw_decode(text, start)
+        except ValueError:
+            continue
+        seen.append(text[start:end])
+        marking = _marking_in({"marking": value})
+        if marking is not None:
+            found.append(marking)
     _mark_with(request, found)
 
 

@@ -1,7 +1,8 @@
 """`anpo.web.auth.read`: the bounded JSON reads (the order list, one order, balances) run with their
 session look-up on one read-only connection and without a worker thread — on SQLite inline on the
-event loop, on PostgreSQL through SQLAlchemy's asyncio layer — and give back what they hold when
-the app stops; a read that fails does not spoil the next one."""
+event loop, on PostgreSQL through SQLAlchemy's asyncio layer and asyncpg — and give back what they
+hold when the app stops; a read that fails does not spoil the next one, nor does a connection the
+database closed."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from web_helpers import login
 
 from anpo.framework.framework import Framework
 from anpo.ledger.commands import parse
 from anpo.ledger.engine import Ledger
 from anpo.security.principal import system_principal
-from anpo.web import routes_acsa
+from anpo.web import auth, routes_acsa
 
 READS = ("/api/acsa/orders", "/api/acsa/balances")
 
@@ -44,9 +45,11 @@ def test_reads_are_given_back_when_the_app_stops(app: Any, engine: Any) -> None:
     with TestClient(app) as client:
         assert login(client, "sato").status_code == 303
         assert client.get("/api/acsa/orders").status_code == 200
-        held = app.state.loop_reads if engine.dialect.name == "sqlite" else app.state.async_read_engine
-        assert held
-    assert not getattr(app.state, "loop_reads", None) and not getattr(app.state, "async_read_engine", None)
+        held = app.state.loop_reads if engine.dialect.name == "sqlite" else app.state.async_reads
+        assert held and all(held.values())
+        if engine.dialect.name == "postgresql":
+            assert [e.dialect.driver for _, e in held.values()] == ["asyncpg"]
+    assert not getattr(app.state, "loop_reads", None) and not app.state.async_reads
     if engine.dialect.name == "sqlite":
         assert engine.pool.checkedout() == 0
 
@@ -87,3 +90,11 @@ def test_a_read_survives_the_database_closing_its_connections(web: Any, engine: 
     assert closed
     assert [o["id"] for o in client.get("/api/acsa/orders").json()["orders"]] == ["o1"]
     assert client.get("/api/me").json()["user"] == "sato"
+
+
+def test_postgresql_reads_go_through_asyncpg_unless_the_url_has_driver_options() -> None:
+    plain = make_url("postgresql+psycopg://anpo@db.example:5432/anpo")
+    assert auth._async_url(plain).drivername == "postgresql+asyncpg"
+    assert auth._async_url(plain).render_as_string(hide_password=False).endswith("@db.example:5432/anpo")
+    tuned = make_url("postgresql+psycopg://anpo@db.example/anpo?sslmode=require")
+    assert auth._async_url(tuned) == tuned  # asyncpg names its options differently

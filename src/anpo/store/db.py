@@ -121,7 +121,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 class Prepared:
-    """A Core SELECT compiled once per dialect and run straight on the driver's cursor, for the
+    """A Core SELECT compiled once per dialect and driver and run straight on the driver's cursor, for the
     few reads made on every request (the session look-up, a page of orders), where SQLAlchemy's
     work per execution (its cache look-up, execution context and result processing) cost as much
     as the database's. Rows are named tuples of what the driver returns: on SQLite a DATE is its
@@ -134,19 +134,21 @@ class Prepared:
 
     def rows(self, bind: Connection | Session, params: Mapping[str, Any]) -> list[Any]:
         conn = bind if isinstance(bind, Connection) else bind.connection()
-        plan = self._plans.get(conn.dialect.name)
+        dialect = conn.dialect
+        key = f"{dialect.name}+{dialect.driver}"  # drivers differ in how parameters are written
+        plan = self._plans.get(key)
         if plan is None:
-            compiled = self.statement.compile(dialect=conn.dialect)
+            compiled = self.statement.compile(dialect=dialect)
             sql = str(compiled)
             if "POSTCOMPILE" in sql:  # expanding IN lists and the like need SQLAlchemy
                 raise ValueError("a Prepared statement cannot have parameters rendered at execution")
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
-            plan = self._plans[conn.dialect.name] = (sql, order, dict(compiled.params))
+            plan = self._plans[key] = (sql, order, dict(compiled.params))
         sql, order, bound = plan
         values = {**bound, **params}
         args = [values[k] for k in order] if order is not None else values
         raw: Any = conn.connection.dbapi_connection
-        dbapi = conn.dialect.loaded_dbapi
+        dbapi = dialect.loaded_dbapi
         cursor = raw.cursor()
         try:
             cursor.execute(sql, args)

@@ -29,6 +29,7 @@ log = logging.getLogger("anpo.web")
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    auth.open_reads(app)
     yield
     await auth.close_reads(app)
 

@@ -10,6 +10,7 @@ The middleware in `anpo.web.guard` adds CSRF checks, security headers and the ma
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fastapi import Request
-from sqlalchemy import Connection, Engine
+from sqlalchemy import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.util import greenlet_spawn
@@ -130,14 +131,15 @@ async def read(request: Request, work: Callable[[], T]) -> T:
     """Run `work`, a bounded read (a page, one record; it finds the principal itself with
     `current_principal`), with the session look-up, on one read-only connection, without a worker
     thread: on SQLite inline on the event loop (`reads_inline`); on PostgreSQL through SQLAlchemy's
-    asyncio layer (psycopg's async connection), where `work` runs unchanged in a greenlet and the
-    loop serves other requests while it waits on the network. A session whose use is due to be
+    asyncio layer (asyncpg, on the loop's own engine: `_async_read_engine`), where `work` runs
+    unchanged in a greenlet and the loop serves other requests while it waits on the network. A session whose use is due to be
     recorded is written in a worker thread, so the loop never waits for a write lock. Unbounded
     reads (reports, exports, ageing) do not belong here: they would hold up every other request."""
     if not reads_inline(request):
-        if engine_of(request).dialect.driver == "psycopg":
-            return await _read_async(request, work)
-        return await run_in_threadpool(_read_in_transaction, request, work)  # no asyncio driver
+        async_engine = _async_read_engine(request)
+        if async_engine is not None:
+            return await _read_async(request, async_engine, work)
+        return await run_in_threadpool(_read_in_transaction, request, work)
     if not hasattr(request.state, "auth"):
         with _loop_transaction(request):
             found, write = _look_up(request)
@@ -149,7 +151,7 @@ async def read(request: Request, work: Callable[[], T]) -> T:
         return work()
 
 
-async def _read_async(request: Request, work: Callable[[], T]) -> T:
+async def _read_async(request: Request, engine: AsyncEngine, work: Callable[[], T]) -> T:
     due = object()  # the session's use is to be recorded first
 
     def on(conn: Connection) -> Any:
@@ -177,7 +179,6 @@ async def _read_async(request: Request, work: Callable[[], T]) -> T:
             result = await greenlet_spawn(on_a_connection)
         return cast(T, result)
 
-    engine = _async_read_engine(request)
     try:
         return await once()
     except DBAPIError as exc:
@@ -191,17 +192,27 @@ async def _read_async(request: Request, work: Callable[[], T]) -> T:
     return await once()
 
 
-def _async_read_engine(request: Request) -> AsyncEngine:
-    """An asyncio engine on the app's database, for `read` (autocommit, like `read_engine`)."""
+def _async_read_engine(request: Request) -> AsyncEngine | None:
+    """The asyncio engine of the running event loop on the app's database, for `read` (autocommit,
+    like `read_engine`); None where there is none: a database other than PostgreSQL through
+    psycopg, or a loop the app's lifespan did not start on (an app called without it, as a test
+    client outside a `with` block calls it), whose reads run in a worker thread instead. Each loop
+    has its own, as asyncpg's connections belong to the loop that opened them."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from anpo.store.db import MAX_OVERFLOW, POOL_SIZE, READ_ONLY
 
     engine = engine_of(request)
-    cached: tuple[Engine, AsyncEngine] | None = getattr(request.app.state, "async_read_engine", None)
+    loops: dict[asyncio.AbstractEventLoop, tuple[Engine, AsyncEngine] | None] = getattr(
+        request.app.state, "async_reads", {}
+    )
+    loop = asyncio.get_running_loop()
+    if engine.dialect.driver != "psycopg" or loop not in loops:
+        return None
+    cached = loops[loop]
     if cached is None or cached[0] is not engine:
         async_engine = create_async_engine(
-            engine.url,
+            _async_url(engine.url),
             # connections kept open for as many reads as may run at once: overflow connections
             # are closed on return, and opening them again cost a busy server a tenth of its CPU
             pool_size=POOL_SIZE + MAX_OVERFLOW,
@@ -209,20 +220,38 @@ def _async_read_engine(request: Request) -> AsyncEngine:
             isolation_level="AUTOCOMMIT",
             execution_options={READ_ONLY: True},
         )
-        cached = (engine, async_engine)
-        request.app.state.async_read_engine = cached
+        cached = loops[loop] = (engine, async_engine)
     return cached[1]
 
 
+def _async_url(url: URL) -> URL:
+    """The asyncio engine's URL: asyncpg's driver, unless the URL passes driver options (their
+    names differ between drivers), then psycopg's own asyncio connection. asyncpg's protocol is
+    compiled: a page's two queries cost the server about a third less CPU than through psycopg
+    (bench/README.md)."""
+    if url.drivername == "postgresql+psycopg" and not url.query:
+        return url.set(drivername="postgresql+asyncpg")
+    return url
+
+
+def open_reads(app: Any) -> None:
+    """At the start of the app's lifespan: `read` may keep an asyncio engine for this event loop."""
+    loops = getattr(app.state, "async_reads", None)
+    if loops is None:
+        loops = app.state.async_reads = {}
+    loops.setdefault(asyncio.get_running_loop(), None)
+
+
 async def close_reads(app: Any) -> None:
-    """Give back what `read` holds: the event loop's SQLite connection and the asyncio engine."""
+    """At the end of the app's lifespan: give back what `read` holds, the SQLite connections kept
+    for the event loops and this loop's asyncio engine."""
     held: dict[int, Connection] = getattr(app.state, "loop_reads", None) or {}
     while held:
         held.popitem()[1].close()
-    cached: tuple[Engine, AsyncEngine] | None = getattr(app.state, "async_read_engine", None)
+    loops: dict[asyncio.AbstractEventLoop, tuple[Engine, AsyncEngine] | None] = getattr(app.state, "async_reads", {})
+    cached = loops.pop(asyncio.get_running_loop(), None)
     if cached is not None:
         await cached[1].dispose()
-        app.state.async_read_engine = None
 
 
 async def principal(request: Request) -> Principal:

@@ -23,7 +23,7 @@ throughput to the bare endpoint's in the same run, and the server process's CPU 
 (user + system, from /proc: on this 2-CPU machine the server is the bottleneck, so this is the
 cost each request adds).
 
-    .venv/bin/python bench/bench_web.py [--seconds 8] [--clients 32] [--url postgresql+psycopg://...]
+    .venv/bin/python bench/bench_web.py [--seconds 8] [--rounds 1] [--clients 32] [--url postgresql+psycopg://...]
         [--loop auto|asyncio|uvloop] [--http auto|h11|httptools] [--app anpo.web.app:create_app]
 """
 
@@ -188,6 +188,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--orders", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=1, help="drive the endpoints in turn this many times; report medians")
     ap.add_argument(
         "--url",
         help="database URL (default: a new SQLite file in a temporary directory); a PostgreSQL "
@@ -222,37 +223,53 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.2)
             cookies = login(base)
-            results = {}
-            for name, path in ENDPOINTS.items():
-                cpu = _cpu_seconds(server.pid)
-                results[name] = drive(
-                    base, path, cookies if not name.startswith("bare") else {}, args.clients, args.seconds
-                )
-                used = _cpu_seconds(server.pid) - cpu
-                results[name]["server_cpu_ms"] = 1000 * used / results[name]["requests"] if used >= 0 else None
+            rounds: list[dict[str, dict[str, Any]]] = []
+            for _ in range(args.rounds):
+                runs = {}
+                for name, path in ENDPOINTS.items():
+                    cpu = _cpu_seconds(server.pid)
+                    runs[name] = drive(
+                        base, path, cookies if not name.startswith("bare") else {}, args.clients, args.seconds
+                    )
+                    used = _cpu_seconds(server.pid) - cpu
+                    runs[name]["server_cpu_ms"] = 1000 * used / runs[name]["requests"] if used >= 0 else None
+                for r in runs.values():
+                    r["ratio_to_bare"] = r["rps"] / runs["bare"]["rps"]
+                rounds.append(runs)
         finally:
             server.terminate()
             server.wait(timeout=10)
-    bare = results["bare"]["rps"]
-    for r in results.values():
-        r["ratio_to_bare"] = r["rps"] / bare
+    results = {name: _median_of([runs[name] for runs in rounds]) for name in ENDPOINTS}
     if args.json:
         print(json.dumps(results, indent=2))
         return
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     loop, http = f"{args.loop} ({_installed('uvloop')})", f"{args.http} ({_installed('httptools')})"
     print(f"uvicorn {args.app} --factory --loop {loop} --http {http}")
+    each = f"{args.seconds:g} s" + (f", median of {args.rounds} rounds" if args.rounds > 1 else "")
     print(
-        f"| endpoint ({backend}, {args.clients} clients, {args.seconds:g} s) | req/s | p50 ms | p99 ms | vs bare "
+        f"| endpoint ({backend}, {args.clients} clients, {each}) | req/s | p50 ms | p99 ms | vs bare "
         "| server CPU ms/request | errors |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, r in results.items():
         cpu = "—" if r["server_cpu_ms"] is None else f"{r['server_cpu_ms']:.2f}"
+        ratios = "" if args.rounds == 1 else " (" + ", ".join(f"{x:.2f}" for x in r["ratios"]) + ")"
         print(
             f"| {name} `{ENDPOINTS[name]}` | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-            f"| {r['ratio_to_bare']:.2f} | {cpu} | {r['errors']} |"
+            f"| {r['ratio_to_bare']:.2f}{ratios} | {cpu} | {r['errors']} |"
         )
+
+
+def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One endpoint's figures over the rounds: the median of each (the ratio to bare is the median
+    of each round's own ratio, the bare row having run minutes apart at most), errors summed."""
+    out: dict[str, Any] = {"ratios": [r["ratio_to_bare"] for r in runs], "errors": sum(r["errors"] for r in runs)}
+    for key in ("requests", "rps", "p50_ms", "p99_ms", "ratio_to_bare"):
+        out[key] = statistics.median(r[key] for r in runs)
+    cpu = [r["server_cpu_ms"] for r in runs if r["server_cpu_ms"] is not None]
+    out["server_cpu_ms"] = statistics.median(cpu) if cpu else None
+    return out
 
 
 def _cpu_seconds(pid: int) -> float:

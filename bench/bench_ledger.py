@@ -45,6 +45,7 @@ from anpo.ledger.export import to_beancount
 from anpo.ledger.queries import Reader, verify
 from anpo.security.markings import Levels
 from anpo.security.principal import system_principal
+from anpo.startup import settle
 from anpo.store.db import make_engine, session_factory, transaction
 from anpo.store.migrate import init_database
 
@@ -265,6 +266,7 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=1_000_000)
     args = parser.parse_args()
     fw = default_framework()
+    settle()  # as `anpo demo` does once it has loaded what it needs
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):

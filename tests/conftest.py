@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import uuid
@@ -20,6 +21,15 @@ from anpo.framework.pack import default_framework
 @pytest.fixture(scope="session")
 def fw() -> Framework:
     return default_framework()
+
+
+@pytest.fixture(autouse=True)
+def _collector_unfrozen() -> Iterator[None]:
+    """A command run in-process (`anpo demo`) may freeze the collector as its process would
+    (`anpo.startup.settle`): thaw it, so no later test runs with the objects of this one frozen."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 class Cli:

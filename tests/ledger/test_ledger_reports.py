@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import subprocess
 import sys
@@ -92,6 +93,7 @@ def test_demo_figures_agree_and_beancount_checks_them(engine: Engine, db_url: st
     u = ("--url", db_url)
     demo = cli.json("demo", "--orders", "150", "--seed", "3", *u)
     assert set(demo["results"]) == {"ok"}
+    assert gc.get_freeze_count() > 10_000  # what it loaded is kept out of collections (anpo.startup)
     again = cli.json("demo", "--orders", "150", "--seed", "3", *u)  # reproducible: the same ids, all retries
     assert set(again["results"]) == {"exists"} and again["commands"] == demo["commands"]
     assert problems(engine) == []

@@ -443,6 +443,7 @@ def demo_cmd(
     from anpo.ledger.demo import Demo, interleave, summary
     from anpo.ledger.engine import Ledger
     from anpo.security.principal import system_principal
+    from anpo.startup import settle
     from anpo.store.db import database_url, make_engine
     from anpo.store.migrate import init_database
 
@@ -450,8 +451,9 @@ def demo_cmd(
     engine = make_engine(url or database_url())
     try:
         init_database(engine)
-        cmds = interleave(list(Demo(fw, seed).lifecycles(orders)))
         ledger = Ledger(engine, fw)
+        settle()  # what is loaded by now lives as long as the process: keep it out of collections
+        cmds = interleave(list(Demo(fw, seed).lifecycles(orders)))
         results: list[dict[str, Any]] = []
         step = max(batch, 1)
         for i in range(0, len(cmds), step):

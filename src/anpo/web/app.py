@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ from anpo import __version__
 from anpo.framework.framework import Framework
 from anpo.framework.pack import default_framework
 from anpo.i18n import msg
+from anpo.startup import settle
 from anpo.web import auth, routes_acsa, routes_ask, routes_auth, routes_framework, routes_work
 from anpo.web.common import lang_of, render
 from anpo.web.guard import Guard
@@ -138,6 +138,5 @@ def serve_app() -> FastAPI:
     (`gc.freeze`), so that a full collection, which would otherwise walk those ~140,000 objects
     and hold up every request for tens of milliseconds, walks only what requests create."""
     app = create_app()
-    gc.collect()
-    gc.freeze()
+    settle()
     return app

@@ -121,11 +121,11 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 class Prepared:
-    """A Core SELECT compiled once per dialect and driver and run straight on the driver's cursor, for the
-    few reads made on every request (the session look-up, a page of orders), where SQLAlchemy's
-    work per execution (its cache look-up, execution context and result processing) cost as much
-    as the database's. Rows are named tuples of what the driver returns: on SQLite a DATE is its
-    ISO text and a BOOLEAN 0 or 1 (SQLAlchemy would convert both)."""
+    """A Core SELECT compiled once per dialect and driver and run straight on the driver's cursor,
+    for the few reads made on every request (the session look-up, a page of orders), where
+    SQLAlchemy's work per execution (its cache look-up, execution context and result processing)
+    cost as much as the database's. Rows are named tuples of what the driver returns: on SQLite a
+    DATE is its ISO text and a BOOLEAN 0 or 1 (SQLAlchemy would convert both)."""
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement

@@ -132,9 +132,10 @@ async def read(request: Request, work: Callable[[], T]) -> T:
     `current_principal`), with the session look-up, on one read-only connection, without a worker
     thread: on SQLite inline on the event loop (`reads_inline`); on PostgreSQL through SQLAlchemy's
     asyncio layer (asyncpg, on the loop's own engine: `_async_read_engine`), where `work` runs
-    unchanged in a greenlet and the loop serves other requests while it waits on the network. A session whose use is due to be
-    recorded is written in a worker thread, so the loop never waits for a write lock. Unbounded
-    reads (reports, exports, ageing) do not belong here: they would hold up every other request."""
+    unchanged in a greenlet and the loop serves other requests while it waits on the network. A
+    session whose use is due to be recorded is written in a worker thread, so the loop never waits
+    for a write lock. Unbounded reads (reports, exports, ageing) do not belong here: they would
+    hold up every other request."""
     if not reads_inline(request):
         async_engine = _async_read_engine(request)
         if async_engine is not None:

@@ -125,7 +125,8 @@ def _mark_from_json(request: Request, body: bytes) -> None:
             value, end = _DECODER.raw_decode(text, start)
         except ValueError:
             continue
-        seen.append(text[start:end])
+        if type(value) is dict:  # an object's text ends where it does: the same text, the same value
+            seen.append(text[start:end])
         marking = _marking_in({"marking": value})
         if marking is not None:
             found.append(marking)

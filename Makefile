@@ -31,8 +31,15 @@ pytest: $(STAMP) system-deps
 
 test: lint typecheck pytest
 
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/anpo_bench_web
+
+# every benchmark with the command bench/README.md gives for it (about 10 minutes)
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_ask.py --cases 1000000 --runs 15
+	$(BIN)/python bench/bench_events.py --backend both --subscribers 500 --posts 20
+	$(BIN)/python bench/bench_web.py --seconds 5 --rounds 3
+	$(BIN)/python bench/bench_web.py --seconds 5 --rounds 3 --url $(BENCH_PG)
+	$(BIN)/python bench/bench_ledger.py --backend both --orders 5000 --single 300 --postings 1000000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

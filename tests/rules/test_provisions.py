@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -180,3 +182,15 @@ def test_http_returns_what_the_cli_returns(fw: Framework) -> None:
         400,
         422,
     )
+
+
+def test_the_cli_starts_without_the_database_or_web_stacks() -> None:
+    """`anpo ask` answers in a fresh process in well under half a second (bench/bench_ask.py) only
+    while loading the CLI leaves the database, migration and web libraries unloaded until a command
+    needs them; importing one at the top of a command module once tripled its start-up time."""
+    probe = "import sys, anpo.cli; print(sorted(m for m in HEAVY if m in sys.modules))"
+    heavy = ("alembic", "sqlalchemy", "fastapi", "uvicorn", "beancount", "asyncpg", "psycopg")
+    out = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {heavy!r}; {probe}"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

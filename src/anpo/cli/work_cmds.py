@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, fail, framework, label
 from anpo.framework.model import Text
-from anpo.work.common import Work, WorkError
+
+if TYPE_CHECKING:
+    from anpo.work.common import Work
 
 meetings_app = typer.Typer(no_args_is_help=True, help="Meetings and their outcomes. / 会合と成果")
 commitments_app = typer.Typer(no_args_is_help=True, help="Commitments made at meetings. / 会合での約束")
@@ -49,6 +51,7 @@ def work_session(url: str | None, lang: Lang) -> Iterator[Work]:
     import anpo.work  # noqa: F401  (registers the importer for `anpo db init`)
     from anpo.security.principal import system_principal
     from anpo.store.db import make_engine, session_factory, transaction
+    from anpo.work.common import Work, WorkError
 
     fw = framework(lang)
     engine = make_engine(url)
@@ -347,6 +350,7 @@ def exercise_run(
     from anpo.exercise.engine import run_scripted
     from anpo.exercise.report import REPORT_FORMATS, write_report, write_reports
     from anpo.exercise.scenario import SCENARIO_DIR, ScenarioError, load_scenario
+    from anpo.work.common import WorkError
 
     for target in report or []:
         if target.suffix.lower() not in REPORT_FORMATS:

@@ -35,6 +35,7 @@ def serve(url: str, port: int) -> None:
     import uvicorn
 
     from anpo.security.principal import Principal
+    from anpo.startup import settle
     from anpo.store.db import make_engine
     from anpo.web.app import create_app
 
@@ -43,6 +44,7 @@ def serve(url: str, port: int) -> None:
         make_engine(url, pool_size=20, max_overflow=20) if url.startswith("postgresql") else make_engine(url)
     )
     app.state.work_tokens = {TOKEN: Principal("bench", "jpn", "public", frozenset({"coordinator"}))}
+    settle()  # as `anpo serve` does (anpo.web.app.serve_app)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", backlog=2048, timeout_keep_alive=60)
 
 

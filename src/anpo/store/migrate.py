@@ -6,6 +6,7 @@ and may register an importer that `anpo db init` runs after the schema is in pla
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from sqlalchemy.orm import Session
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Importers of the pack's historical records, run in order by `anpo db init`.
 INIT_HOOKS: list[Callable[[Session], None]] = []
+# The features that bring records of their own: importing one registers its importer. Loaded by
+# `init_database` itself, so that no caller depends on having imported them first.
+FEATURES = ("anpo.work",)
 
 
 def alembic_config() -> Config:
@@ -36,6 +40,8 @@ def init_database(engine: Engine) -> None:
     """Bring the schema up to date, then run every registered importer in one transaction."""
     from anpo.store.db import session_factory, transaction
 
+    for feature in FEATURES:
+        importlib.import_module(feature)
     upgrade(engine)
     with transaction(session_factory(engine)) as session:
         for hook in INIT_HOOKS:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -141,47 +141,54 @@ async def read(request: Request, work: Callable[[], T]) -> T:
         if async_engine is not None:
             return await _read_async(request, async_engine, work)
         return await run_in_threadpool(_read_in_transaction, request, work)
-    if not hasattr(request.state, "auth"):
-        with _loop_transaction(request):
+
+    async def inline() -> Any:
+        with _loop_transaction(request) as conn:
+            return _look_up_then(request, conn, work)
+
+    return cast(T, await _recording_use_first(request, inline))
+
+
+_DUE = object()  # the session's use is to be recorded before the read
+
+
+def _look_up_then(request: Request, conn: Connection, work: Callable[[], T]) -> T | object:
+    """On `conn`: the session look-up (unless done), then `work`; `_DUE` when the look-up found
+    that resolving must write first."""
+    request.state.read_connection = conn
+    try:
+        if not hasattr(request.state, "auth"):
             found, write = _look_up(request)
-            if not write:
-                request.state.auth = found
-                return work()
-        request.state.auth = await run_in_threadpool(_resolve_writing, request)
-    with _loop_transaction(request):
+            if write:
+                return _DUE
+            request.state.auth = found
         return work()
+    finally:
+        request.state.read_connection = None
+
+
+async def _recording_use_first(request: Request, attempt: Callable[[], Awaitable[Any]]) -> Any:
+    """`attempt` a read; when the session's use is due to be recorded, record it in a worker thread
+    (the loop never waits for a write lock) and attempt the read again."""
+    result = await attempt()
+    if result is _DUE:
+        request.state.auth = await run_in_threadpool(_resolve_writing, request)
+        result = await attempt()
+    return result
 
 
 async def _read_async(request: Request, engine: AsyncEngine, work: Callable[[], T]) -> T:
-    due = object()  # the session's use is to be recorded first
-
-    def on(conn: Connection) -> Any:
-        request.state.read_connection = conn
-        try:
-            if not hasattr(request.state, "auth"):
-                found, write = _look_up(request)
-                if write:
-                    return due
-                request.state.auth = found
-            return work()
-        finally:
-            request.state.read_connection = None
-
     def on_a_connection() -> Any:
         with engine.sync_engine.connect() as conn:
-            return on(conn)
+            return _look_up_then(request, conn, work)
 
-    async def once() -> T:
+    async def in_a_greenlet() -> Any:
         # one greenlet for the check-out, the reads and the check-in (`AsyncConnection` would
         # spawn one for each, which cost a page read a fifth of its database time)
-        result = await greenlet_spawn(on_a_connection)
-        if result is due:
-            request.state.auth = await run_in_threadpool(_resolve_writing, request)
-            result = await greenlet_spawn(on_a_connection)
-        return cast(T, result)
+        return await greenlet_spawn(on_a_connection)
 
     try:
-        return await once()
+        return cast(T, await _recording_use_first(request, in_a_greenlet))
     except DBAPIError as exc:
         # Connections are not tested before use (a round trip per request). One that was lost
         # (the database restarted or closed it) means the other pooled ones are stale too: the
@@ -190,7 +197,7 @@ async def _read_async(request: Request, engine: AsyncEngine, work: Callable[[], 
             raise
         log.warning("a read lost its database connection; retrying on a new one")
         await engine.dispose(close=False)
-    return await once()
+    return cast(T, await _recording_use_first(request, in_a_greenlet))
 
 
 def _async_read_engine(request: Request) -> AsyncEngine | None:

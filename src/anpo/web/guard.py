@@ -68,7 +68,11 @@ MAX_SCAN = 4 * 1024 * 1024
 
 def _marking_in(value: dict[str, Any]) -> Marking | None:
     """The marking of a JSON object that has one: `"marking": {"level", "releasable_to"}`."""
-    marking = value.get("marking")
+    return _marking_of(value.get("marking"))
+
+
+def _marking_of(marking: Any) -> Marking | None:
+    """A marking as JSON (`{"level", "releasable_to"}`) as a Marking; None for anything else."""
     if isinstance(marking, dict) and isinstance(marking.get("level"), str):
         parties = marking.get("releasable_to", [])
         if isinstance(parties, str):
@@ -127,7 +131,7 @@ def _mark_from_json(request: Request, body: bytes) -> None:
             continue
         if type(value) is dict:  # an object's text ends where it does: the same text, the same value
             seen.append(text[start:end])
-        marking = _marking_in({"marking": value})
+        marking = _marking_of(value)
         if marking is not None:
             found.append(marking)
     _mark_with(request, found)

@@ -23,13 +23,18 @@ def fw() -> Framework:
     return default_framework()
 
 
+_THRESHOLDS = gc.get_threshold()
+
+
 @pytest.fixture(autouse=True)
 def _collector_unfrozen() -> Iterator[None]:
-    """A command run in-process (`anpo demo`) may freeze the collector as its process would
-    (`anpo.startup.settle`): thaw it, so no later test runs with the objects of this one frozen."""
+    """A command run in-process (`anpo demo`) may settle the collector as its process would
+    (`anpo.startup.settle`): thaw it and restore its thresholds, so no later test runs with the
+    objects of this one frozen."""
     yield
     if gc.get_freeze_count():
         gc.unfreeze()
+    gc.set_threshold(*_THRESHOLDS)
 
 
 class Cli:

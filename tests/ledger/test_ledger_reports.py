@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from anpo.ledger.engine import Ledger
 from anpo.ledger.export import csv_rows
 from anpo.ledger.queries import bucket, fiscal_year
+from anpo.startup import YOUNG_THRESHOLD
 
 
 @pytest.mark.parametrize(
@@ -94,6 +95,7 @@ def test_demo_figures_agree_and_beancount_checks_them(engine: Engine, db_url: st
     demo = cli.json("demo", "--orders", "150", "--seed", "3", *u)
     assert set(demo["results"]) == {"ok"}
     assert gc.get_freeze_count() > 10_000  # what it loaded is kept out of collections (anpo.startup)
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
     again = cli.json("demo", "--orders", "150", "--seed", "3", *u)  # reproducible: the same ids, all retries
     assert set(again["results"]) == {"exists"} and again["commands"] == demo["commands"]
     assert problems(engine) == []

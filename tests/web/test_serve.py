@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from anpo.framework.framework import Framework
 from anpo.security.markings import PUBLIC, Marking
+from anpo.startup import YOUNG_THRESHOLD
 from anpo.web import guard
 from anpo.web.app import create_app, serve_app
 
@@ -64,6 +65,7 @@ def test_serve_app_freezes_what_start_up_made() -> None:
     try:
         app = serve_app()
         assert gc.get_freeze_count() > 10_000 and app.title == "anpo"
+        assert gc.get_threshold()[0] == YOUNG_THRESHOLD
     finally:
         gc.unfreeze()
 

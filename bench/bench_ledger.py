@@ -51,7 +51,7 @@ from anpo.store.migrate import init_database
 
 PG_ADMIN = os.environ.get("ANPO_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BATCH_ORDERS = 200  # lifecycles per transaction
-TABLES = (t.commands, t.orders, t.lines, t.events, t.obligations, t.postings, t.balances)
+TABLES = (t.commands, t.reasons, t.orders, t.lines, t.obligations, t.postings, t.balances)
 P = system_principal()
 
 

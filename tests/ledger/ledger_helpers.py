@@ -82,7 +82,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     """Everything the ledger and the audit log hold, to show that a refusal changed nothing."""
     with engine.connect() as conn:
         out: dict[str, Any] = {}
-        for table in (t.commands, t.orders, t.lines, t.events, t.obligations, t.postings, t.balances):
+        for table in (t.commands, t.reasons, t.orders, t.lines, t.obligations, t.postings, t.balances):
             out[table.name] = sorted(tuple(str(v) for v in row) for row in conn.execute(select(table)))
         out["audit"] = conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
         out["postings"] = conn.execute(select(func.count()).select_from(t.postings)).scalar_one()

@@ -9,13 +9,14 @@ import json
 from typing import Any
 
 import pytest
-from ledger_helpers import P, lifecycle, problems, run
+from ledger_helpers import P, lifecycle, order, problems, run
 from sqlalchemy import Engine, text
 
-from anpo.ledger.apply import _DETAIL, Event, event_detail
-from anpo.ledger.commands import CANONICAL, Cancel, Correct, Deliver, Line, Order, Receive, Settle, Sign
+from anpo.ledger.apply import event_detail
+from anpo.ledger.commands import CANONICAL, Cancel, Correct, Deliver, Line, Order, Receive, Settle, Sign, parse
 from anpo.ledger.demo import Demo
-from anpo.ledger.engine import COMPACT, Ledger
+from anpo.ledger.engine import Ledger
+from anpo.ledger.policy import COMPACT
 
 ODD = 'a\tb\nc\\N \\ "q" \r 第31海兵遠征部隊 \x7f \x00 \u2028 end'
 DAY = dt.date(2020, 5, 1)
@@ -65,24 +66,45 @@ def test_canonical_forms_are_the_sorted_compact_json_of_every_command(fw: Any) -
         {"applied": [{"obligation": "d1/1", "amount": "1.5", "commodity": "USD", "left": "0"}]},
     ],
 )
-def test_event_details_are_stored_as_the_sorted_json(detail: dict[str, Any]) -> None:
-    event = Event("c1", "o1", "order", DAY, "jpn", detail, "confidential", "jpn,usa")
-    assert event_detail(event) == _DETAIL.encode(detail)
+def test_history_details_are_stored_as_sorted_compact_json(detail: dict[str, Any]) -> None:
+    stored = event_detail(detail)
+    assert stored == json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert json.loads(stored) == detail
 
 
-def test_stored_results_are_the_results(engine: Engine, fw: Any) -> None:
-    """Order results carry their reasons spliced in from the policy's JSON: the stored text is
-    still the compact JSON of each result, and a retry returns it."""
+def two_line_order(cid: str) -> dict[str, Any]:
+    """An order whose reasons are the union of two cases' (fuel and water in joint training)."""
+    data = order(cid)
+    data["lines"].append({**data["lines"][0], "category": "water", "item": "water"})
+    return data
+
+
+def test_a_retry_returns_the_result_rebuilt_from_the_row(engine: Engine, fw: Any) -> None:
+    """A command's row holds its result once: what its other columns hold is not repeated in its
+    `result` column, and an order's reasons are stored once per distinct text in acsa_reasons.
+    A retry rebuilds the whole result, the same JSON text as when it was first returned."""
     ledger = Ledger(engine, fw)
     commands = [c for lc in Demo(fw, 4, "sr").lifecycles(40) for c in lc]
+    commands += [parse(two_line_order("two-1")), parse(two_line_order("two-2"))]
     results = ledger.submit(P, commands)
     assert {r["code"] for r in results} == {"ok"}
     with engine.connect() as conn:
         stored = dict(conn.execute(text("SELECT id, result FROM acsa_commands")).all())  # type: ignore[arg-type]
+        reasons = dict(conn.execute(text("SELECT id, reasons FROM acsa_reasons")).all())  # type: ignore[arg-type]
     for r in results:
-        assert stored[r["id"]] == COMPACT.encode(r)
+        own = json.loads(stored[r["id"]])
+        assert own["status"] == r["status"]
+        assert not own.keys() & {"id", "kind", "order", "postings", "marking", "reasons"}
+    orders = [r for r in results if r["kind"] == "order"]
+    distinct = {COMPACT.encode(r["reasons"]) for r in orders}
+    assert sorted(reasons.values()) == sorted(distinct)
+    assert len(distinct) < len(orders)  # stored once per distinct text, not once per order
+    with engine.connect() as conn:
+        two = conn.execute(text("SELECT count(DISTINCT reasons) FROM acsa_commands WHERE id LIKE 'two-%'")).scalar()
+    assert two == 1
     again = ledger.submit(P, commands)
-    assert [{**r, "code": "ok"} for r in again] == [json.loads(COMPACT.encode(r)) for r in results]
+    assert [COMPACT.encode({**r, "code": "ok"}) for r in again] == [COMPACT.encode(r) for r in results]
+    assert {r["code"] for r in again} == {"exists"}
 
 
 TAMPERING = [

@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ from anpo.ledger.commands import (
     fingerprint,
 )
 from anpo.ledger.messages import LedgerError, fail
-from anpo.ledger.policy import ACTIONS, COMPACT, Policy
+from anpo.ledger.policy import ACTIONS, Policy
 from anpo.ledger.state import load_orders, orders_of_deliveries, rows_for
 from anpo.security import audit
 from anpo.security.access import AccessDenied
@@ -132,8 +133,39 @@ def _error(cmd: Command, exc: LedgerError) -> dict[str, Any]:
 
 def _stored(session: Session, ids: list[str]) -> dict[str, tuple[str, str, dict[str, Any]]]:
     return {
-        cid: (kind, fp, json.loads(result)) for cid, kind, fp, result in rows_for(session, "commands", sorted(set(ids)))
+        row.id: (row.kind, row.fingerprint, _stored_result(row))
+        for row in rows_for(session, "commands", sorted(set(ids)))
     }
+
+
+# The keys of a result that a command's row holds in columns of its own (or, for `reasons`, in
+# acsa_reasons), so that its `result` column need not repeat them.
+ROW_KEYS = frozenset(("code", "id", "kind", "order", "postings", "marking", "reasons"))
+
+
+def _result_column(result: dict[str, Any]) -> str:
+    """What a command's `result` column holds: the order's status after the step and the step's
+    own figures, as compact JSON (orjson: the same text as `COMPACT`, in a tenth of the time)."""
+    return orjson.dumps({k: v for k, v in result.items() if k not in ROW_KEYS}).decode()
+
+
+def _stored_result(row: Any) -> dict[str, Any]:
+    """A stored command's result as it was first returned, rebuilt from its row (the inverse of
+    `_result_column`, keys in the same order)."""
+    own = json.loads(row.result)
+    result = {
+        "code": "ok",
+        "id": row.id,
+        "kind": row.kind,
+        "order": row.order_id,
+        "status": own.pop("status"),
+        "postings": row.postings,
+        "marking": {"level": row.marking_level, "releasable_to": row.releasable_to},
+        **own,
+    }
+    if row.reasons is not None:
+        result["reasons"] = json.loads(row.reasons)
+    return result
 
 
 def _audit(
@@ -174,15 +206,6 @@ def _audit(
     )
 
 
-def _result_text(result: dict[str, Any], reasons: str | None) -> str:
-    """A result as stored with its command; an order's `reasons` (its last key) spliced in from the
-    policy's JSON of them when there is one, rather than encoded again for every order."""
-    if reasons is None:
-        return COMPACT.encode(result)
-    head = COMPACT.encode({k: v for k, v in result.items() if k != "reasons"})
-    return f'{head[:-1]},"reasons":{reasons}}}'
-
-
 def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
     """PostgreSQL: append rows with COPY (in the batch's transaction; a duplicate id or a
     serialization failure fails the transaction just as an INSERT would). A driver error is raised
@@ -217,13 +240,48 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
             conn.exec_driver_sql(sql.replace("?", ph), rows)
 
     now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    events, reasons, detail = batch.events, batch.reasons, event_detail
     insert(
         "acsa_commands",
-        ("id", "kind", "order_id", "fingerprint", "postings", "result", "at"),
+        (
+            "id",
+            "kind",
+            "order_id",
+            "on_date",
+            "party",
+            "fingerprint",
+            "postings",
+            "result",
+            "detail",
+            "reasons",
+            "at",
+            "marking_level",
+            "releasable_to",
+        ),
         [
-            (cid, kind, r["order"], fp, r["postings"], _result_text(r, batch.reasons_json.get(cid)), now)
+            (
+                cid,
+                kind,
+                r["order"],
+                (step := events[cid])[0],
+                step[1],
+                fp,
+                r["postings"],
+                _result_column(r),
+                detail(step[2]),
+                reasons[cid][1] if cid in reasons else None,
+                now,
+                r["marking"]["level"],
+                r["marking"]["releasable_to"],
+            )
             for cid, (kind, fp, r) in done.items()
         ],
+    )
+    insert(
+        "acsa_reasons",
+        ("id", "reasons"),
+        sorted({(digest, text) for text, digest in reasons.values()}),
+        " ON CONFLICT (id) DO NOTHING",
     )
     orders = list(batch.orders.values())
     insert(
@@ -367,14 +425,6 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
             (ob.quantity, ob.amount, ob.value, ob.received_on, ob.settled, ob.id)
             for ob in obligations
             if ob.dirty and not ob.new
-        ],
-    )
-    insert(
-        "acsa_events",
-        ("id", "order_id", "kind", "on_date", "party", "detail", "marking_level", "releasable_to"),
-        [
-            (e.id, e.order_id, e.kind, e.on, e.party, event_detail(e), e.marking_level, e.releasable_to)
-            for e in batch.events
         ],
     )
     insert(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import json
 import weakref
 from dataclasses import dataclass, field
@@ -31,13 +32,18 @@ COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # how the
 @dataclass
 class _Memo:
     """(question, parameter values..., interval) -> the answer; (provider, category, context,
-    interval) -> the reasons of `acsa.may_provide`, and as JSON."""
+    interval) -> the reasons of `acsa.may_provide`, as JSON and its digest."""
 
     answers: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
-    reasons: dict[tuple[Any, ...], tuple[list[dict[str, Any]], str]] = field(default_factory=dict)
+    reasons: dict[tuple[Any, ...], tuple[list[dict[str, Any]], str, str]] = field(default_factory=dict)
 
 
 _MEMOS: weakref.WeakKeyDictionary[Framework, dict[tuple[dt.date, ...], _Memo]] = weakref.WeakKeyDictionary()
+
+
+def reasons_digest(text: str) -> str:
+    """The key under which the JSON of an order's reasons is stored (acsa_reasons.id)."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Policy:
@@ -58,10 +64,11 @@ class Policy:
     def may_provide(self, provider: str, category: str, context: str, on: dt.date) -> dict[str, Any]:
         return self._ask("acsa.may_provide", {"provider": provider, "category": category, "context": context}, on)
 
-    def reasons(self, provider: str, category: str, context: str, on: dt.date) -> tuple[list[dict[str, Any]], str]:
-        """The reasons of `may_provide`, without repeats, and as JSON (compact, as the ledger stores
-        results): an order's result carries them, ~1 KB of bilingual text and citations, the same
-        for every order of one case and interval. The list is the memo's own: copy it to change it."""
+    def reasons(self, provider: str, category: str, context: str, on: dt.date) -> tuple[list[dict[str, Any]], str, str]:
+        """The reasons of `may_provide`, without repeats, as JSON (compact, as the ledger stores
+        results) and the digest of that JSON (`reasons_digest`): an order's result carries them,
+        ~1 KB of bilingual text and citations, the same for every order of one case and interval,
+        stored once under the digest. The list is the memo's own: copy it to change it."""
         key = (provider, category, context, bisect.bisect_right(self._bounds, on))
         found = self._memo.reasons.get(key)
         if found is None:
@@ -69,7 +76,8 @@ class Policy:
             for r in self.may_provide(provider, category, context, on)["reasons"]:
                 if r not in unique:
                     unique.append(r)
-            found = self._memo.reasons[key] = (unique, COMPACT.encode(unique))
+            text = COMPACT.encode(unique)
+            found = self._memo.reasons[key] = (unique, text, reasons_digest(text))
         return found
 
     def agreement(self, on: dt.date) -> str | None:

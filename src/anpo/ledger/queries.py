@@ -119,10 +119,13 @@ class Reader:
                 .order_by(t.obligations.c.delivered_on, t.obligations.c.id)
             ).mappings()
         ]
+        c = t.commands.c  # a command's row is also the order's history entry
         out["events"] = [
             {"id": e["id"], "kind": e["kind"], "on": _d(e["on_date"]), "party": e["party"], **json.loads(e["detail"])}
             for e in self.session.execute(
-                select(t.events).where(t.events.c.order_id == order_id).order_by(t.events.c.on_date, t.events.c.id)
+                select(c.id, c.kind, c.on_date, c.party, c.detail)
+                .where(c.order_id == order_id)
+                .order_by(c.on_date, c.id)
             ).mappings()
         ]
         return out

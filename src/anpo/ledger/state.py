@@ -156,7 +156,19 @@ def _statement(name: str, pg: bool) -> Select[Any]:
     o = t.obligations.c
     c = t.commands.c
     statements: dict[str, Select[Any]] = {
-        "commands": select(c.id, c.kind, c.fingerprint, c.result).where(among(c.id)),
+        "commands": select(
+            c.id,
+            c.kind,
+            c.fingerprint,
+            c.order_id,
+            c.postings,
+            c.result,
+            c.marking_level,
+            c.releasable_to,
+            t.reasons.c.reasons,
+        )
+        .outerjoin(t.reasons, t.reasons.c.id == c.reasons)
+        .where(among(c.id)),
         "orders": select(t.orders).where(among(t.orders.c.id)),
         "lines": select(t.lines).where(among(t.lines.c.order_id)),
         "obligations": select(t.obligations).where(among(o.order_id)).order_by(o.delivered_on, o.id),

@@ -1,8 +1,15 @@
-"""The ledger's tables (created by migration 0002_ledger).
+"""The ledger's tables (created by migration 0002_ledger, reshaped by 0005_ledger_journal).
 
-Commands, events and postings are append-only. Orders, lines, obligations and balances also hold
+Commands, reasons and postings are append-only. Orders, lines, obligations and balances also hold
 running figures (signatures, quantities delivered, amounts settled, sums of postings) so that reads
-stay fast; `anpo.ledger.invariants.verify` recomputes every one of them from the postings.
+stay fast; `anpo.ledger.queries.verify` recomputes every one of them from the postings.
+
+A command's row is also the order's history entry (its date, the party that acted, what it
+recorded): one row per step rather than a command row and an event row repeating it. Its `result`
+holds only what the other columns do not (the order's status after the step and the step's own
+figures); an order's legal reasons, the same kilobyte for every order asking the same question,
+are stored once in `acsa_reasons` under the SHA-256 of their JSON. `anpo.ledger.engine` rebuilds
+the whole result for a retry.
 """
 
 from __future__ import annotations
@@ -23,11 +30,23 @@ commands = Table(
     meta,
     Column("id", String(64), primary_key=True),
     Column("kind", String(16), nullable=False),
-    Column("order_id", String(64), nullable=False),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("on_date", Date, nullable=False),
+    Column("party", String(8), nullable=False),
     Column("fingerprint", String(64), nullable=False),
     Column("postings", Integer, nullable=False),
     Column("result", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("reasons", String(64)),
     Column("at", String(32), nullable=False),
+    *_marking(),
+)
+
+reasons = Table(
+    "acsa_reasons",
+    meta,
+    Column("id", String(64), primary_key=True),
+    Column("reasons", Text, nullable=False),
 )
 
 orders = Table(
@@ -62,18 +81,6 @@ lines = Table(
     Column("currency", String(3), nullable=False),
     Column("delivered", BigInteger, nullable=False),
     Column("cancelled", BigInteger, nullable=False),
-)
-
-events = Table(
-    "acsa_events",
-    meta,
-    Column("id", String(64), primary_key=True),
-    Column("order_id", String(64), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),
-    Column("on_date", Date, nullable=False),
-    Column("party", String(8), nullable=False),
-    Column("detail", Text, nullable=False),
-    *_marking(),
 )
 
 obligations = Table(
@@ -112,7 +119,7 @@ postings = Table(
     meta,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("txn", String(64), nullable=False),
-    Column("order_id", String(64), nullable=False, index=True),
+    Column("order_id", String(64), nullable=False),
     Column("obligation_id", String(80)),
     Column("on_date", Date, nullable=False),
     Column("leg", String(12), nullable=False),

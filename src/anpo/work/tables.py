@@ -47,7 +47,7 @@ class Meeting(Marked, Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     origin: Mapped[str] = mapped_column(String(16))  # pack | user
     channel: Mapped[str] = mapped_column(String(64))
-    date: Mapped[dt.date] = mapped_column(Date)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
     end_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     precision: Mapped[str] = mapped_column(String(8), default="day")
     label_ja: Mapped[str] = mapped_column(Text)
@@ -99,7 +99,7 @@ class Protection(Marked, Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     origin: Mapped[str] = mapped_column(String(16))
-    year: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer, index=True)
     requested_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     protected_party: Mapped[str] = mapped_column(String(16))
     protecting_party: Mapped[str] = mapped_column(String(16), default="jpn")
@@ -171,7 +171,7 @@ class Booking(Marked, Base):
     __tablename__ = "work_bookings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    facility: Mapped[str] = mapped_column(String(64))
+    facility: Mapped[str] = mapped_column(String(64), index=True)
     party: Mapped[str] = mapped_column(String(16))
     unit: Mapped[str] = mapped_column(Text, default="")
     purpose: Mapped[str] = mapped_column(Text, default="")

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ledger_helpers import lifecycle, run
+from ledger_helpers import lifecycle, run, snapshot
 from sqlalchemy import Engine
 
+from anpo.ledger.commands import parse
 from anpo.ledger.engine import Ledger
 from anpo.ledger.export import csv_rows, export
 from anpo.ledger.queries import Reader
@@ -124,3 +125,29 @@ def test_cli_outputs_carry_the_marking(engine: Engine, fw: Any, cli: Any, db_url
     written = cli.json("acsa", "export", "--format", "csv", "-o", str(out), *u)
     assert written["marking"]["banner_en"] == banner["banner_en"]
     assert out.read_text(encoding="utf-8").startswith("# CONFIDENTIAL//REL TO USA, JPN\n# 秘//USA, JPN限り\n")
+
+
+def test_a_retry_passes_the_access_check_of_the_step_it_repeats(engine: Engine, fw: Any) -> None:
+    """Whoever may not take the step may not learn its stored result, nor that its id exists: a
+    retry by them is refused as the step would be (and the refusal audited); the same retry by
+    someone who may take the step returns the stored result."""
+    _fill(engine, fw)
+    ledger = Ledger(engine, fw)
+    b = lifecycle("b", on="2022-10-01", price="2")
+    order_b = parse({**b[0], "marking_level": "secret", "releasable_to": ["jpn"]})
+    changed = parse({**b[0], "marking_level": "secret", "releasable_to": ["jpn"], "requesting_unit": "x"})
+    usa = Principal("u", "usa", "top_secret", frozenset({"logistics_officer"}))  # not releasable to
+    jpn_viewer = Principal("k", "jpn", "secret", frozenset({"viewer"}))  # may read, not order
+    jpn_officer = Principal("o", "jpn", "secret", frozenset({"logistics_officer"}))
+    before = snapshot(engine)
+    for who in (usa, jpn_viewer):
+        for cmd in (order_b, changed):
+            (r,) = ledger.submit(who, [cmd])
+            assert r["code"] == "not_permitted" and "status" not in r and "reasons" not in r
+    after = snapshot(engine)
+    assert after["audit"] == before["audit"] + 4  # each refusal is audited, nothing else changed
+    assert {k: v for k, v in after.items() if k != "audit"} == {k: v for k, v in before.items() if k != "audit"}
+    (r,) = ledger.submit(jpn_officer, [order_b])
+    assert r["code"] == "exists" and r["order"] == "b" and r["marking"]["level"] == "secret"
+    (r,) = ledger.submit(jpn_officer, [changed])
+    assert r["code"] == "exists_with_different_fields"

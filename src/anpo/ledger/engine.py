@@ -37,7 +37,7 @@ from anpo.ledger.messages import LedgerError, fail
 from anpo.ledger.policy import ACTIONS, Policy
 from anpo.ledger.state import load_orders, orders_of_deliveries, rows_for
 from anpo.security import audit
-from anpo.security.access import AccessDenied
+from anpo.security.access import AccessDenied, require
 from anpo.security.markings import Levels, Marking
 from anpo.security.principal import Principal
 from anpo.store.db import session_factory, transaction
@@ -103,6 +103,15 @@ class Ledger:
             prior = stored.get(cmd.id) or done.get(cmd.id)
             if prior is not None:
                 kind, prior_fp, result = prior
+                # A retry passes the access check of the step it repeats (its action on its
+                # marking) before it learns anything of the stored one, even that it exists.
+                marking = Marking.from_columns(result["marking"]["level"], result["marking"]["releasable_to"])
+                try:
+                    require(self.levels, principal, ACTIONS[kind], marking)
+                except AccessDenied as exc:
+                    denied.append((cmd, exc))
+                    results.append(_error(cmd, fail("not_permitted", action=exc.action)))
+                    continue
                 if kind == cmd.kind and prior_fp == fp:
                     results.append({**result, "code": "exists"})
                 else:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "0005_ledger_journal"
 down_revision = "0002_ledger"
@@ -28,6 +29,7 @@ depends_on = None
 # does not change when the code does.
 COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 HEAD = ("code", "id", "kind", "order", "status", "postings", "marking")
+PAGE = 5000  # commands carried over per round trip; a test sets `ledger_journal_page` lower
 NEW_COLUMNS = ("on_date", "party", "detail", "marking_level", "releasable_to")
 
 commands = sa.table(
@@ -56,6 +58,19 @@ events = sa.table(
     sa.column("releasable_to", sa.String),
 )
 reasons = sa.table("acsa_reasons", sa.column("id", sa.String), sa.column("reasons", sa.Text))
+
+
+def _pages(conn: sa.Connection, query: sa.Select[Any]) -> Iterator[Sequence[Any]]:
+    """The rows of `query` (over acsa_commands) in pages of PAGE commands by id, so that a ledger
+    of any size is carried over in bounded memory."""
+    page = context.config.attributes.get("ledger_journal_page", PAGE)
+    last = ""
+    while True:
+        rows = conn.execute(query.where(commands.c.id > last).order_by(commands.c.id).limit(page)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
 
 
 def _events_table() -> None:
@@ -89,38 +104,39 @@ def upgrade() -> None:
         batch.add_column(sa.Column("marking_level", sa.String(32)))
         batch.add_column(sa.Column("releasable_to", sa.String(64)))
     conn = op.get_bind()
-    rows = conn.execute(
-        sa.select(commands.c.id, commands.c.result, *(events.c[name] for name in NEW_COLUMNS)).select_from(
-            commands.outerjoin(events, events.c.id == commands.c.id)
-        )
-    ).all()
-    updates, texts = [], {}
-    for cid, result, on_date, *rest in rows:
-        if on_date is None:
-            raise RuntimeError(f"acsa_commands {cid}: no acsa_events row to carry over")
-        full = json.loads(result)
-        slim = {"status": full["status"], **{k: v for k, v in full.items() if k not in (*HEAD, "reasons")}}
-        digest = None
-        if "reasons" in full:
-            text = COMPACT.encode(full["reasons"])
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            texts[digest] = text
-        party, detail, level, releasable = rest
-        updates.append(
-            {
-                "b_id": cid,
-                "b_result": COMPACT.encode(slim),
-                "b_on_date": on_date,
-                "b_party": party,
-                "b_detail": detail,
-                "b_reasons": digest,
-                "b_level": level,
-                "b_releasable": releasable,
-            }
-        )
-    if texts:
-        conn.execute(reasons.insert(), [{"id": k, "reasons": v} for k, v in texts.items()])
-    if updates:
+    query = sa.select(commands.c.id, commands.c.result, *(events.c[name] for name in NEW_COLUMNS)).select_from(
+        commands.outerjoin(events, events.c.id == commands.c.id)
+    )
+    seen: set[str] = set()
+    for rows in _pages(conn, query):
+        updates, texts = [], {}
+        for cid, result, on_date, *rest in rows:
+            if on_date is None:
+                raise RuntimeError(f"acsa_commands {cid}: no acsa_events row to carry over")
+            full = json.loads(result)
+            slim = {"status": full["status"], **{k: v for k, v in full.items() if k not in (*HEAD, "reasons")}}
+            digest = None
+            if "reasons" in full:
+                text = COMPACT.encode(full["reasons"])
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                if digest not in seen:
+                    texts[digest] = text
+            party, detail, level, releasable = rest
+            updates.append(
+                {
+                    "b_id": cid,
+                    "b_result": COMPACT.encode(slim),
+                    "b_on_date": on_date,
+                    "b_party": party,
+                    "b_detail": detail,
+                    "b_reasons": digest,
+                    "b_level": level,
+                    "b_releasable": releasable,
+                }
+            )
+        if texts:
+            conn.execute(reasons.insert(), [{"id": k, "reasons": v} for k, v in texts.items()])
+            seen.update(texts)
         conn.execute(
             commands.update()
             .where(commands.c.id == sa.bindparam("b_id"))
@@ -167,12 +183,10 @@ def downgrade() -> None:
     op.create_index("ix_acsa_postings_order_id", "acsa_postings", ["order_id"])
     _events_table()
     conn = op.get_bind()
-    rows = conn.execute(
-        sa.select(commands, reasons.c.reasons.label("reasons_text")).select_from(
-            commands.outerjoin(reasons, reasons.c.id == commands.c.reasons)
-        )
-    ).all()
-    if rows:
+    query = sa.select(commands, reasons.c.reasons.label("reasons_text")).select_from(
+        commands.outerjoin(reasons, reasons.c.id == commands.c.reasons)
+    )
+    for rows in _pages(conn, query):
         conn.execute(
             events.insert(),
             [

@@ -8,7 +8,7 @@ import gc
 # allocates tens of thousands of short-lived objects; at the default every 70,000 allocations set
 # off a collection of the middle generation and, often enough, a full one over everything the
 # process keeps (a generated workload, open sessions): a fifth of a batched submission's time
-# (bench/README.md). Young collections stay well under a millisecond at this size.
+# (bench/README.md). A young collection took 0.26 ms on average there at this size.
 YOUNG_THRESHOLD = 10_000
 
 

@@ -67,7 +67,7 @@ class Policy:
     def reasons(self, provider: str, category: str, context: str, on: dt.date) -> tuple[list[dict[str, Any]], str, str]:
         """The reasons of `may_provide`, without repeats, as JSON (compact, as the ledger stores
         results) and the digest of that JSON (`reasons_digest`): an order's result carries them,
-        ~1 KB of bilingual text and citations, the same for every order of one case and interval,
+        ~700 bytes of bilingual text and citations, the same for every order of one case and interval,
         stored once under the digest. The list is the memo's own: copy it to change it."""
         key = (provider, category, context, bisect.bisect_right(self._bounds, on))
         found = self._memo.reasons.get(key)

@@ -7,7 +7,7 @@ stay fast; `anpo.ledger.queries.verify` recomputes every one of them from the po
 A command's row is also the order's history entry (its date, the party that acted, what it
 recorded): one row per step rather than a command row and an event row repeating it. Its `result`
 holds only what the other columns do not (the order's status after the step and the step's own
-figures); an order's legal reasons, the same kilobyte for every order asking the same question,
+figures); an order's legal reasons, ~700 bytes the same for every order asking the same question,
 are stored once in `acsa_reasons` under the SHA-256 of their JSON. `anpo.ledger.engine` rebuilds
 the whole result for a retry.
 """

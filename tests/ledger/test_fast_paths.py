@@ -118,6 +118,13 @@ TAMPERING = [
     ("UPDATE acsa_lines SET cancelled = quantity", "> ordered"),
     ("UPDATE acsa_commands SET postings = postings + 1 WHERE id = 'o1.r1'", "command o1.r1 acknowledged 3"),
     ("DELETE FROM acsa_postings WHERE txn = 'o1.r1'", "command o1.r1 acknowledged 2 postings but has 0"),
+    (  # a balanced pair of postings under a made-up transaction
+        "INSERT INTO acsa_postings (txn, order_id, obligation_id, on_date, leg, account, commodity, amount,"
+        " marking_level, releasable_to) VALUES"
+        " ('ghost', 'o1', NULL, '2020-05-01', 'payment', 'usa:received', 'USD', 5, 'confidential', 'jpn,usa'),"
+        " ('ghost', 'o1', NULL, '2020-05-01', 'payment', 'usa:received', 'USD', -5, 'confidential', 'jpn,usa')",
+        "transaction ghost has 2 postings but no acknowledged command",
+    ),
 ]
 
 

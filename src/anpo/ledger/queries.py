@@ -12,7 +12,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, bindparam, exists, func, select
+from sqlalchemy import Connection, Date, Integer, bindparam, exists, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from anpo.ledger import money
@@ -380,7 +380,8 @@ def verify(session: Session) -> list[str]:
     every transaction balances per commodity; stored balances equal the sum of postings; no
     obligation is settled beyond what is owed, and its settled figure equals its settlement
     postings; no line is delivered beyond what was ordered (less cancellations), and its delivered
-    figure equals its obligations; every command's posting count matches its postings.
+    figure equals its obligations; every command's posting count matches its postings, and every
+    posting belongs to a command.
 
     Each check is one aggregate query that compares in the database and returns only the rows that
     fail it, so a sound ledger sends back little more than its 200-odd balance rows."""
@@ -438,12 +439,16 @@ def verify(session: Session) -> list[str]:
             problems.append(f"order {oid} line {no}: delivered {dlv} + cancelled {cnl} > ordered {qty}")
         if int(total or 0) != dlv:
             problems.append(f"order {oid} line {no}: delivered {dlv} but deliveries sum to {total}")
-    counts = select(p.txn, func.count().label("n")).group_by(p.txn).subquery()
-    for cid, n, found in session.execute(
+    counts = select(p.txn, func.count().label("n")).group_by(p.txn).cte()
+    mismatched = (
         select(c.id, c.postings, counts.c.n)
         .outerjoin(counts, counts.c.txn == c.id)
         .where(func.coalesce(counts.c.n, 0) != c.postings)
-        .order_by(c.id)
-    ):
-        problems.append(f"command {cid} acknowledged {n} postings but has {found or 0}")
+    )
+    orphans = select(counts.c.txn, null(), counts.c.n).where(~exists().where(c.id == counts.c.txn))
+    for cid, n, found in session.execute(union_all(mismatched, orphans).order_by("id")):
+        if n is None:
+            problems.append(f"transaction {cid} has {found} postings but no acknowledged command")
+        else:
+            problems.append(f"command {cid} acknowledged {n} postings but has {found or 0}")
     return problems

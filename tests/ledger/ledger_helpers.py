@@ -96,4 +96,4 @@ def balances(engine: Engine, fw: Any) -> dict[tuple[str, str], str]:
 
 def problems(engine: Engine) -> list[str]:
     with transaction(session_factory(engine)) as session:
-        return verify(session)
+        return [problem.en for problem in verify(session)]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from ledger_helpers import P, lifecycle, problems, run
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from anpo.ledger.engine import Ledger
 from anpo.ledger.export import csv_rows
@@ -178,3 +178,21 @@ def test_refused_batch_entries_still_leave_audit_trail_of_applied_ones(engine: E
         "acsa.receive",
     ]
     assert P.system
+
+
+def test_verify_from_the_cli_names_what_disagrees_in_both_languages(engine: Engine, db_url: str, cli: Any) -> None:
+    u = ("--url", db_url)
+    cli.json("demo", "--orders", "20", "--seed", "2", *u)
+    assert cli.json("acsa", "verify", *u) == {"ok": True, "problems": []}
+    sound = cli.run("acsa", "verify", *u, "--lang", "ja")
+    assert sound.exit_code == 0 and "台帳は整合しています" in sound.stdout
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE acsa_lines SET delivered = delivered + 1"))
+    found = cli.run("acsa", "verify", *u, "--json")
+    assert found.exit_code == 1
+    data = json.loads(found.stdout)
+    assert data["ok"] is False
+    line_sums = [p for p in data["problems"] if "but deliveries sum to" in p["en"]]
+    assert len(line_sums) == 20 and all("引渡しの合計" in p["ja"] for p in line_sums)  # every line of every order
+    ja = cli.run("acsa", "verify", *u, "--lang", "ja")
+    assert ja.exit_code == 1 and "引渡しの合計" in ja.stdout and "deliveries" not in ja.stdout

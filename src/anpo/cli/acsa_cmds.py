@@ -294,6 +294,22 @@ def balances_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = L
     )
 
 
+@acsa_app.command("verify")
+def verify_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.en) -> None:
+    """Recompute every running figure from the postings; list what disagrees and exit 1 if anything
+    does. / 台帳の検証"""
+    from anpo.ledger.messages import m
+    from anpo.ledger.queries import verify
+    from anpo.store.db import session_factory, transaction
+
+    with _engine(url, lang, as_json) as engine, transaction(session_factory(engine)) as session:
+        problems = verify(session)
+    lines = [p.get(lang.value) for p in problems] or [m("verify_sound").get(lang.value)]
+    emit({"ok": not problems, "problems": [p.as_json() for p in problems]}, as_json, lambda: "\n".join(lines))
+    if problems:
+        raise typer.Exit(1)
+
+
 def _banner(marking: dict[str, Any], lang: Lang) -> str:
     """The banner line of a marking (`Reader.marking_json`) in the chosen language."""
     return str(marking["banner_ja"] if lang == Lang.ja else marking["banner_en"])

@@ -108,6 +108,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "区分 {level} は使えません（使える区分: {allowed}）。",
         "marking level {level} is not allowed (allowed: {allowed}).",
     ),
+    # anpo.ledger.queries.verify: what disagrees when every running figure is recomputed
+    "verify_unbalanced": (
+        "取引 {txn} は {commodity} で貸借が一致しません（合計 {total}）。",
+        "transaction {txn} does not balance in {commodity}: {total}.",
+    ),
+    "verify_balance": (
+        "残高 {account} / {commodity} / {marking} は {stored_ja} ですが、記帳の合計は {summed_ja} です。",
+        "balance {account} / {commodity} / {marking} is {stored_en} but its postings sum to {summed_en}.",
+    ),
+    "verify_over_settled": (
+        "債務 {obligation} の決済額 {settled} が債務額 {amount} を超えています。",
+        "obligation {obligation} settled {settled} of {amount}.",
+    ),
+    "verify_settled_sum": (
+        "債務 {obligation} の決済額 {settled} が決済の記帳の合計 {total} と一致しません。",
+        "obligation {obligation} settled {settled} but its settlement postings sum to {total}.",
+    ),
+    "verify_over_delivered": (
+        "発注 {order} の品目 {line}: 引渡し {delivered} と取消し {cancelled} の合計が発注数量 {ordered} を超えています。",
+        "order {order} line {line}: delivered {delivered} + cancelled {cancelled} > ordered {ordered}.",
+    ),
+    "verify_delivered_sum": (
+        "発注 {order} の品目 {line}: 引渡し済み {delivered} が引渡しの合計 {total} と一致しません。",
+        "order {order} line {line}: delivered {delivered} but deliveries sum to {total}.",
+    ),
+    "verify_count": (
+        "指示 {command} は記帳 {acknowledged} 件と応答しましたが、記帳は {found} 件です。",
+        "command {command} acknowledged {acknowledged} postings but has {found}.",
+    ),
+    "verify_orphan": (
+        "取引 {txn} の記帳 {found} 件に対応する受理済みの指示がありません。",
+        "transaction {txn} has {found} postings but no acknowledged command.",
+    ),
+    "verify_sound": (
+        "台帳は整合しています: すべての残高・債務・品目・指示を記帳から再計算しました。",
+        "ledger sound: every balance, obligation, line and command recomputed from the postings.",
+    ),
     "no_ledger": (
         "ACSA台帳のテーブルがありません。先に `anpo db init` を実行してください。",
         "the ACSA ledger tables do not exist; run `anpo db init` first.",

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, Date, Integer, bindparam, exists, func, null, select, union_all
 from sqlalchemy.orm import Session
 
+from anpo.framework.model import Text
 from anpo.ledger import money
 from anpo.ledger import tables as t
 from anpo.ledger.apply import add_months
-from anpo.ledger.messages import fail
+from anpo.ledger.messages import fail, m
 from anpo.security.access import can_read, read_condition
 from anpo.security.markings import Levels, Marking
 from anpo.security.principal import Principal
@@ -375,8 +376,9 @@ def _obligation_json(r: Any, on: dt.date) -> dict[str, Any]:
 # --- invariants ------------------------------------------------------------------------------------
 
 
-def verify(session: Session) -> list[str]:
-    """Recompute every running figure from the postings; return the problems (empty when sound):
+def verify(session: Session) -> list[Text]:
+    """Recompute every running figure from the postings; return the problems, in both languages
+    (empty when sound):
     every transaction balances per commodity; stored balances equal the sum of postings; no
     obligation is settled beyond what is owed, and its settled figure equals its settlement
     postings; no line is delivered beyond what was ordered (less cancellations), and its delivered
@@ -386,11 +388,12 @@ def verify(session: Session) -> list[str]:
     Each check is one aggregate query that compares in the database and returns only the rows that
     fail it, so a sound ledger sends back little more than its 200-odd balance rows."""
     p, b, o, line, c = t.postings.c, t.balances.c, t.obligations.c, t.lines.c, t.commands.c
-    problems: list[str] = []
+    text = money.text
+    problems: list[Text] = []
     for txn, commodity, total in session.execute(
         select(p.txn, p.commodity, func.sum(p.amount)).group_by(p.txn, p.commodity).having(func.sum(p.amount) != 0)
     ):
-        problems.append(f"transaction {txn} does not balance in {commodity}: {total}")
+        problems.append(m("verify_unbalanced", txn=txn, commodity=commodity, total=text(int(total))))
     summed = {
         (a, cm, lv, rel): (int(s), int(n))
         for a, cm, lv, rel, s, n in session.execute(
@@ -407,7 +410,13 @@ def verify(session: Session) -> list[str]:
     }
     for key in sorted(set(summed) | set(stored)):
         if summed.get(key, (0, 0)) != stored.get(key, (0, 0)):
-            problems.append(f"balance {key} is {stored.get(key)} but its postings sum to {summed.get(key)}")
+            account, commodity, level, releasable = key
+            figures = {}
+            for name, found in (("stored", stored.get(key)), ("summed", summed.get(key))):
+                figures[f"{name}_ja"] = "なし" if found is None else f"{text(found[0])}（{found[1]}件）"
+                figures[f"{name}_en"] = "nothing" if found is None else f"{text(found[0])} in {found[1]} postings"
+            marking = f"{level}/{releasable}"
+            problems.append(m("verify_balance", account=account, commodity=commodity, marking=marking, **figures))
     paid = (
         select(p.obligation_id, func.sum(p.amount).label("total"))
         .where(p.leg == "settlement", p.amount > 0)
@@ -422,9 +431,9 @@ def verify(session: Session) -> list[str]:
         .order_by(o.id)
     ):
         if settled > amount or settled < 0:
-            problems.append(f"obligation {oid} settled {settled} of {amount}")
+            problems.append(m("verify_over_settled", obligation=oid, settled=text(settled), amount=text(amount)))
         if int(total or 0) != settled:
-            problems.append(f"obligation {oid} settled {settled} but its settlement postings sum to {total}")
+            problems.append(m("verify_settled_sum", obligation=oid, settled=text(settled), total=text(int(total or 0))))
     deliveries = (
         select(o.order_id, o.line_no, func.sum(o.quantity).label("total")).group_by(o.order_id, o.line_no).subquery()
     )
@@ -435,10 +444,11 @@ def verify(session: Session) -> list[str]:
         .where((line.delivered + line.cancelled > line.quantity) | (line.delivered < 0) | (delivered != line.delivered))
         .order_by(line.order_id, line.line_no)
     ):
+        figures = {"order": oid, "line": no, "delivered": text(dlv)}
         if dlv + cnl > qty or dlv < 0:
-            problems.append(f"order {oid} line {no}: delivered {dlv} + cancelled {cnl} > ordered {qty}")
+            problems.append(m("verify_over_delivered", **figures, cancelled=text(cnl), ordered=text(qty)))
         if int(total or 0) != dlv:
-            problems.append(f"order {oid} line {no}: delivered {dlv} but deliveries sum to {total}")
+            problems.append(m("verify_delivered_sum", **figures, total=text(int(total or 0))))
     counts = select(p.txn, func.count().label("n")).group_by(p.txn).cte()
     mismatched = (
         select(c.id, c.postings, counts.c.n)
@@ -448,7 +458,7 @@ def verify(session: Session) -> list[str]:
     orphans = select(counts.c.txn, null(), counts.c.n).where(~exists().where(c.id == counts.c.txn))
     for cid, n, found in session.execute(union_all(mismatched, orphans).order_by("id")):
         if n is None:
-            problems.append(f"transaction {cid} has {found} postings but no acknowledged command")
+            problems.append(m("verify_orphan", txn=cid, found=found))
         else:
-            problems.append(f"command {cid} acknowledged {n} postings but has {found or 0}")
+            problems.append(m("verify_count", command=cid, acknowledged=n, found=found or 0))
     return problems

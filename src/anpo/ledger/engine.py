@@ -158,6 +158,28 @@ def _result_column(result: dict[str, Any]) -> str:
     return orjson.dumps({k: v for k, v in result.items() if k not in ROW_KEYS}).decode()
 
 
+def _command_row(batch: Batch, cid: str, kind: str, fp: str, result: dict[str, Any], now: str) -> tuple[Any, ...]:
+    """An applied command's row in acsa_commands: also the order's history entry."""
+    on, party, detail = batch.events[cid]
+    reasons = batch.reasons.get(cid)
+    marking = result["marking"]
+    return (
+        cid,
+        kind,
+        result["order"],
+        on,
+        party,
+        fp,
+        result["postings"],
+        _result_column(result),
+        event_detail(detail),
+        reasons[1] if reasons else None,
+        now,
+        marking["level"],
+        marking["releasable_to"],
+    )
+
+
 def _stored_result(row: Any) -> dict[str, Any]:
     """A stored command's result as it was first returned, rebuilt from its row (the inverse of
     `_result_column`, keys in the same order)."""
@@ -249,7 +271,6 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
             conn.exec_driver_sql(sql.replace("?", ph), rows)
 
     now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    events, reasons, detail = batch.events, batch.reasons, event_detail
     insert(
         "acsa_commands",
         (
@@ -267,29 +288,12 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
             "marking_level",
             "releasable_to",
         ),
-        [
-            (
-                cid,
-                kind,
-                r["order"],
-                (step := events[cid])[0],
-                step[1],
-                fp,
-                r["postings"],
-                _result_column(r),
-                detail(step[2]),
-                reasons[cid][1] if cid in reasons else None,
-                now,
-                r["marking"]["level"],
-                r["marking"]["releasable_to"],
-            )
-            for cid, (kind, fp, r) in done.items()
-        ],
+        [_command_row(batch, cid, kind, fp, r, now) for cid, (kind, fp, r) in done.items()],
     )
     insert(
         "acsa_reasons",
         ("id", "reasons"),
-        sorted({(digest, text) for text, digest in reasons.values()}),
+        sorted({(digest, text) for text, digest in batch.reasons.values()}),
         " ON CONFLICT (id) DO NOTHING",
     )
     orders = list(batch.orders.values())

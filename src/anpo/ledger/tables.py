@@ -9,7 +9,9 @@ recorded): one row per step rather than a command row and an event row repeating
 holds only what the other columns do not (the order's status after the step and the step's own
 figures); an order's legal reasons, ~700 bytes the same for every order asking the same question,
 are stored once in `acsa_reasons` under the SHA-256 of their JSON. `anpo.ledger.engine` rebuilds
-the whole result for a retry.
+the whole result for a retry. A reasons row carries no marking of its own: it is the pack's public
+legal text with its citations, shared by orders of any marking, and is only ever read through a
+command row, whose marking (and the access check on it) governs.
 """
 
 from __future__ import annotations

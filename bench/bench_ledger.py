@@ -15,7 +15,7 @@
    (`beancount.loader.load_string`, which parses, books and validates, as bean-check does) on the
    same transactions, exported by `anpo acsa export --format beancount`.
 3. Balance (`Reader.balances`) and ageing (`Reader.ageing`) query times once the ledger holds
-   `--postings` postings (default 1,000,000).
+   `--postings` postings (default 1,000,000), counted as entries: a row of acsa_postings holds two.
 
     .venv/bin/python bench/bench_ledger.py [--backend sqlite|postgresql|both] [--orders 5000]
         [--single 300] [--postings 1000000]
@@ -158,6 +158,12 @@ def timed(fn: Any, runs: int) -> float:
     return statistics.median(times)
 
 
+def count_entries(conn: Any) -> int:
+    """Postings counted as entries (one per account touched), as beancount and the issue count
+    them: a row of acsa_postings holds two, its debit and its credit."""
+    return 2 * int(conn.execute(select(func.count()).select_from(t.postings)).scalar_one())
+
+
 def fresh_ledger(db: Database, fw: Any) -> tuple[Engine, Ledger]:
     engine = make_engine(db.new())
     init_database(engine)
@@ -182,7 +188,7 @@ def run_backend(backend: str, orders: int, single: int, postings_target: int, tm
         engine, ledger = fresh_ledger(db, fw)
         elapsed = submit_all(ledger, lifecycles)
         with engine.connect() as conn:
-            n_postings = conn.execute(select(func.count()).select_from(t.postings)).scalar_one()
+            n_postings = count_entries(conn)
             n_commands = conn.execute(select(func.count()).select_from(t.commands)).scalar_one()
         start = time.perf_counter()
         with transaction(session_factory(engine)) as session:
@@ -192,7 +198,7 @@ def run_backend(backend: str, orders: int, single: int, postings_target: int, tm
         split: dict[str, float] = {}
         floor = executemany_floor(engine, db.new(), split)
         print(
-            f"[{backend}] {orders} lifecycles ({n_commands} commands, {n_postings} postings);"
+            f"[{backend}] {orders} lifecycles ({n_commands} commands, {n_postings} postings in {n_postings // 2} rows);"
             f" executemany of the same rows {floor:.2f} s = {orders / floor:,.0f} lifecycles/s (floor)"
         )
         print(f"[{backend}]   the floor by table: " + ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in split.items()))
@@ -234,7 +240,7 @@ def run_backend(backend: str, orders: int, single: int, postings_target: int, tm
             submit_all(ledger, more)
             seed += 1
             with engine.connect() as conn:
-                n_postings = conn.execute(select(func.count()).select_from(t.postings)).scalar_one()
+                n_postings = count_entries(conn)
         # Drop the benchmark's own big object graphs (the beancount entries, the generated
         # commands) first, so that the query timings see a process like a reader's.
         del entries, ledger_text, lifecycles, more
@@ -249,7 +255,7 @@ def run_backend(backend: str, orders: int, single: int, postings_target: int, tm
             n_open = len(reader.open_obligations(on))
             n_rows = session.execute(select(func.count()).select_from(t.balances)).scalar_one()
         print(
-            f"[{backend}] at {n_postings:,} postings ({n_rows} balance rows):"
+            f"[{backend}] at {n_postings:,} postings ({n_postings // 2:,} rows; {n_rows} balance rows):"
             f" balances {bal_s * 1000:.3f} ms (median of 200),"
             f" ageing {age_s * 1000:.1f} ms over {n_open:,} open obligations (median of 5)"
         )

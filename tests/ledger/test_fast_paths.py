@@ -108,7 +108,13 @@ def test_a_retry_returns_the_result_rebuilt_from_the_row(engine: Engine, fw: Any
 
 
 TAMPERING = [
-    ("UPDATE acsa_postings SET amount = amount + 1 WHERE id = (SELECT min(id) FROM acsa_postings)", "does not balance"),
+    (
+        "UPDATE acsa_postings SET amount = amount + 1 WHERE id = (SELECT min(id) FROM acsa_postings)",
+        "but its postings sum to",
+    ),
+    ("UPDATE acsa_postings SET amount = -amount WHERE id = (SELECT min(id) FROM acsa_postings)", "is malformed"),
+    ("UPDATE acsa_postings SET amount = 0 WHERE id = (SELECT min(id) FROM acsa_postings)", "is malformed"),
+    ("UPDATE acsa_postings SET credit = debit WHERE id = (SELECT min(id) FROM acsa_postings)", "is malformed"),
     ("UPDATE acsa_balances SET amount = amount + 1 WHERE account = 'usa:received'", "but its postings sum to"),
     ("UPDATE acsa_balances SET postings = postings + 1 WHERE account = 'usa:received'", "but its postings sum to"),
     ("DELETE FROM acsa_balances WHERE account = 'usa:received'", "is nothing but its postings sum to"),
@@ -118,11 +124,11 @@ TAMPERING = [
     ("UPDATE acsa_lines SET cancelled = quantity", "> ordered"),
     ("UPDATE acsa_commands SET postings = postings + 1 WHERE id = 'o1.r1'", "command o1.r1 acknowledged 3"),
     ("DELETE FROM acsa_postings WHERE txn = 'o1.r1'", "command o1.r1 acknowledged 2 postings but has 0"),
-    (  # a balanced pair of postings under a made-up transaction
-        "INSERT INTO acsa_postings (txn, order_id, obligation_id, on_date, leg, account, commodity, amount,"
+    (  # a posting (two entries, balanced) under a made-up transaction
+        "INSERT INTO acsa_postings (txn, order_id, obligation_id, on_date, leg, debit, credit, commodity, amount,"
         " marking_level, releasable_to) VALUES"
-        " ('ghost', 'o1', NULL, '2020-05-01', 'payment', 'usa:received', 'USD', 5, 'confidential', 'jpn,usa'),"
-        " ('ghost', 'o1', NULL, '2020-05-01', 'payment', 'usa:received', 'USD', -5, 'confidential', 'jpn,usa')",
+        " ('ghost', 'o1', NULL, '2020-05-01', 'payment', 'usa:received', 'usa:received', 'USD', 5, 'confidential',"
+        " 'jpn,usa')",
         "transaction ghost has 2 postings but no acknowledged command",
     ),
 ]

@@ -45,7 +45,7 @@ def test_the_ledger_survives_a_downgrade_and_an_upgrade(engine: Any, db_url: str
     orders = [r["order"] for r in results if r["kind"] == "order"]
     before = _histories(engine, fw, orders)
 
-    _migrate(engine, "0005_ledger_journal@-1", down=True)
+    _migrate(engine, "0002_ledger", down=True)
     with engine.connect() as conn:
         stored = dict(conn.execute(text("SELECT id, result FROM acsa_commands")).all())  # type: ignore[arg-type]
         events = conn.execute(text("SELECT id, order_id, kind, party, detail FROM acsa_events")).all()

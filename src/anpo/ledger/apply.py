@@ -78,12 +78,20 @@ class Batch:
         obligation: str | None,
         on: dt.date,
         leg: str,
-        entries: list[tuple[str, str, int]],
+        debit: str,
+        credit: str,
+        commodity: str,
+        amount: int,
     ) -> None:
-        append, level, releasable = self.postings.append, order.marking_level, order.releasable_to
-        for account, commodity, amount in entries:
-            if amount:
-                append((cmd_id, order.id, obligation, on, leg, account, commodity, amount, level, releasable))
+        """One double-entry posting: `debit` gains `amount` of `commodity`, `credit` loses it. A
+        negative amount (a reversal) is posted as the positive amount the other way round."""
+        if amount < 0:
+            debit, credit, amount = credit, debit, -amount
+        if amount:
+            level, releasable = order.marking_level, order.releasable_to
+            self.postings.append(
+                (cmd_id, order.id, obligation, on, leg, debit, credit, commodity, amount, level, releasable)
+            )
 
     def event(self, cmd: Command, party: str, detail: dict[str, Any]) -> None:
         self.events[cmd.id] = (cmd.on, party, detail)
@@ -104,7 +112,7 @@ class Batch:
     # --- the steps ---------------------------------------------------------------------------------
 
     def apply(self, cmd: Command) -> dict[str, Any]:
-        before = len(self.postings)
+        before = len(self.postings)  # a command's `postings` counts entries: two per posting row
         if isinstance(cmd, Order):
             order, extra = self.apply_order(cmd)
         elif isinstance(cmd, Sign):
@@ -120,7 +128,7 @@ class Batch:
         else:
             order, extra = self.apply_correct(cmd)
         order.refresh_status()
-        return self.result(cmd, order, len(self.postings) - before, **extra)
+        return self.result(cmd, order, 2 * (len(self.postings) - before), **extra)
 
     def apply_order(self, cmd: Order) -> tuple[OrderState, dict[str, Any]]:
         marking = Marking(cmd.marking_level, frozenset(cmd.releasable_to))
@@ -201,10 +209,10 @@ class Batch:
                     None,
                     binding,
                     "commitment",
-                    [
-                        (p.to_receive(order.recipient), line.commodity, line.quantity),
-                        (p.to_provide(order.provider), line.commodity, -line.quantity),
-                    ],
+                    p.to_receive(order.recipient),
+                    p.to_provide(order.provider),
+                    line.commodity,
+                    line.quantity,
                 )
         self.event(cmd, cmd.party, {})
         return order, {"binding": binding is not None}
@@ -287,10 +295,10 @@ class Batch:
             ob.id,
             on,
             "commitment",
-            [
-                (p.to_receive(order.recipient), line.commodity, -qty),
-                (p.to_provide(order.provider), line.commodity, qty),
-            ],
+            p.to_provide(order.provider),
+            p.to_receive(order.recipient),
+            line.commodity,
+            qty,
         )
         self.post(
             cmd_id,
@@ -298,10 +306,10 @@ class Batch:
             ob.id,
             on,
             "delivery",
-            [
-                (p.awaiting_receipt(order.recipient), line.commodity, qty),
-                (p.provided(order.provider), line.commodity, -qty),
-            ],
+            p.awaiting_receipt(order.recipient),
+            p.provided(order.provider),
+            line.commodity,
+            qty,
         )
         self.post(
             cmd_id,
@@ -309,10 +317,10 @@ class Batch:
             ob.id,
             on,
             "obligation",
-            [
-                (p.receivable(order.provider, order.agreement), ob.commodity, owed),
-                (p.payable(order.recipient, order.agreement), ob.commodity, -owed),
-            ],
+            p.receivable(order.provider, order.agreement),
+            p.payable(order.recipient, order.agreement),
+            ob.commodity,
+            owed,
         )
 
     def apply_receive(self, cmd: Receive) -> tuple[OrderState, dict[str, Any]]:
@@ -331,10 +339,10 @@ class Batch:
                 ob.id,
                 cmd.on,
                 "receipt",
-                [
-                    (p.received(order.recipient), commodity, ob.quantity),
-                    (p.awaiting_receipt(order.recipient), commodity, -ob.quantity),
-                ],
+                p.received(order.recipient),
+                p.awaiting_receipt(order.recipient),
+                commodity,
+                ob.quantity,
             )
         self.event(cmd, order.recipient, {"delivery": cmd.delivery})
         return order, {"delivery": cmd.delivery}
@@ -378,10 +386,10 @@ class Batch:
                 ob.id,
                 cmd.on,
                 "settlement",
-                [
-                    (p.payable(order.recipient, order.agreement), commodity, take),
-                    (p.receivable(order.provider, order.agreement), commodity, -take),
-                ],
+                p.payable(order.recipient, order.agreement),
+                p.receivable(order.provider, order.agreement),
+                commodity,
+                take,
             )
             applied.append(
                 {
@@ -397,10 +405,10 @@ class Batch:
             None,
             cmd.on,
             "payment",
-            [
-                (p.settled_in(order.provider, order.method), cmd.commodity, cmd.amount),
-                (p.settled_out(order.recipient, order.method), cmd.commodity, -cmd.amount),
-            ],
+            p.settled_in(order.provider, order.method),
+            p.settled_out(order.recipient, order.method),
+            cmd.commodity,
+            cmd.amount,
         )
         self.event(cmd, order.recipient, {"applied": applied})
         extra: dict[str, Any] = {"applied": applied}
@@ -431,10 +439,10 @@ class Batch:
                     None,
                     cmd.on,
                     "commitment",
-                    [
-                        (p.to_receive(order.recipient), line.commodity, -qty),
-                        (p.to_provide(order.provider), line.commodity, qty),
-                    ],
+                    p.to_provide(order.provider),
+                    p.to_receive(order.recipient),
+                    line.commodity,
+                    qty,
                 )
         order.cancelled_on = cmd.on
         order.dirty = True

@@ -448,7 +448,8 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
             "obligation_id",
             "on_date",
             "leg",
-            "account",
+            "debit",
+            "credit",
             "commodity",
             "amount",
             "marking_level",
@@ -456,15 +457,20 @@ def _write(session: Session, batch: Batch, done: dict[str, tuple[str, str, dict[
         ),
         batch.postings,
     )
+    # The running balances: each posting adds its amount to its debit account and takes it from
+    # its credit account; `postings` counts entries, one on each side.
     sums: dict[tuple[str, str, str, str], list[int]] = {}
-    for _, _, _, _, _, account, commodity, amount, level, releasable in batch.postings:
-        key = (account, commodity, level, releasable)
-        acc = sums.get(key)
-        if acc is None:
-            sums[key] = [amount, 1]
-        else:
-            acc[0] += amount
-            acc[1] += 1
+    for _, _, _, _, _, debit, credit, commodity, amount, level, releasable in batch.postings:
+        for key, signed in (
+            ((debit, commodity, level, releasable), amount),
+            ((credit, commodity, level, releasable), -amount),
+        ):
+            acc = sums.get(key)
+            if acc is None:
+                sums[key] = [signed, 1]
+            else:
+                acc[0] += signed
+                acc[1] += 1
     insert(
         "acsa_balances",
         ("account", "commodity", "marking_level", "releasable_to", "amount", "postings"),

@@ -55,6 +55,9 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 
 
 def postings(reader: Reader) -> Iterator[tuple[str, str, str | None, dt.date, str, str, str, int]]:
+    """Every entry the reader may read, in the order posted: (txn, order, obligation, date, leg,
+    account, commodity, amount, debit positive). A posting row holds two entries, its debit then
+    its credit; the exports list entries, as a journal and beancount do."""
     p = t.postings.c
     q = select(
         p.txn,
@@ -62,15 +65,20 @@ def postings(reader: Reader) -> Iterator[tuple[str, str, str | None, dt.date, st
         p.obligation_id,
         p.on_date,
         p.leg,
-        p.account,
+        p.debit,
+        p.credit,
         p.commodity,
         p.amount,
         p.marking_level,
         p.releasable_to,
     ).order_by(p.id)
-    for row in reader.session.execute(q):
-        if reader.take(row[8], row[9]):
-            yield row[0], row[1], row[2], _date(row[3]), row[4], row[5], row[6], row[7]
+    for txn, order, obligation, on, leg, debit, credit, commodity, amount, level, releasable in reader.session.execute(
+        q
+    ):
+        if reader.take(level, releasable):
+            on = _date(on)
+            yield txn, order, obligation, on, leg, debit, commodity, amount
+            yield txn, order, obligation, on, leg, credit, commodity, -amount
 
 
 def _date(value: Any) -> dt.date:

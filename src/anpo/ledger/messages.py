@@ -109,9 +109,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "marking level {level} is not allowed (allowed: {allowed}).",
     ),
     # anpo.ledger.queries.verify: what disagrees when every running figure is recomputed
-    "verify_unbalanced": (
-        "取引 {txn} は {commodity} で貸借が一致しません（合計 {total}）。",
-        "transaction {txn} does not balance in {commodity}: {total}.",
+    "verify_malformed": (
+        "取引 {txn} の記帳 {posting} は不正です（借方 {debit}、貸方 {credit}、金額 {amount}）。金額は正、借方と貸方は別の勘定でなければなりません。",
+        "posting {posting} of transaction {txn} is malformed (debit {debit}, credit {credit}, amount {amount}):"
+        " the amount must be positive and the two accounts different.",
     ),
     "verify_balance": (
         "残高 {account} / {commodity} / {marking} は {stored_ja} ですが、記帳の合計は {summed_ja} です。",

@@ -1,12 +1,14 @@
-"""Accounts and postings: every step posts entries that sum to zero per commodity.
+"""Accounts and postings: every step posts pairs of entries, one account debited and one credited
+with the same amount of the same commodity, so that every step sums to zero per commodity.
 
-Accounts are `party:kind[:detail]`. Debits are positive. Obligations are held in the commodity
+Accounts are `party:kind[:detail]`. Debits are positive (an account's balance is its debits less
+its credits); a posting row holds both entries of a pair. Obligations are held in the commodity
 they are owed in: money for reimbursement and equal-value exchange, the item itself (a quantity)
 for replacement in kind.
 
 | leg | accounts (debit / credit) | posted by |
 | --- | --- | --- |
-| commitment | recipient `commitments:to_receive` / provider `commitments:to_provide` | binding signature (+), delivery, cancel (-) |
+| commitment | recipient `commitments:to_receive` / provider `commitments:to_provide` | binding signature; delivery and cancel post it the other way round |
 | delivery | recipient `awaiting_receipt` / provider `provided` | delivery |
 | receipt | recipient `received` / recipient `awaiting_receipt` | receipt confirmed |
 | obligation | provider `receivable:AGREEMENT` / recipient `payable:AGREEMENT` | delivery |
@@ -21,10 +23,13 @@ import datetime as dt
 LEGS = ("commitment", "delivery", "receipt", "obligation", "settlement", "payment")
 
 
-# A posting, as the row written to acsa_postings: (txn, order_id, obligation_id, on_date, leg,
-# account, commodity, amount (E4, debit positive), marking_level, releasable_to). A plain tuple: one
-# is built for every posting, and a tuple display costs a fifth of a NamedTuple's constructor.
-Posting = tuple[str, str, str | None, dt.date, str, str, str, int, str, str]
+# A posting, as the row written to acsa_postings: (txn, order_id, obligation_id, on_date, leg, debit,
+# credit, commodity, amount (E4, > 0: `debit` gains it, `credit` loses it), marking_level,
+# releasable_to). One row holds both entries of a leg, as a TigerBeetle transfer does: a
+# transaction balances by construction, and the ledger writes half the rows it would with one row
+# per entry. A plain tuple: one is built for every posting, and a tuple display costs a fifth of a
+# NamedTuple's constructor.
+Posting = tuple[str, str, str | None, dt.date, str, str, str, str, int, str, str]
 
 
 def to_receive(party: str) -> str:

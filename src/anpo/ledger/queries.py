@@ -379,7 +379,8 @@ def _obligation_json(r: Any, on: dt.date) -> dict[str, Any]:
 def verify(session: Session) -> list[Text]:
     """Recompute every running figure from the postings; return the problems, in both languages
     (empty when sound):
-    every transaction balances per commodity; stored balances equal the sum of postings; no
+    every posting is well formed (a positive amount between two different accounts: one row holds
+    both entries, so a well-formed transaction balances); stored balances equal the sum of postings; no
     obligation is settled beyond what is owed, and its settled figure equals its settlement
     postings; no line is delivered beyond what was ordered (less cancellations), and its delivered
     figure equals its obligations; every command's posting count matches its postings, and every
@@ -390,18 +391,21 @@ def verify(session: Session) -> list[Text]:
     p, b, o, line, c = t.postings.c, t.balances.c, t.obligations.c, t.lines.c, t.commands.c
     text = money.text
     problems: list[Text] = []
-    for txn, commodity, total in session.execute(
-        select(p.txn, p.commodity, func.sum(p.amount)).group_by(p.txn, p.commodity).having(func.sum(p.amount) != 0)
+    for pid, txn, debit, credit, amount in session.execute(
+        select(p.id, p.txn, p.debit, p.credit, p.amount).where((p.amount <= 0) | (p.debit == p.credit)).order_by(p.id)
     ):
-        problems.append(m("verify_unbalanced", txn=txn, commodity=commodity, total=text(int(total))))
-    summed = {
-        (a, cm, lv, rel): (int(s), int(n))
-        for a, cm, lv, rel, s, n in session.execute(
-            select(p.account, p.commodity, p.marking_level, p.releasable_to, func.sum(p.amount), func.count()).group_by(
-                p.account, p.commodity, p.marking_level, p.releasable_to
+        problems.append(m("verify_malformed", posting=pid, txn=txn, debit=debit, credit=credit, amount=text(amount)))
+    # Each posting adds its amount to its debit account and takes it from its credit account:
+    # summed per side and merged (two plain GROUP BYs: a third faster on SQLite than one over a UNION).
+    summed: dict[tuple[str, str, str, str], tuple[int, int]] = {}
+    for side, sign in ((p.debit, 1), (p.credit, -1)):
+        for a, cm, lv, rel, total, n in session.execute(
+            select(side, p.commodity, p.marking_level, p.releasable_to, func.sum(p.amount), func.count()).group_by(
+                side, p.commodity, p.marking_level, p.releasable_to
             )
-        )
-    }
+        ):
+            before = summed.get((a, cm, lv, rel), (0, 0))
+            summed[a, cm, lv, rel] = (before[0] + sign * int(total), before[1] + int(n))
     stored = {
         (a, cm, lv, rel): (int(s), int(n))
         for a, cm, lv, rel, s, n in session.execute(
@@ -419,7 +423,7 @@ def verify(session: Session) -> list[Text]:
             problems.append(m("verify_balance", account=account, commodity=commodity, marking=marking, **figures))
     paid = (
         select(p.obligation_id, func.sum(p.amount).label("total"))
-        .where(p.leg == "settlement", p.amount > 0)
+        .where(p.leg == "settlement")
         .group_by(p.obligation_id)
         .subquery()
     )
@@ -449,7 +453,7 @@ def verify(session: Session) -> list[Text]:
             problems.append(m("verify_over_delivered", **figures, cancelled=text(cnl), ordered=text(qty)))
         if int(total or 0) != dlv:
             problems.append(m("verify_delivered_sum", **figures, total=text(int(total or 0))))
-    counts = select(p.txn, func.count().label("n")).group_by(p.txn).cte()
+    counts = select(p.txn, (2 * func.count()).label("n")).group_by(p.txn).cte()  # entries, as commands count
     mismatched = (
         select(c.id, c.postings, counts.c.n)
         .outerjoin(counts, counts.c.txn == c.id)

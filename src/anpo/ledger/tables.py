@@ -1,8 +1,11 @@
-"""The ledger's tables (created by migration 0002_ledger, reshaped by 0005_ledger_journal).
+"""The ledger's tables (created by migration 0002_ledger, reshaped by 0005_ledger_journal and
+0006_posting_pairs).
 
 Commands, reasons and postings are append-only. Orders, lines, obligations and balances also hold
 running figures (signatures, quantities delivered, amounts settled, sums of postings) so that reads
-stay fast; `anpo.ledger.queries.verify` recomputes every one of them from the postings.
+stay fast; `anpo.ledger.queries.verify` recomputes every one of them from the postings. A
+postings row holds both entries of a double-entry pair, as a TigerBeetle transfer does: the
+account debited, the account credited, and one positive amount (`anpo.ledger.postings`).
 
 A command's row is also the order's history entry (its date, the party that acted, what it
 recorded): one row per step rather than a command row and an event row repeating it. Its `result`
@@ -125,9 +128,10 @@ postings = Table(
     Column("obligation_id", String(80)),
     Column("on_date", Date, nullable=False),
     Column("leg", String(12), nullable=False),
-    Column("account", String(96), nullable=False),
+    Column("debit", String(96), nullable=False),
+    Column("credit", String(96), nullable=False),
     Column("commodity", String(24), nullable=False),
-    Column("amount", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),  # E4, always > 0: `debit` gains it, `credit` loses it
     *_marking(),
 )
 

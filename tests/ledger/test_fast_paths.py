@@ -16,7 +16,11 @@ from anpo.ledger.apply import event_detail
 from anpo.ledger.commands import CANONICAL, Cancel, Correct, Deliver, Line, Order, Receive, Settle, Sign, parse
 from anpo.ledger.demo import Demo
 from anpo.ledger.engine import Ledger
+from anpo.ledger.export import postings
 from anpo.ledger.policy import COMPACT
+from anpo.ledger.queries import Reader
+from anpo.security.markings import Levels
+from anpo.store.db import session_factory, transaction
 
 ODD = 'a\tb\nc\\N \\ "q" \r 第31海兵遠征部隊 \x7f \x00 \u2028 end'
 DAY = dt.date(2020, 5, 1)
@@ -144,3 +148,40 @@ def test_verify_finds_every_kind_of_tampering(engine: Engine, sql: str, found: s
         conn.execute(text(sql))
     found_problems = problems(engine)
     assert any(found in p for p in found_problems), found_problems
+
+
+def test_a_posting_row_holds_a_pair_and_a_reversal_runs_the_other_way(engine: Engine, fw: Any) -> None:
+    """One row per leg: the account debited, the account credited, a positive amount. The binding
+    signature commits usa to receive and jpn to provide; the delivery takes its part of that
+    commitment off (the same accounts the other way round); a correction downwards reverses part
+    of the delivery (every leg of it the other way round), and the cancellation takes off the rest."""
+    ledger = Ledger(engine)
+    correct = {"kind": "correct", "id": "o1.k", "delivery": "o1.d1", "line": 1, "quantity": "400"}
+    cancel = {"kind": "cancel", "id": "o1.c", "order": "o1", "on": "2020-05-05", "reason": "exercise ended"}
+    results = run(ledger, *lifecycle()[:4], {**correct, "on": "2020-05-04", "reason": "miscounted"}, cancel)
+    assert {r["code"] for r in results} == {"ok"}, results
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT txn, leg, debit, credit, commodity, amount FROM acsa_postings ORDER BY id")
+        ).all()
+    to_receive, to_provide = "usa:commitments:to_receive", "jpn:commitments:to_provide"
+    receivable, payable = "jpn:receivable:acsa_2016", "usa:payable:acsa_2016"
+    assert [(r.txn, r.leg, r.debit, r.credit, r.amount) for r in rows] == [
+        ("o1.s2", "commitment", to_receive, to_provide, 10_000_000),  # 1000 litres, E4
+        ("o1.d1", "commitment", to_provide, to_receive, 6_000_000),
+        ("o1.d1", "delivery", "usa:awaiting_receipt", "jpn:provided", 6_000_000),
+        ("o1.d1", "obligation", receivable, payable, 5_100_000),  # 600 x 0.85 USD
+        ("o1.k", "commitment", to_receive, to_provide, 2_000_000),
+        ("o1.k", "delivery", "jpn:provided", "usa:awaiting_receipt", 2_000_000),
+        ("o1.k", "obligation", payable, receivable, 1_700_000),
+        ("o1.c", "commitment", to_provide, to_receive, 6_000_000),
+    ]
+    # a command's `postings` counts entries, two per row
+    per_txn = {r["id"]: r["postings"] for r in results}
+    assert per_txn == {txn: 2 * sum(1 for r in rows if r.txn == txn) for txn in per_txn}
+    with transaction(session_factory(engine)) as session:
+        entries = list(postings(Reader(session, Levels(fw), P)))
+    assert len(entries) == 2 * len(rows)
+    for debit, credit, row in zip(entries[::2], entries[1::2], rows, strict=True):
+        assert (debit[5], debit[7], credit[5], credit[7]) == (row.debit, row.amount, row.credit, -row.amount)
+    assert problems(engine) == []

@@ -14,7 +14,7 @@ from anpo.ledger import money
 from anpo.ledger import postings as p
 from anpo.ledger.commands import Cancel, Command, Correct, Deliver, Order, Receive, Settle, Sign
 from anpo.ledger.messages import LedgerError, fail, m
-from anpo.ledger.policy import ACTIONS, COMPACT, Policy, reasons_digest
+from anpo.ledger.policy import ACTIONS, Policy
 from anpo.ledger.postings import Posting
 from anpo.ledger.rates import convert
 from anpo.ledger.state import LineState, Obligation, OrderState
@@ -140,18 +140,12 @@ class Batch:
         agreement = self.policy.agreement(cmd.on)
         if agreement is None:
             raise LedgerError("refused", m("no_agreement", on=cmd.on))
-        reasons: list[dict[str, Any]] = []
-        stored: tuple[str, str] | None = None
         for line in cmd.lines:
             answer = self.policy.may_provide(cmd.provider, line.category, cmd.context, cmd.on)
             if answer["answer"] is not True:
                 key = "refused" if answer["answer"] is False else "undetermined"
                 params = {"provider": cmd.provider, "category": line.category, "context": cmd.context, "on": cmd.on}
                 raise LedgerError("refused", m(key, **params), answer["reasons"])
-            unique, encoded, digest = self.policy.reasons(cmd.provider, line.category, cmd.context, cmd.on)
-            reasons.extend(unique if not reasons else [r for r in unique if r not in reasons])
-            if len(cmd.lines) == 1:  # the result's reasons are the policy's, encoded already
-                stored = (encoded, digest)
             methods = self.policy.settlement_methods(line.category, cmd.on)
             if cmd.method not in methods:
                 raise fail(
@@ -181,11 +175,10 @@ class Batch:
             )
         self.orders[order.id] = order
         self.event(cmd, cmd.recipient, {"requesting_unit": cmd.requesting_unit})
-        if stored is None:
-            text = COMPACT.encode(reasons)
-            stored = (text, reasons_digest(text))
-        self.reasons[cmd.id] = stored
-        return order, {"agreement": agreement, "reasons": reasons}
+        categories = tuple(line.category for line in cmd.lines)
+        unique, encoded, digest = self.policy.order_reasons(cmd.provider, categories, cmd.context, cmd.on)
+        self.reasons[cmd.id] = (encoded, digest)  # the policy's, encoded already
+        return order, {"agreement": agreement, "reasons": list(unique)}  # a copy: the list is the memo's
 
     def apply_sign(self, cmd: Sign) -> tuple[OrderState, dict[str, Any]]:
         order = self.order(cmd.order)

@@ -32,7 +32,8 @@ COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # how the
 @dataclass
 class _Memo:
     """(question, parameter values..., interval) -> the answer; (provider, category, context,
-    interval) -> the reasons of `acsa.may_provide`, as JSON and its digest."""
+    interval) -> the reasons of `acsa.may_provide`, as JSON and its digest; the same with a tuple of
+    categories -> the reasons of an order of several lines."""
 
     answers: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     reasons: dict[tuple[Any, ...], tuple[list[dict[str, Any]], str, str]] = field(default_factory=dict)
@@ -76,6 +77,24 @@ class Policy:
             for r in self.may_provide(provider, category, context, on)["reasons"]:
                 if r not in unique:
                     unique.append(r)
+            text = COMPACT.encode(unique)
+            found = self._memo.reasons[key] = (unique, text, reasons_digest(text))
+        return found
+
+    def order_reasons(
+        self, provider: str, categories: tuple[str, ...], context: str, on: dt.date
+    ) -> tuple[list[dict[str, Any]], str, str]:
+        """`reasons` of an order whose lines ask for `categories`: each line's reasons in turn,
+        without repeats, as JSON and its digest. An order of one line has its line's; the union
+        for several lines is memoised too (encoding it took ~18 µs an order)."""
+        if len(categories) == 1:
+            return self.reasons(provider, categories[0], context, on)
+        key = (provider, categories, context, bisect.bisect_right(self._bounds, on))
+        found = self._memo.reasons.get(key)
+        if found is None:
+            unique: list[dict[str, Any]] = []
+            for category in categories:
+                unique.extend(r for r in self.reasons(provider, category, context, on)[0] if r not in unique)
             text = COMPACT.encode(unique)
             found = self._memo.reasons[key] = (unique, text, reasons_digest(text))
         return found

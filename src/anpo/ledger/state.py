@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, String, Table, any_, bindparam, func, select
 from sqlalchemy import column as column_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -169,9 +169,11 @@ def _statement(name: str, pg: bool) -> Select[Any]:
         )
         .outerjoin(t.reasons, t.reasons.c.id == c.reasons)
         .where(among(c.id)),
-        "orders": select(t.orders).where(among(t.orders.c.id)),
-        "lines": select(t.lines).where(among(t.lines.c.order_id)),
-        "obligations": select(t.obligations).where(among(o.order_id)).order_by(o.delivered_on, o.id),
+        "orders": select(*_stored_fields(OrderState, t.orders)).where(among(t.orders.c.id)),
+        "lines": select(t.lines.c.order_id, *_stored_fields(LineState, t.lines)).where(among(t.lines.c.order_id)),
+        "obligations": select(*_stored_fields(Obligation, t.obligations))
+        .where(among(o.order_id))
+        .order_by(o.delivered_on, o.id),
         "deliveries": select(o.delivery_id, o.order_id).where(among(o.delivery_id)),
     }
     return statements[name]
@@ -192,23 +194,28 @@ def orders_of_deliveries(session: Session, deliveries: Iterable[str]) -> dict[st
 def load_orders(session: Session, order_ids: Iterable[str]) -> dict[str, OrderState]:
     ids = sorted(set(order_ids))
     orders: dict[str, OrderState] = {}
+    # Each statement selects the state's stored fields in the dataclass's order (`_stored_fields`),
+    # so a row is its constructor's arguments as they are.
     for row in rows_for(session, "orders", ids):
-        orders[row.id] = OrderState(**_fields(row._mapping, OrderState))
-    for row in rows_for(session, "lines", ids):
-        data = dict(row._mapping)
-        order_id = data.pop("order_id")
-        data["no"] = data.pop("line_no")
-        orders[order_id].lines[data["no"]] = LineState(**data)
+        orders[row[0]] = OrderState(*row)
+    for order_id, *line in rows_for(session, "lines", ids):
+        orders[order_id].lines[line[0]] = LineState(*line)
     for row in rows_for(session, "obligations", ids):
-        orders[row.order_id].obligations.append(Obligation(**_fields(row._mapping, Obligation)))
+        orders[row[1]].obligations.append(Obligation(*row))
     return orders
 
 
-def _fields(row: Any, cls: type) -> dict[str, Any]:
-    names = _names(cls)
-    return {k: v for k, v in row.items() if k in names}
+# The column that holds a field whose name differs from it.
+_COLUMN_OF = {"no": "line_no"}
 
 
-@functools.cache
-def _names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
+def _stored_fields(cls: type, table: Table) -> list[ColumnElement[Any]]:
+    """The columns of `table` that hold `cls`'s leading fields, in the fields' order; the fields
+    after them (in-memory bookkeeping) must have defaults."""
+    columns: list[ColumnElement[Any]] = []
+    for f in dataclasses.fields(cls):
+        name = _COLUMN_OF.get(f.name, f.name)
+        if name not in table.c:
+            break
+        columns.append(table.c[name])
+    return columns

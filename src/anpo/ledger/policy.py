@@ -86,7 +86,7 @@ class Policy:
     ) -> tuple[list[dict[str, Any]], str, str]:
         """`reasons` of an order whose lines ask for `categories`: each line's reasons in turn,
         without repeats, as JSON and its digest. An order of one line has its line's; the union
-        for several lines is memoised too (encoding it took ~18 µs an order)."""
+        for several lines is memoised too (encoding it, ~1.4 kB, took ~14 µs an order)."""
         if len(categories) == 1:
             return self.reasons(provider, categories[0], context, on)
         key = (provider, categories, context, bisect.bisect_right(self._bounds, on))

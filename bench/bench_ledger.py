@@ -113,7 +113,10 @@ def executemany_floor(src: Engine, dst_url: str, split: dict[str, float] | None 
     rows: dict[str, list[tuple[Any, ...]]] = {}
     with src.connect() as conn:
         for table in TABLES:
-            rows[table.name] = [tuple(r) for r in conn.execute(select(table))]
+            # dates bound as ISO text, as the ledger binds them (`anpo.ledger.days`)
+            rows[table.name] = [
+                tuple(v.isoformat() if isinstance(v, dt.date) else v for v in r) for r in conn.execute(select(table))
+            ]
     dst = make_engine(dst_url)
     meta = MetaData()
     for table in TABLES:

@@ -185,3 +185,54 @@ def test_a_posting_row_holds_a_pair_and_a_reversal_runs_the_other_way(engine: En
     for debit, credit, row in zip(entries[::2], entries[1::2], rows, strict=True):
         assert (debit[5], debit[7], credit[5], credit[7]) == (row.debit, row.amount, row.credit, -row.amount)
     assert problems(engine) == []
+
+
+DATE_COLUMNS = {
+    "acsa_commands": ("on_date",),
+    "acsa_orders": ("order_date", "signed_jpn", "signed_usa"),
+    "acsa_obligations": ("delivered_on", "due_on", "received_on"),
+    "acsa_postings": ("on_date",),
+}
+
+
+def test_dates_are_written_as_the_text_a_date_column_holds(engine: Engine) -> None:
+    """The ledger binds every date it writes as ISO text (cheaper than a date object on both
+    drivers). SQLite must hold exactly what SQLAlchemy's `Date` writes and reads back, or the
+    date comparisons of ageing and the reports would go wrong; PostgreSQL must hold dates. Both
+    the batched inserts (o1, one transaction) and the updates of later steps (o2, one command per
+    transaction) are checked. The commands that carry no reasons (all but orders) store NULL."""
+    ledger = Ledger(engine)
+    assert {r["code"] for r in ledger.submit(P, [parse(c) for c in lifecycle("o1")])} == {"ok"}
+    assert {r["code"] for r in run(ledger, *lifecycle("o2", on="2021-02-27"))} == {"ok"}
+    day = dt.date.fromisoformat
+    with engine.connect() as conn:
+        got = {
+            table: conn.execute(text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1")).all()
+            for table, columns in DATE_COLUMNS.items()
+        }
+        reasons = dict(conn.execute(text("SELECT id, reasons FROM acsa_commands")).all())  # type: ignore[arg-type]
+    as_dates = {
+        table: {tuple(None if v is None else v if isinstance(v, dt.date) else day(v) for v in row) for row in rows}
+        for table, rows in got.items()
+    }
+    assert as_dates["acsa_orders"] == {
+        (day("2020-05-01"), day("2020-05-01"), day("2020-05-02")),
+        (day("2021-02-27"), day("2021-02-27"), day("2021-02-28")),
+    }
+    # delivered two days after the order, due twelve months later (the end of February), received the next day
+    assert as_dates["acsa_obligations"] == {
+        (day("2020-05-03"), day("2021-05-03"), day("2020-05-04")),
+        (day("2021-03-01"), day("2022-03-01"), day("2021-03-02")),
+    }
+    assert {row[0] for row in as_dates["acsa_postings"]} == {
+        day(x) for x in ("2020-05-02", "2020-05-03", "2020-05-04", "2021-02-28", "2021-03-01", "2021-03-02")
+    }
+    assert len(as_dates["acsa_commands"]) == 8  # the distinct dates of the ten commands
+    for table, rows in got.items():
+        for row in rows:
+            for value in row:
+                if engine.dialect.name == "sqlite":
+                    assert isinstance(value, str) and value == day(value).isoformat(), (table, value)
+                else:
+                    assert type(value) is dt.date, (table, value)
+    assert {cid for cid, digest in reasons.items() if digest is not None} == {"o1", "o2"}

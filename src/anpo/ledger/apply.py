@@ -13,6 +13,7 @@ import orjson
 from anpo.ledger import money
 from anpo.ledger import postings as p
 from anpo.ledger.commands import Cancel, Command, Correct, Deliver, Order, Receive, Settle, Sign
+from anpo.ledger.days import iso
 from anpo.ledger.messages import LedgerError, fail, m
 from anpo.ledger.policy import ACTIONS, Policy
 from anpo.ledger.postings import Posting
@@ -45,6 +46,11 @@ class Batch:
     events: dict[str, tuple[dt.date, str, dict[str, Any]]] = field(default_factory=dict)
     # command id -> an order's `reasons` as JSON, and the digest they are stored under
     reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # command id -> its `result` column: what the command's row holds in no other column (the
+    # order's status after the step and the step's own figures), as compact JSON
+    columns: dict[str, str] = field(default_factory=dict)
+    # the markings (level, releasability column) of the orders of the commands applied
+    markings: set[tuple[str, str]] = field(default_factory=set)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -90,14 +96,14 @@ class Batch:
         if amount:
             level, releasable = order.marking_level, order.releasable_to
             self.postings.append(
-                (cmd_id, order.id, obligation, on, leg, debit, credit, commodity, amount, level, releasable)
+                (cmd_id, order.id, obligation, iso(on), leg, debit, credit, commodity, amount, level, releasable)
             )
 
     def event(self, cmd: Command, party: str, detail: dict[str, Any]) -> None:
         self.events[cmd.id] = (cmd.on, party, detail)
 
     @staticmethod
-    def result(cmd: Command, order: OrderState, count: int, **extra: Any) -> dict[str, Any]:
+    def result(cmd: Command, order: OrderState, count: int, extra: dict[str, Any]) -> dict[str, Any]:
         return {
             "code": "ok",
             "id": cmd.id,
@@ -128,7 +134,15 @@ class Batch:
         else:
             order, extra = self.apply_correct(cmd)
         order.refresh_status()
-        return self.result(cmd, order, 2 * (len(self.postings) - before), **extra)
+        # The row's `result` column, built from the step's own figures rather than filtered out of
+        # the whole result afterwards (half the time). An order's reasons are stored once, in
+        # acsa_reasons (`self.reasons`). orjson writes the same text as `COMPACT`, in a tenth of
+        # the time.
+        own = {"status": order.status, **extra}
+        own.pop("reasons", None)
+        self.columns[cmd.id] = orjson.dumps(own).decode()
+        self.markings.add((order.marking_level, order.releasable_to))
+        return self.result(cmd, order, 2 * (len(self.postings) - before), extra)
 
     def apply_order(self, cmd: Order) -> tuple[OrderState, dict[str, Any]]:
         marking = Marking(cmd.marking_level, frozenset(cmd.releasable_to))
@@ -273,7 +287,7 @@ class Batch:
                     "line": no,
                     "owed": money.text(ob.amount),
                     "commodity": ob.commodity,
-                    "due_on": due.isoformat(),
+                    "due_on": iso(due),
                 }
             )
         self.event(cmd, order.provider, {"documents": list(cmd.documents)})

@@ -16,6 +16,7 @@ from json.encoder import encode_basestring as _q
 from typing import Any
 
 from anpo.ledger import money
+from anpo.ledger.days import iso
 from anpo.ledger.messages import fail
 from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETTLEMENT_METHODS
 
@@ -95,7 +96,7 @@ class Order:
         releasable = ",".join(_q(x) for x in self.releasable_to)
         return (
             f'{{"context":{_q(self.context)},"id":{_q(self.id)},"kind":"order","lines":[{lines}],'
-            f'"marking_level":{_q(self.marking_level)},"method":{_q(self.method)},"on":"{self.on.isoformat()}",'
+            f'"marking_level":{_q(self.marking_level)},"method":{_q(self.method)},"on":"{iso(self.on)}",'
             f'"provider":{_q(self.provider)},"releasable_to":[{releasable}],'
             f'"requesting_unit":{_q(self.requesting_unit)}}}'
         )
@@ -114,7 +115,7 @@ class Sign:
 
     def canonical(self) -> str:
         return (
-            f'{{"id":{_q(self.id)},"kind":"sign","on":"{self.on.isoformat()}",'
+            f'{{"id":{_q(self.id)},"kind":"sign","on":"{iso(self.on)}",'
             f'"order":{_q(self.order)},"party":{_q(self.party)}}}'
         )
 
@@ -143,7 +144,7 @@ class Deliver:
         lines = ",".join(f'{{"line":{n},"quantity":"{money.text(q)}"}}' for n, q in self.lines)
         return (
             f'{{"documents":[{documents}],"id":{_q(self.id)},"kind":"deliver","lines":[{lines}],'
-            f'"on":"{self.on.isoformat()}","order":{_q(self.order)}}}'
+            f'"on":"{iso(self.on)}","order":{_q(self.order)}}}'
         )
 
 
@@ -158,7 +159,7 @@ class Receive:
         return {"kind": self.kind, "id": self.id, "delivery": self.delivery, "on": self.on.isoformat()}
 
     def canonical(self) -> str:
-        return f'{{"delivery":{_q(self.delivery)},"id":{_q(self.id)},"kind":"receive","on":"{self.on.isoformat()}"}}'
+        return f'{{"delivery":{_q(self.delivery)},"id":{_q(self.id)},"kind":"receive","on":"{iso(self.on)}"}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,7 @@ class Settle:
         line = "null" if self.line is None else self.line
         return (
             f'{{"amount":"{money.text(self.amount)}","commodity":{_q(self.commodity)},"id":{_q(self.id)},'
-            f'"kind":"settle","line":{line},"method":{_q(self.method)},"on":"{self.on.isoformat()}",'
+            f'"kind":"settle","line":{line},"method":{_q(self.method)},"on":"{iso(self.on)}",'
             f'"order":{_q(self.order)}}}'
         )
 
@@ -206,7 +207,7 @@ class Cancel:
 
     def canonical(self) -> str:
         return (
-            f'{{"id":{_q(self.id)},"kind":"cancel","on":"{self.on.isoformat()}",'
+            f'{{"id":{_q(self.id)},"kind":"cancel","on":"{iso(self.on)}",'
             f'"order":{_q(self.order)},"reason":{_q(self.reason)}}}'
         )
 
@@ -235,7 +236,7 @@ class Correct:
     def canonical(self) -> str:
         return (
             f'{{"delivery":{_q(self.delivery)},"id":{_q(self.id)},"kind":"correct","line":{self.line},'
-            f'"on":"{self.on.isoformat()}","quantity":"{money.text(self.quantity)}","reason":{_q(self.reason)}}}'
+            f'"on":"{iso(self.on)}","quantity":"{money.text(self.quantity)}","reason":{_q(self.reason)}}}'
         )
 
 

@@ -18,18 +18,16 @@ for replacement in kind.
 
 from __future__ import annotations
 
-import datetime as dt
-
 LEGS = ("commitment", "delivery", "receipt", "obligation", "settlement", "payment")
 
 
-# A posting, as the row written to acsa_postings: (txn, order_id, obligation_id, on_date, leg, debit,
-# credit, commodity, amount (E4, > 0: `debit` gains it, `credit` loses it), marking_level,
-# releasable_to). One row holds both entries of a leg, as a TigerBeetle transfer does: a
-# transaction balances by construction, and the ledger writes half the rows it would with one row
-# per entry. A plain tuple: one is built for every posting, and a tuple display costs a fifth of a
-# NamedTuple's constructor.
-Posting = tuple[str, str, str | None, dt.date, str, str, str, str, int, str, str]
+# A posting, as the row written to acsa_postings: (txn, order_id, obligation_id, on_date (ISO text,
+# as `anpo.ledger.engine` binds every date it writes), leg, debit, credit, commodity, amount (E4,
+# > 0: `debit` gains it, `credit` loses it), marking_level, releasable_to). One row holds both
+# entries of a leg, as a TigerBeetle transfer does: a transaction balances by construction, and the
+# ledger writes half the rows it would with one row per entry. A plain tuple: one is built for
+# every posting, and a tuple display costs a fifth of a NamedTuple's constructor.
+Posting = tuple[str, str, str | None, str, str, str, str, str, int, str, str]
 
 
 def to_receive(party: str) -> str:

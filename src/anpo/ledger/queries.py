@@ -395,17 +395,17 @@ def verify(session: Session) -> list[Text]:
         select(p.id, p.txn, p.debit, p.credit, p.amount).where((p.amount <= 0) | (p.debit == p.credit)).order_by(p.id)
     ):
         problems.append(m("verify_malformed", posting=pid, txn=txn, debit=debit, credit=credit, amount=text(amount)))
-    # Each posting adds its amount to its debit account and takes it from its credit account:
-    # summed per side and merged (two plain GROUP BYs: a third faster on SQLite than one over a UNION).
+    # Each posting adds its amount to its debit account and takes it from its credit account.
+    # Summed per pair of accounts in one pass (a ledger has a few hundred pairs), then per account
+    # here: half the time of a GROUP BY per side, which reads the postings twice.
     summed: dict[tuple[str, str, str, str], tuple[int, int]] = {}
-    for side, sign in ((p.debit, 1), (p.credit, -1)):
-        for a, cm, lv, rel, total, n in session.execute(
-            select(side, p.commodity, p.marking_level, p.releasable_to, func.sum(p.amount), func.count()).group_by(
-                side, p.commodity, p.marking_level, p.releasable_to
-            )
-        ):
-            before = summed.get((a, cm, lv, rel), (0, 0))
-            summed[a, cm, lv, rel] = (before[0] + sign * int(total), before[1] + int(n))
+    pairs = (p.debit, p.credit, p.commodity, p.marking_level, p.releasable_to)
+    for debit, credit, cm, lv, rel, total, n in session.execute(
+        select(*pairs, func.sum(p.amount), func.count()).group_by(*pairs)
+    ):
+        for account, signed in ((debit, int(total)), (credit, -int(total))):
+            before = summed.get((account, cm, lv, rel), (0, 0))
+            summed[account, cm, lv, rel] = (before[0] + signed, before[1] + int(n))
     stored = {
         (a, cm, lv, rel): (int(s), int(n))
         for a, cm, lv, rel, s, n in session.execute(

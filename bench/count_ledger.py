@@ -1,0 +1,62 @@
+"""Instructions per batched submission of the ACSA ledger, counted by valgrind (callgrind): a
+figure that does not move with the machine's load, for comparing two versions of the code when
+wall-clock runs of `bench_ledger.py` vary by a fifth from one minute to the next.
+
+Generates `--lifecycles` demo lifecycles (seed 1, as `bench_ledger.py`; the policy's answers are
+memoised by the generation, as there), creates one SQLite database, then submits all of them
+`--reps` times, each time into a fresh copy of that database, 200 lifecycles per transaction.
+Run it under callgrind with `--reps 1` and `--reps 3`: half the difference of the two totals is one
+submission, without the start-up, the generation and the schema's creation.
+
+    for r in 1 3; do PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+        .venv/bin/python bench/count_ledger.py --lifecycles 1000 --reps $r 2>&1 | grep Collected; done
+
+Without valgrind it prints the wall time of each submission.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench_ledger import submit_all  # this script's own directory is on the path
+
+from anpo.framework.pack import default_framework
+from anpo.ledger.demo import Demo
+from anpo.ledger.engine import Ledger
+from anpo.startup import settle
+from anpo.store.db import make_engine
+from anpo.store.migrate import init_database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lifecycles", type=int, default=1000)
+    parser.add_argument("--reps", type=int, default=1)
+    args = parser.parse_args()
+    fw = default_framework()
+    lifecycles = list(Demo(fw, 1, "b").lifecycles(args.lifecycles))
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        template = tmp / "template.sqlite3"
+        engine = make_engine(f"sqlite:///{template}")
+        init_database(engine)
+        engine.dispose()  # the last connection closed: the WAL is checkpointed into the file
+        settle()
+        for rep in range(args.reps):
+            path = tmp / f"run{rep}.sqlite3"
+            shutil.copy(template, path)
+            engine = make_engine(f"sqlite:///{path}")
+            start = time.perf_counter()
+            submit_all(Ledger(engine, fw), lifecycles)
+            print(f"submission {rep + 1}: {time.perf_counter() - start:.3f} s", flush=True)
+            engine.dispose()
+    finally:
+        shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()

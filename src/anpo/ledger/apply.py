@@ -41,16 +41,21 @@ class Batch:
     principal: Principal
     orders: dict[str, OrderState] = field(default_factory=dict)
     delivery_orders: dict[str, str] = field(default_factory=dict)
+    now: str = ""  # when the batch's commands are recorded (their rows' `at`)
     postings: list[Posting] = field(default_factory=list)
-    # command id -> the order's history entry: the step's date, the party that acted, what it recorded
-    events: dict[str, tuple[dt.date, str, dict[str, Any]]] = field(default_factory=dict)
-    # command id -> an order's `reasons` as JSON, and the digest they are stored under
-    reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # command id -> its `result` column: what the command's row holds in no other column (the
-    # order's status after the step and the step's own figures), as compact JSON
-    columns: dict[str, str] = field(default_factory=dict)
+    # the applied commands' rows in acsa_commands (`engine.COMMAND_COLUMNS`; each is also its order's
+    # history entry), built as each command applies: orders' rows end with the digest of their
+    # reasons, the other commands' rows stop before that column (see `engine._write`)
+    commands: list[tuple[Any, ...]] = field(default_factory=list)
+    # digest -> an order's `reasons` as JSON, stored once in acsa_reasons
+    reasons: dict[str, str] = field(default_factory=dict)
     # the markings (level, releasability column) of the orders of the commands applied
     markings: set[tuple[str, str]] = field(default_factory=set)
+    # the step being applied: the party that acted and what its history entry records (`event`),
+    # and, for an order, the digest of its reasons
+    _party: str = ""
+    _detail: dict[str, Any] = field(default_factory=dict)
+    _reasons: str | None = None
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -99,8 +104,8 @@ class Batch:
                 (cmd_id, order.id, obligation, iso(on), leg, debit, credit, commodity, amount, level, releasable)
             )
 
-    def event(self, cmd: Command, party: str, detail: dict[str, Any]) -> None:
-        self.events[cmd.id] = (cmd.on, party, detail)
+    def event(self, party: str, detail: dict[str, Any]) -> None:
+        self._party, self._detail = party, detail
 
     @staticmethod
     def result(cmd: Command, order: OrderState, count: int, extra: dict[str, Any]) -> dict[str, Any]:
@@ -117,8 +122,9 @@ class Batch:
 
     # --- the steps ---------------------------------------------------------------------------------
 
-    def apply(self, cmd: Command) -> dict[str, Any]:
+    def apply(self, cmd: Command, fingerprint: str) -> dict[str, Any]:
         before = len(self.postings)  # a command's `postings` counts entries: two per posting row
+        self._reasons = None
         if isinstance(cmd, Order):
             order, extra = self.apply_order(cmd)
         elif isinstance(cmd, Sign):
@@ -140,9 +146,25 @@ class Batch:
         # the time.
         own = {"status": order.status, **extra}
         own.pop("reasons", None)
-        self.columns[cmd.id] = orjson.dumps(own).decode()
-        self.markings.add((order.marking_level, order.releasable_to))
-        return self.result(cmd, order, 2 * (len(self.postings) - before), extra)
+        level, releasable = order.marking_level, order.releasable_to
+        count = 2 * (len(self.postings) - before)
+        row = (
+            cmd.id,
+            cmd.kind,
+            order.id,
+            iso(cmd.on),
+            self._party,
+            fingerprint,
+            count,
+            orjson.dumps(own).decode(),
+            event_detail(self._detail),
+            self.now,
+            level,
+            releasable,
+        )
+        self.commands.append(row if self._reasons is None else (*row, self._reasons))
+        self.markings.add((level, releasable))
+        return self.result(cmd, order, count, extra)
 
     def apply_order(self, cmd: Order) -> tuple[OrderState, dict[str, Any]]:
         marking = Marking(cmd.marking_level, frozenset(cmd.releasable_to))
@@ -188,10 +210,11 @@ class Batch:
                 no, line.category, line.item, line.unit, line.commodity, line.quantity, line.unit_price, line.currency
             )
         self.orders[order.id] = order
-        self.event(cmd, cmd.recipient, {"requesting_unit": cmd.requesting_unit})
+        self.event(cmd.recipient, {"requesting_unit": cmd.requesting_unit})
         categories = tuple(line.category for line in cmd.lines)
         unique, encoded, digest = self.policy.order_reasons(cmd.provider, categories, cmd.context, cmd.on)
-        self.reasons[cmd.id] = (encoded, digest)  # the policy's, encoded already
+        self.reasons[digest] = encoded  # the policy's, encoded already
+        self._reasons = digest
         return order, {"agreement": agreement, "reasons": list(unique)}  # a copy: the list is the memo's
 
     def apply_sign(self, cmd: Sign) -> tuple[OrderState, dict[str, Any]]:
@@ -221,7 +244,7 @@ class Batch:
                     line.commodity,
                     line.quantity,
                 )
-        self.event(cmd, cmd.party, {})
+        self.event(cmd.party, {})
         return order, {"binding": binding is not None}
 
     def apply_deliver(self, cmd: Deliver) -> tuple[OrderState, dict[str, Any]]:
@@ -290,7 +313,7 @@ class Batch:
                     "due_on": iso(due),
                 }
             )
-        self.event(cmd, order.provider, {"documents": list(cmd.documents)})
+        self.event(order.provider, {"documents": list(cmd.documents)})
         return order, {"delivery": cmd.id, "obligations": created}
 
     def post_delivery(
@@ -351,7 +374,7 @@ class Batch:
                 commodity,
                 ob.quantity,
             )
-        self.event(cmd, order.recipient, {"delivery": cmd.delivery})
+        self.event(order.recipient, {"delivery": cmd.delivery})
         return order, {"delivery": cmd.delivery}
 
     def apply_settle(self, cmd: Settle) -> tuple[OrderState, dict[str, Any]]:
@@ -417,7 +440,7 @@ class Batch:
             cmd.commodity,
             cmd.amount,
         )
-        self.event(cmd, order.recipient, {"applied": applied})
+        self.event(order.recipient, {"applied": applied})
         extra: dict[str, Any] = {"applied": applied}
         if rate is not None:
             extra["rate"] = rate.as_json()
@@ -453,7 +476,7 @@ class Batch:
                 )
         order.cancelled_on = cmd.on
         order.dirty = True
-        self.event(cmd, self.principal.party or "", {"reason": cmd.reason, "cancelled": cancelled})
+        self.event(self.principal.party or "", {"reason": cmd.reason, "cancelled": cancelled})
         return order, {"cancelled": cancelled}
 
     def apply_correct(self, cmd: Correct) -> tuple[OrderState, dict[str, Any]]:
@@ -482,7 +505,7 @@ class Batch:
         line.delivered += delta
         line.dirty = True
         ob.quantity, ob.amount, ob.value, ob.dirty = cmd.quantity, amount, value, True
-        self.event(cmd, order.provider, {"delivery": cmd.delivery, "line": cmd.line, "reason": cmd.reason})
+        self.event(order.provider, {"delivery": cmd.delivery, "line": cmd.line, "reason": cmd.reason})
         return order, {"delivery": cmd.delivery, "line": cmd.line, "quantity": money.text(cmd.quantity)}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Any
 
@@ -387,8 +387,9 @@ def verify(session: Session) -> list[Text]:
     posting belongs to a command.
 
     Each check is one aggregate query that compares in the database and returns only the rows that
-    fail it, so a sound ledger sends back little more than its 200-odd balance rows."""
-    p, b, o, line, c = t.postings.c, t.balances.c, t.obligations.c, t.lines.c, t.commands.c
+    fail it, so a sound ledger sends back little more than its 200-odd balance rows; but for the
+    count of entries per command on SQLite (`_count_mismatches`)."""
+    p, b, o, line = t.postings.c, t.balances.c, t.obligations.c, t.lines.c
     text = money.text
     problems: list[Text] = []
     for pid, txn, debit, credit, amount in session.execute(
@@ -453,16 +454,39 @@ def verify(session: Session) -> list[Text]:
             problems.append(m("verify_over_delivered", **figures, cancelled=text(cnl), ordered=text(qty)))
         if int(total or 0) != dlv:
             problems.append(m("verify_delivered_sum", **figures, total=text(int(total or 0))))
-    counts = select(p.txn, (2 * func.count()).label("n")).group_by(p.txn).cte()  # entries, as commands count
-    mismatched = (
-        select(c.id, c.postings, counts.c.n)
-        .outerjoin(counts, counts.c.txn == c.id)
-        .where(func.coalesce(counts.c.n, 0) != c.postings)
-    )
-    orphans = select(counts.c.txn, null(), counts.c.n).where(~exists().where(c.id == counts.c.txn))
-    for cid, n, found in session.execute(union_all(mismatched, orphans).order_by("id")):
+    for cid, n, entries in _count_mismatches(session):
         if n is None:
-            problems.append(m("verify_orphan", txn=cid, found=found))
+            problems.append(m("verify_orphan", txn=cid, found=entries))
         else:
-            problems.append(m("verify_count", command=cid, acknowledged=n, found=found or 0))
+            problems.append(m("verify_count", command=cid, acknowledged=n, found=entries or 0))
     return problems
+
+
+def _count_mismatches(session: Session) -> list[tuple[str, int | None, int | None]]:
+    """(command, the entries it acknowledged, the entries found) for every command whose count of
+    entries differs from its postings', and (transaction, None, entries) for postings of no
+    command; in order of id. Entries are counted as commands count them: two per posting row.
+
+    PostgreSQL groups and compares in the database. On SQLite its GROUP BY sorts the postings (no
+    index on `txn`: every write would pay for one); counting them here with `Counter` (in C) as
+    they stream by takes half the time (5,000 lifecycles: ~75 against ~120 ms, bench/README.md)."""
+    p, c = t.postings.c, t.commands.c
+    if session.get_bind().dialect.name != "sqlite":
+        counts = select(p.txn, (2 * func.count()).label("n")).group_by(p.txn).cte()
+        mismatched = (
+            select(c.id, c.postings, counts.c.n)
+            .outerjoin(counts, counts.c.txn == c.id)
+            .where(func.coalesce(counts.c.n, 0) != c.postings)
+        )
+        orphans = select(counts.c.txn, null(), counts.c.n).where(~exists().where(c.id == counts.c.txn))
+        return [(cid, n, found) for cid, n, found in session.execute(union_all(mismatched, orphans).order_by("id"))]
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    rows = Counter(raw.execute("SELECT txn FROM acsa_postings"))  # keys: 1-tuples (txn,)
+    problems: list[tuple[str, int | None, int | None]] = []
+    for cid, n in raw.execute("SELECT id, postings FROM acsa_commands"):
+        found = 2 * rows.pop((cid,), 0)
+        if found != n:
+            problems.append((cid, n, found))
+    problems.extend((txn, None, 2 * k) for (txn,), k in rows.items())
+    return sorted(problems, key=lambda problem: problem[0])

@@ -3,13 +3,14 @@ changes the state and returns its postings. A refused step raises LedgerError an
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from anpo.dates import add_months
 from anpo.ledger import money
 from anpo.ledger import postings as p
 from anpo.ledger.commands import Cancel, Command, Correct, Deliver, Order, Receive, Settle, Sign
@@ -26,10 +27,10 @@ from anpo.security.principal import Principal
 DUE_MONTHS = 12
 
 
-def add_months(on: dt.date, months: int) -> dt.date:
-    year, month = divmod(on.month - 1 + months, 12)
-    y, mo = on.year + year, month + 1
-    return dt.date(y, mo, min(on.day, calendar.monthrange(y, mo)[1]))
+@functools.lru_cache(maxsize=1 << 16)
+def due_on(delivered: dt.date) -> dt.date:
+    """When settlement of a delivery is due. Memoised as `days.iso` is: the days in use are few."""
+    return add_months(delivered, DUE_MONTHS)
 
 
 @dataclass
@@ -273,7 +274,7 @@ class Batch:
                     delivered=money.text(line.delivered),
                     quantity=money.text(qty),
                 )
-        due = add_months(cmd.on, DUE_MONTHS)
+        due = due_on(cmd.on)
         created = []
         for no, qty in wanted.items():
             line = order.lines[no]

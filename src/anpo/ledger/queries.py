@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, Date, Integer, bindparam, exists, func, null, select, union_all
 from sqlalchemy.orm import Session
 
+from anpo.dates import add_months
 from anpo.framework.model import Text
 from anpo.ledger import money
 from anpo.ledger import tables as t
-from anpo.ledger.apply import add_months
 from anpo.ledger.messages import fail, m
 from anpo.security.access import can_read, read_condition
 from anpo.security.markings import Levels, Marking

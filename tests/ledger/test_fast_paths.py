@@ -236,3 +236,24 @@ def test_dates_are_written_as_the_text_a_date_column_holds(engine: Engine) -> No
                 else:
                     assert type(value) is dt.date, (table, value)
     assert {cid for cid, digest in reasons.items() if digest is not None} == {"o1", "o2"}
+
+
+def test_an_order_cleared_once_clears_only_its_own_case_in_its_own_interval(engine: Engine) -> None:
+    """`Policy.clear` keeps an order's pass for the orders of the same case (provider, categories,
+    context, method) between the same two boundaries of the law: an order that differs in any of
+    them, or that falls on the other side of a boundary, is checked again, and refused with its
+    reasons where the law forbids it."""
+    ledger = Ledger(engine)
+    (first,) = run(ledger, order("c1", on="2020-07-01", category="ammunition"))
+    (same,) = run(ledger, order("c2", on="2020-07-02", category="ammunition"))
+    assert first["code"] == same["code"] == "ok"
+    assert same["reasons"] == first["reasons"] and same["agreement"] == first["agreement"]
+    # before the 2016 law: ammunition in joint training is refused, with citations
+    (earlier,) = run(ledger, order("c3", on="2014-07-01", category="ammunition"))
+    assert earlier["code"] == "refused" and all(r["citations"] for r in earlier["reasons"])
+    (weapons,) = run(ledger, order("c4", on="2020-07-01", category="weapons"))
+    assert weapons["code"] == "refused"
+    (method,) = run(ledger, order("c5", on="2020-07-01", category="ammunition", method="equal_value_exchange"))
+    assert method["code"] == "invalid" and "equal_value_exchange" in method["message"]["en"]
+    (context,) = run(ledger, order("c6", on="2014-07-01", category="ammunition", context="armed_attack"))
+    assert context["code"] == "ok"

@@ -33,6 +33,13 @@ def due_on(delivered: dt.date) -> dt.date:
     return add_months(delivered, DUE_MONTHS)
 
 
+@functools.lru_cache(maxsize=256)
+def _order_marking(level: str, releasable_to: tuple[str, ...]) -> tuple[Marking, str]:
+    """An order's marking, and its releasability as stored; few distinct ones, one per order."""
+    marking = Marking(level, frozenset(releasable_to))
+    return marking, marking.releasability_column()
+
+
 @dataclass
 class Batch:
     """The state a batch of commands works on, and what it will write."""
@@ -168,12 +175,45 @@ class Batch:
         return self.result(cmd, order, count, extra)
 
     def apply_order(self, cmd: Order) -> tuple[OrderState, dict[str, Any]]:
-        marking = Marking(cmd.marking_level, frozenset(cmd.releasable_to))
+        marking, releasable = _order_marking(cmd.marking_level, cmd.releasable_to)
         if len(self.levels.order) > 1 and cmd.marking_level not in self.levels.order:
             raise fail("invalid", "bad_marking", level=cmd.marking_level, allowed=", ".join(self.levels.order))
         self.authorise(ACTIONS["order"], marking)
         if cmd.id in self.orders:
             raise fail("exists_with_different_fields", id=cmd.id)
+        categories = tuple(line.category for line in cmd.lines)
+        cleared = self.policy.cleared(cmd.provider, categories, cmd.context, cmd.method, cmd.on)
+        if cleared is None:
+            agreement = self.check_order(cmd)
+            cleared = self.policy.clear(cmd.provider, categories, cmd.context, cmd.method, cmd.on, agreement)
+        agreement, unique, encoded, digest = cleared
+        order = OrderState(
+            cmd.id,
+            cmd.on,
+            cmd.provider,
+            cmd.recipient,
+            cmd.context,
+            agreement,
+            cmd.requesting_unit,
+            cmd.method,
+            "requested",
+            marking.level,
+            releasable,
+            new=True,
+        )
+        for no, line in enumerate(cmd.lines, start=1):
+            order.lines[no] = LineState(
+                no, line.category, line.item, line.unit, line.commodity, line.quantity, line.unit_price, line.currency
+            )
+        self.orders[order.id] = order
+        self.event(cmd.recipient, {"requesting_unit": cmd.requesting_unit})
+        self.reasons[digest] = encoded  # the policy's, encoded already
+        self._reasons = digest
+        return order, {"agreement": agreement, "reasons": list(unique)}  # a copy: the list is the memo's
+
+    def check_order(self, cmd: Order) -> str:
+        """The agreement in force on the order's date, if it and the law allow every line's category
+        in the order's context, settled by its method; else a LedgerError with the reasons."""
         agreement = self.policy.agreement(cmd.on)
         if agreement is None:
             raise LedgerError("refused", m("no_agreement", on=cmd.on))
@@ -192,31 +232,7 @@ class Batch:
                     method=cmd.method,
                     allowed=", ".join(methods),
                 )
-        order = OrderState(
-            cmd.id,
-            cmd.on,
-            cmd.provider,
-            cmd.recipient,
-            cmd.context,
-            agreement,
-            cmd.requesting_unit,
-            cmd.method,
-            "requested",
-            marking.level,
-            marking.releasability_column(),
-            new=True,
-        )
-        for no, line in enumerate(cmd.lines, start=1):
-            order.lines[no] = LineState(
-                no, line.category, line.item, line.unit, line.commodity, line.quantity, line.unit_price, line.currency
-            )
-        self.orders[order.id] = order
-        self.event(cmd.recipient, {"requesting_unit": cmd.requesting_unit})
-        categories = tuple(line.category for line in cmd.lines)
-        unique, encoded, digest = self.policy.order_reasons(cmd.provider, categories, cmd.context, cmd.on)
-        self.reasons[digest] = encoded  # the policy's, encoded already
-        self._reasons = digest
-        return order, {"agreement": agreement, "reasons": list(unique)}  # a copy: the list is the memo's
+        return agreement
 
     def apply_sign(self, cmd: Sign) -> tuple[OrderState, dict[str, Any]]:
         order = self.order(cmd.order)

@@ -37,6 +37,11 @@ class _Memo:
 
     answers: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     reasons: dict[tuple[Any, ...], tuple[list[dict[str, Any]], str, str]] = field(default_factory=dict)
+    cleared: dict[tuple[Any, ...], Cleared] = field(default_factory=dict)
+
+
+# An order that the law allows: the agreement in force, and its reasons (as `Policy.order_reasons`).
+Cleared = tuple[str, list[dict[str, Any]], str, str]
 
 
 _MEMOS: weakref.WeakKeyDictionary[Framework, dict[tuple[dt.date, ...], _Memo]] = weakref.WeakKeyDictionary()
@@ -97,6 +102,24 @@ class Policy:
                 unique.extend(r for r in self.reasons(provider, category, context, on)[0] if r not in unique)
             text = COMPACT.encode(unique)
             found = self._memo.reasons[key] = (unique, text, reasons_digest(text))
+        return found
+
+    def cleared(
+        self, provider: str, categories: tuple[str, ...], context: str, method: str, on: dt.date
+    ) -> Cleared | None:
+        """What `clear` kept for an order of this case in the interval of `on`; None if nothing was
+        (the order must then be checked question by question)."""
+        return self._memo.cleared.get((provider, categories, context, method, bisect.bisect_right(self._bounds, on)))
+
+    def clear(
+        self, provider: str, categories: tuple[str, ...], context: str, method: str, on: dt.date, agreement: str
+    ) -> Cleared:
+        """Keep that an order of this case passed its checks on `on`, under `agreement`, for every
+        order of the same case in the same interval (whose answers are the same): one look-up then
+        replaces an order's four or more questions. Only passes are kept: a refusal is worked out
+        again, with its reasons, every time."""
+        key = (provider, categories, context, method, bisect.bisect_right(self._bounds, on))
+        found = self._memo.cleared[key] = (agreement, *self.order_reasons(provider, categories, context, on))
         return found
 
     def agreement(self, on: dt.date) -> str | None:

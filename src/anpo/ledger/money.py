@@ -7,6 +7,7 @@ held in kind is its own commodity, named `ITEM_UNIT` (e.g. `JP8_L`, litres of JP
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -41,8 +42,10 @@ def currency(code: str) -> str:
     return code
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def commodity(item: str, unit: str) -> str:
-    """The commodity of an item held in kind, e.g. `jp8`, `l` -> `JP8_L`."""
+    """The commodity of an item held in kind, e.g. `jp8`, `l` -> `JP8_L`. Memoised: every order
+    line asks, for few distinct items (a bad name raises, and is not kept)."""
     for field, value in (("item", item), ("unit", unit)):
         if not _NAME.match(value) or len(item) + len(unit) > 23:
             raise fail("invalid", "bad_name", field=field, value=value)

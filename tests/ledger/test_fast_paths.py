@@ -17,7 +17,7 @@ from anpo.ledger.commands import CANONICAL, Cancel, Correct, Deliver, Line, Orde
 from anpo.ledger.demo import Demo
 from anpo.ledger.engine import Ledger
 from anpo.ledger.export import postings
-from anpo.ledger.policy import COMPACT
+from anpo.ledger.policy import COMPACT, reasons_digest
 from anpo.ledger.queries import Reader
 from anpo.security.markings import Levels
 from anpo.store.db import session_factory, transaction
@@ -109,6 +109,31 @@ def test_a_retry_returns_the_result_rebuilt_from_the_row(engine: Engine, fw: Any
     again = ledger.submit(P, commands)
     assert [COMPACT.encode({**r, "code": "ok"}) for r in again] == [COMPACT.encode(r) for r in results]
     assert {r["code"] for r in again} == {"exists"}
+
+
+def test_reasons_a_ledger_wrote_are_not_offered_again_and_every_order_still_finds_its_own(
+    engine: Engine, fw: Any
+) -> None:
+    """A ledger keeps the digests of the reasons its committed batches wrote and leaves them out of
+    later batches; the orders of those batches, and of another ledger on the same database, still
+    link to their reasons, and a retry rebuilds the same results from them."""
+    first = Ledger(engine, fw)
+    batches = [[c for lc in Demo(fw, 5, f"rs{i}").lifecycles(20) for c in lc] for i in range(3)]
+    results = [first.submit(P, batches[0]), first.submit(P, batches[1]), Ledger(engine, fw).submit(P, batches[2])]
+    assert all(r["code"] == "ok" for batch in results for r in batch)
+    own = [r for batch in results[:2] for r in batch if r["kind"] == "order"]  # the first ledger's
+    assert first.reasons_stored == {reasons_digest(COMPACT.encode(r["reasons"])) for r in own}
+    with engine.connect() as conn:
+        unlinked = conn.execute(
+            text(
+                "SELECT count(*) FROM acsa_commands c LEFT JOIN acsa_reasons r ON r.id = c.reasons"
+                " WHERE c.kind = 'order' AND r.id IS NULL"
+            )
+        ).scalar()
+    assert unlinked == 0
+    for batch, result in zip(batches, results, strict=True):
+        again = first.submit(P, batch)
+        assert [COMPACT.encode({**r, "code": "ok"}) for r in again] == [COMPACT.encode(r) for r in result]
 
 
 TAMPERING = [

@@ -67,6 +67,9 @@ class Ledger:
         bound = engine if self.sqlite else engine.execution_options(isolation_level="SERIALIZABLE")
         self.factory = session_factory(bound)
         self.retries = 0
+        # digests of reasons (acsa_reasons) that a committed batch of this ledger has written: rows
+        # there are never changed or deleted, so they need not be offered again
+        self.reasons_stored: set[str] = set()
 
     def execute(self, principal: Principal, command: Command) -> dict[str, Any]:
         return self.submit(principal, [command])[0]
@@ -75,7 +78,9 @@ class Ledger:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with transaction(self.factory) as session:
-                    return self._submit(session, principal, commands)
+                    results, reasons = self._submit(session, principal, commands)
+                self.reasons_stored.update(reasons)  # committed
+                return results
             except DBAPIError as exc:
                 if not retryable(exc) or attempt == MAX_ATTEMPTS - 1:
                     raise
@@ -85,7 +90,10 @@ class Ledger:
                 time.sleep(random.uniform(0, min(MAX_BACKOFF, 0.002 * 2 ** min(attempt, 10))))
         raise AssertionError("unreachable")
 
-    def _submit(self, session: Session, principal: Principal, commands: Sequence[Command]) -> list[dict[str, Any]]:
+    def _submit(
+        self, session: Session, principal: Principal, commands: Sequence[Command]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The results of `commands`, and the digests of the reasons written with them."""
         stored = _stored(session, [c.id for c in commands])
         now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         batch = Batch(self.policy, self.levels, principal, now=now)
@@ -130,11 +138,11 @@ class Ledger:
             done[cmd.id] = (cmd.kind, fp, result)
             results.append(result)
         if done:
-            _write(session, batch, self.sqlite)
+            _write(session, batch, self.sqlite, self.reasons_stored)
             _audit(session, principal, batch, done, self.levels)
         for cmd, refusal in denied:
             audit.record(session, principal, refusal.action, "acsa_command", cmd.id, DENIED_MARKING, outcome="denied")
-        return results
+        return results, list(batch.reasons)
 
 
 def _error(cmd: Command, exc: LedgerError) -> dict[str, Any]:
@@ -236,7 +244,7 @@ def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from exc
 
 
-def _write(session: Session, batch: Batch, sqlite: bool) -> None:
+def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str]) -> None:
     conn = session.connection()
     ph = "?" if sqlite else "%s"
 
@@ -266,7 +274,12 @@ def _write(session: Session, batch: Batch, sqlite: bool) -> None:
         insert("acsa_commands", COMMAND_COLUMNS[:-1], without)
     else:
         insert("acsa_commands", COMMAND_COLUMNS, [(*row, None) for row in without])
-    insert("acsa_reasons", ("id", "reasons"), sorted(batch.reasons.items()), " ON CONFLICT (id) DO NOTHING")
+    insert(
+        "acsa_reasons",
+        ("id", "reasons"),
+        sorted((digest, text) for digest, text in batch.reasons.items() if digest not in reasons_stored),
+        " ON CONFLICT (id) DO NOTHING",  # written by another process, or before this ledger started
+    )
     orders = list(batch.orders.values())
     insert(
         "acsa_orders",

@@ -25,3 +25,9 @@ def iso(on: dt.date) -> str:
 
 def iso_or_none(on: dt.date | None) -> str | None:
     return None if on is None else iso(on)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def from_iso(text: str) -> dt.date:
+    """A date read back as text (SQLite returns a DATE as what was written); memoised as `iso`."""
+    return dt.date.fromisoformat(text)

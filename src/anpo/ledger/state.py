@@ -16,7 +16,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from anpo.ledger import tables as t
+from anpo.ledger.days import from_iso
 from anpo.security.markings import Marking
+from anpo.store.db import Prepared
 
 
 @dataclass(slots=True)
@@ -179,12 +181,19 @@ def _statement(name: str, pg: bool) -> Select[Any]:
     return statements[name]
 
 
+@functools.cache
+def _prepared(name: str, pg: bool) -> Prepared:
+    return Prepared(_statement(name, pg))
+
+
 def rows_for(session: Session, name: str, ids: Sequence[str]) -> Iterator[Any]:
-    """The rows of statement `name` for `ids` (none, without a query, when there are no ids)."""
+    """The rows of statement `name` for `ids` (none, without a query, when there are no ids), as the
+    driver returns them (`Prepared`: SQLAlchemy's work per execution was most of a one-command
+    batch's look-ups); a date comes as ISO text from SQLite (see `load_orders`)."""
     if not ids:
         return iter(())
     pg = session.get_bind().dialect.name == "postgresql"
-    return iter(session.execute(_statement(name, pg), {IDS: list(ids) if pg else json.dumps(list(ids))}))
+    return iter(_prepared(name, pg).rows(session, {IDS: list(ids) if pg else json.dumps(list(ids))}))
 
 
 def orders_of_deliveries(session: Session, deliveries: Iterable[str]) -> dict[str, str]:
@@ -195,14 +204,32 @@ def load_orders(session: Session, order_ids: Iterable[str]) -> dict[str, OrderSt
     ids = sorted(set(order_ids))
     orders: dict[str, OrderState] = {}
     # Each statement selects the state's stored fields in the dataclass's order (`_stored_fields`),
-    # so a row is its constructor's arguments as they are.
+    # so a row is its constructor's arguments, once its dates are dates (`_dated`).
+    order_dates = _date_fields(OrderState)
     for row in rows_for(session, "orders", ids):
-        orders[row[0]] = OrderState(*row)
+        orders[row[0]] = OrderState(*_dated(row, order_dates))
     for order_id, *line in rows_for(session, "lines", ids):
         orders[order_id].lines[line[0]] = LineState(*line)
+    obligation_dates = _date_fields(Obligation)
     for row in rows_for(session, "obligations", ids):
-        orders[row[1]].obligations.append(Obligation(*row))
+        orders[row[1]].obligations.append(Obligation(*_dated(row, obligation_dates)))
     return orders
+
+
+@functools.cache
+def _date_fields(cls: type) -> tuple[int, ...]:
+    """The positions of `cls`'s date fields."""
+    return tuple(i for i, f in enumerate(dataclasses.fields(cls)) if "dt.date" in str(f.type))
+
+
+def _dated(row: Sequence[Any], positions: tuple[int, ...]) -> list[Any]:
+    """`row` with the values at `positions` as dates: SQLite returns a DATE as its ISO text."""
+    values = list(row)
+    for i in positions:
+        value = values[i]
+        if isinstance(value, str):
+            values[i] = from_iso(value)
+    return values
 
 
 # The column that holds a field whose name differs from it.

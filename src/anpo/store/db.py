@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Select, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, MetaData, Select, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -121,18 +121,29 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 class Prepared:
-    """A Core SELECT compiled once per dialect and driver and run straight on the driver's cursor,
-    for the few reads made on every request (the session look-up, a page of orders), where
-    SQLAlchemy's work per execution (its cache look-up, execution context and result processing)
-    cost as much as the database's. Rows are named tuples of what the driver returns: on SQLite a
-    DATE is its ISO text and a BOOLEAN 0 or 1 (SQLAlchemy would convert both)."""
+    """A Core statement compiled once per dialect and driver and run straight on the driver's
+    cursor, for the few statements made on every request (the session look-up, a page of orders,
+    the ledger's look-ups, the audit entry), where SQLAlchemy's work per execution (its cache
+    look-up, execution context and result processing) cost as much as the database's. A SELECT's
+    rows are named tuples of what the driver returns: on SQLite a DATE is its ISO text and a
+    BOOLEAN 0 or 1 (SQLAlchemy would convert both)."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | Insert) -> None:
         self.statement = statement
-        self.row: Any = namedtuple("Row", [c.key or f"c{i}" for i, c in enumerate(statement.selected_columns)])  # type: ignore[misc]
+        columns: Any = statement.selected_columns if isinstance(statement, Select) else []
+        self.row: Any = namedtuple("Row", [c.key or f"c{i}" for i, c in enumerate(columns)])  # type: ignore[misc]
         self._plans: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
     def rows(self, bind: Connection | Session, params: Mapping[str, Any]) -> list[Any]:
+        """A SELECT's rows."""
+        make = self.row._make
+        return [make(r) for r in self._execute(bind, params, fetch=True)]
+
+    def run(self, bind: Connection | Session, params: Mapping[str, Any]) -> None:
+        """Run a statement that returns no rows."""
+        self._execute(bind, params, fetch=False)
+
+    def _execute(self, bind: Connection | Session, params: Mapping[str, Any], fetch: bool) -> list[Any]:
         conn = bind if isinstance(bind, Connection) else bind.connection()
         dialect = conn.dialect
         key = f"{dialect.name}+{dialect.driver}"  # drivers differ in how parameters are written
@@ -152,8 +163,7 @@ class Prepared:
         cursor = raw.cursor()
         try:
             cursor.execute(sql, args)
-            make = self.row._make
-            return [make(r) for r in cursor.fetchall()]
+            return cursor.fetchall() if fetch else []
         except dbapi.Error as exc:  # raised as SQLAlchemy raises it, so callers handle one kind
             lost = conn.dialect.is_disconnect(exc, raw, cursor)
             if lost:

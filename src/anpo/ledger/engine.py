@@ -174,8 +174,8 @@ COMMAND_COLUMNS = (
 
 
 def _stored_result(row: Any) -> dict[str, Any]:
-    """A stored command's result as it was first returned, rebuilt from its row (the inverse of
-    `Batch.columns`, keys in the same order)."""
+    """A stored command's result as it was first returned, rebuilt from its row (the inverse of the
+    row `Batch.apply` builds, keys in the same order)."""
     own = json.loads(row.result)
     result = {
         "code": "ok",

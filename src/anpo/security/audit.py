@@ -62,8 +62,8 @@ def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
 
 
 _LOG = cast(Table, AuditEntry.__table__)
-# Straight to the driver (`Prepared`): through SQLAlchemy's execution these two statements were a
-# fifth of a one-command ledger write. The limit is a literal: a bound one would be a parameter
+# Straight to the driver (`Prepared`): through SQLAlchemy's execution the audit entry was about a
+# fifth of a one-command ledger write (py-spy). The limit is a literal: a bound one would be a parameter
 # that only SQLAlchemy's execution fills in.
 _LAST_HASH = Prepared(select(_LOG.c.hash).order_by(_LOG.c.id.desc()).limit(literal_column("1")))
 _APPEND = Prepared(insert(_LOG).values({c.name: bindparam(c.name) for c in _LOG.c if c.name != "id"}))

@@ -12,6 +12,7 @@ import pytest
 from ledger_helpers import P, lifecycle, order, problems, run
 from sqlalchemy import Engine, text
 
+from anpo.ledger import policy
 from anpo.ledger.apply import event_detail
 from anpo.ledger.commands import CANONICAL, Cancel, Correct, Deliver, Line, Order, Receive, Settle, Sign, parse
 from anpo.ledger.demo import Demo
@@ -282,3 +283,25 @@ def test_an_order_cleared_once_clears_only_its_own_case_in_its_own_interval(engi
     assert method["code"] == "invalid" and "equal_value_exchange" in method["message"]["en"]
     (context,) = run(ledger, order("c6", on="2014-07-01", category="ammunition", context="armed_attack"))
     assert context["code"] == "ok"
+
+
+def test_the_memos_of_order_cases_stay_bounded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sequences of categories in orders of many lines are not bounded, so the memos keyed by them
+    keep at most `MEMO_CASES` cases; past that an order is still checked and answered in full."""
+    monkeypatch.setattr(policy, "MEMO_CASES", 0)
+    ledger = Ledger(engine)
+    memo = ledger.policy._memo
+    case = ("jpn", ("water", "fuel", "water"), "joint_training", "reimbursement", dt.date(2020, 5, 1))
+    assert ledger.policy.cleared(*case) is None  # a case no other test asks
+
+    def kept() -> tuple[int, set[Any]]:  # the cleared cases, the reasons kept per tuple of categories
+        return len(memo.cleared), {key for key in memo.reasons if isinstance(key[1], tuple)}
+
+    before = kept()
+    data = two_line_order("m1")
+    data["lines"] = [data["lines"][1], data["lines"][0], data["lines"][1]]
+    first, again = run(ledger, data, {**data, "id": "m2", "on": "2020-05-02"})
+    assert first["code"] == again["code"] == "ok"
+    assert again["reasons"] == first["reasons"] and any(r["citations"] for r in first["reasons"])
+    assert ledger.policy.cleared(*case) is None
+    assert kept() == before

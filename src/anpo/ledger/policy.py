@@ -26,6 +26,10 @@ for _action in ACTIONS.values():
     register_action(_action, "logistics_officer")
 
 
+# The memos keyed by an order's tuple of categories keep at most this many cases: the categories
+# and contexts are few, but their sequences in orders of many lines are not bounded.
+MEMO_CASES = 1 << 14
+
 COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # how the ledger stores results
 
 
@@ -101,7 +105,9 @@ class Policy:
             for category in categories:
                 unique.extend(r for r in self.reasons(provider, category, context, on)[0] if r not in unique)
             text = COMPACT.encode(unique)
-            found = self._memo.reasons[key] = (unique, text, reasons_digest(text))
+            found = (unique, text, reasons_digest(text))
+            if len(self._memo.reasons) < MEMO_CASES:
+                self._memo.reasons[key] = found
         return found
 
     def cleared(
@@ -119,7 +125,9 @@ class Policy:
         replaces an order's four or more questions. Only passes are kept: a refusal is worked out
         again, with its reasons, every time."""
         key = (provider, categories, context, method, bisect.bisect_right(self._bounds, on))
-        found = self._memo.cleared[key] = (agreement, *self.order_reasons(provider, categories, context, on))
+        found = (agreement, *self.order_reasons(provider, categories, context, on))
+        if len(self._memo.cleared) < MEMO_CASES:
+            self._memo.cleared[key] = found
         return found
 
     def agreement(self, on: dt.date) -> str | None:

@@ -11,6 +11,9 @@ submission, without the start-up, the generation and the schema's creation.
     for r in 1 3; do PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         .venv/bin/python bench/count_ledger.py --lifecycles 1000 --reps $r 2>&1 | grep Collected; done
 
+With `--single`, each command is its own transaction (the CLI's and the web's path), in date
+order as `bench_ledger.py`'s single mode submits them; use fewer lifecycles (300, say).
+
 Without valgrind it prints the wall time of each submission.
 """
 
@@ -22,10 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_ledger import submit_all  # this script's own directory is on the path
+from bench_ledger import submit_all, submit_chunks  # this script's own directory is on the path
 
 from anpo.framework.pack import default_framework
-from anpo.ledger.demo import Demo
+from anpo.ledger.demo import Demo, interleave
 from anpo.ledger.engine import Ledger
 from anpo.startup import settle
 from anpo.store.db import make_engine
@@ -36,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lifecycles", type=int, default=1000)
     parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--single", action="store_true", help="one command per transaction")
     args = parser.parse_args()
     fw = default_framework()
     lifecycles = list(Demo(fw, 1, "b").lifecycles(args.lifecycles))
@@ -51,7 +55,10 @@ def main() -> None:
             shutil.copy(template, path)
             engine = make_engine(f"sqlite:///{path}")
             start = time.perf_counter()
-            submit_all(Ledger(engine, fw), lifecycles)
+            if args.single:
+                submit_chunks(Ledger(engine, fw), [[c] for c in interleave(lifecycles)])
+            else:
+                submit_all(Ledger(engine, fw), lifecycles)
             print(f"submission {rep + 1}: {time.perf_counter() - start:.3f} s", flush=True)
             engine.dispose()
     finally:

@@ -31,3 +31,8 @@ def iso_or_none(on: dt.date | None) -> str | None:
 def from_iso(text: str) -> dt.date:
     """A date read back as text (SQLite returns a DATE as what was written); memoised as `iso`."""
     return dt.date.fromisoformat(text)
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    """A date, from a date or its ISO text (what SQLite returns for a DATE read past SQLAlchemy)."""
+    return value if isinstance(value, dt.date) else from_iso(str(value))

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from anpo.ledger import money
 from anpo.ledger import tables as t
+from anpo.ledger.days import as_date
 from anpo.ledger.queries import Reader
 
 FORMATS = ("json", "csv", "beancount")
@@ -76,13 +77,9 @@ def postings(reader: Reader) -> Iterator[tuple[str, str, str | None, dt.date, st
         q
     ):
         if reader.take(level, releasable):
-            on = _date(on)
+            on = as_date(on)
             yield txn, order, obligation, on, leg, debit, commodity, amount
             yield txn, order, obligation, on, leg, credit, commodity, -amount
-
-
-def _date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def to_json(reader: Reader) -> str:

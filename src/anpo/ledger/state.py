@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from anpo.ledger import tables as t
-from anpo.ledger.days import from_iso
+from anpo.ledger.days import as_date
 from anpo.security.markings import Marking
 from anpo.store.db import Prepared
 
@@ -226,9 +226,8 @@ def _dated(row: Sequence[Any], positions: tuple[int, ...]) -> list[Any]:
     """`row` with the values at `positions` as dates: SQLite returns a DATE as its ISO text."""
     values = list(row)
     for i in positions:
-        value = values[i]
-        if isinstance(value, str):
-            values[i] = from_iso(value)
+        if values[i] is not None:
+            values[i] = as_date(values[i])
     return values
 
 

@@ -75,6 +75,10 @@ def test_a_partial_reader_gets_the_banner_and_contents_of_its_part(engine: Engin
             key = (p["account"], p["commodity"])
             sums[key] = sums.get(key, 0) + float(p["amount"])
         assert {(b["account"], b["commodity"]): float(b["amount"]) for b in data["balances"]} == sums
+        # each account and commodity once, summed over the markings read, in code-point order
+        for balances in (data["balances"], _read(engine, fw, who, "balances")[0]):
+            keys = [(b["account"], b["commodity"]) for b in balances]
+            assert keys == sorted(sums)
         text, _ = _read(engine, fw, who, "csv")
         lines = text.splitlines()
         assert lines[:2] == [f"# {marking['banner_en']}", f"# {marking['banner_ja']}"]

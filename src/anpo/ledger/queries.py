@@ -28,6 +28,17 @@ from anpo.store.db import Prepared
 BUCKETS = ("0-6", "6-12", "12-18", "18+")
 
 
+@lru_cache(maxsize=2)
+def _balances_statement(pg: bool) -> Prepared:
+    """The running sums in the order `balances` returns them, by code point (PostgreSQL's default
+    collation would order the accounts' punctuation otherwise)."""
+    b = t.balances.c
+    order = (b.account.collate("C"), b.commodity.collate("C")) if pg else (b.account, b.commodity)
+    return Prepared(
+        select(b.account, b.commodity, b.marking_level, b.releasable_to, b.amount, b.postings).order_by(*order)
+    )
+
+
 class Reader:
     """Reads for one principal in one transaction: an ORM session, or a Core connection (lighter)."""
 
@@ -65,29 +76,31 @@ class Reader:
     # --- balances ---------------------------------------------------------------------------------
 
     def balances(self) -> list[dict[str, Any]]:
-        """Per account and commodity, from the running sums (kept in the same transaction as the postings)."""
-        b = t.balances.c
-        sums: dict[tuple[str, str], list[int]] = {}
+        """Per account and commodity, from the running sums (kept in the same transaction as the
+        postings): a few hundred rows, whatever the number of postings, read in order straight off
+        the driver (`Prepared`) and summed over the markings this reader may read as they come."""
+        conn = self.session if isinstance(self.session, Connection) else self.session.connection()
+        out: list[dict[str, Any]] = []
+        last: dict[str, Any] = {}
         ok: dict[tuple[str, str], bool] = {}
-        for account, commodity, level, rel, amount, count in self.session.execute(
-            select(b.account, b.commodity, b.marking_level, b.releasable_to, b.amount, b.postings)
-        ).all():
-            marking = (level, rel)
-            readable = ok.get(marking)
+        for account, commodity, level, rel, amount, count in _balances_statement(
+            conn.dialect.name == "postgresql"
+        ).rows(conn, {}):
+            readable = ok.get((level, rel))
             if readable is None:
-                readable = ok[marking] = self.take(level, rel)
-            if readable:
-                acc = sums.get((account, commodity))
-                if acc is None:
-                    sums[(account, commodity)] = [amount, count]
-                else:
-                    acc[0] += amount
-                    acc[1] += count
+                readable = ok[level, rel] = self.take(level, rel)
+            if not readable:
+                continue
+            if last and last["commodity"] == commodity and last["account"] == account:
+                last["units"] += amount
+                last["postings"] += count
+            else:
+                last = {"account": account, "commodity": commodity, "amount": "", "units": amount, "postings": count}
+                out.append(last)
         text = money.text
-        return [
-            {"account": a, "commodity": c, "amount": text(v[0]), "units": v[0], "postings": v[1]}
-            for (a, c), v in sorted(sums.items())
-        ]
+        for balance in out:
+            balance["amount"] = text(balance["units"])
+        return out
 
     # --- orders -------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from anpo.ledger import tables as t
 from anpo.ledger.days import as_date
 from anpo.security.markings import Marking
-from anpo.store.db import Prepared
+from anpo.store.db import Prepared, rows_together
 
 
 @dataclass(slots=True)
@@ -202,16 +202,24 @@ def orders_of_deliveries(session: Session, deliveries: Iterable[str]) -> dict[st
 
 def load_orders(session: Session, order_ids: Iterable[str]) -> dict[str, OrderState]:
     ids = sorted(set(order_ids))
+    if not ids:
+        return {}
+    pg = session.get_bind().dialect.name == "postgresql"
+    arg = {IDS: ids if pg else json.dumps(ids)}
+    # one round trip for the three on PostgreSQL (`rows_together`)
+    order_rows, line_rows, obligation_rows = rows_together(
+        session, [(_prepared(name, pg), arg) for name in ("orders", "lines", "obligations")]
+    )
     orders: dict[str, OrderState] = {}
     # Each statement selects the state's stored fields in the dataclass's order (`_stored_fields`),
     # so a row is its constructor's arguments, once its dates are dates (`_dated`).
     order_dates = _date_fields(OrderState)
-    for row in rows_for(session, "orders", ids):
+    for row in order_rows:
         orders[row[0]] = OrderState(*_dated(row, order_dates))
-    for order_id, *line in rows_for(session, "lines", ids):
+    for order_id, *line in line_rows:
         orders[order_id].lines[line[0]] = LineState(*line)
     obligation_dates = _date_fields(Obligation)
-    for row in rows_for(session, "obligations", ids):
+    for row in obligation_rows:
         orders[row[1]].obligations.append(Obligation(*_dated(row, obligation_dates)))
     return orders
 

@@ -12,12 +12,12 @@ import hashlib
 import json
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, Table, Text, bindparam, insert, literal_column, select, text
+from sqlalchemy import BigInteger, Integer, String, Table, Text, bindparam, func, insert, literal_column, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anpo.security.markings import Marking
 from anpo.security.principal import Principal
-from anpo.store.db import Base, Prepared
+from anpo.store.db import Base, Prepared, rows_together
 
 GENESIS = "0" * 64
 # PostgreSQL: one advisory lock serialises appends so the chain never forks.
@@ -66,6 +66,7 @@ _LOG = cast(Table, AuditEntry.__table__)
 # fifth of a one-command ledger write (py-spy). The limit is a literal: a bound one would be a parameter
 # that only SQLAlchemy's execution fills in.
 _LAST_HASH = Prepared(select(_LOG.c.hash).order_by(_LOG.c.id.desc()).limit(literal_column("1")))
+_PG_LOCK = Prepared(select(func.pg_advisory_xact_lock(bindparam("k", type_=BigInteger))))
 _APPEND = Prepared(insert(_LOG).values({c.name: bindparam(c.name) for c in _LOG.c if c.name != "id"}))
 
 
@@ -88,10 +89,11 @@ def record(
     nearly half its time)."""
     if session.new or session.dirty or session.deleted:
         session.flush()
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_AUDIT_LOCK})
-    found = _LAST_HASH.rows(session, {})
+    if session.get_bind().dialect.name == "postgresql":
+        # The lock, then the last hash read once it is held: one round trip (`rows_together`).
+        _, found = rows_together(session, [(_PG_LOCK, {"k": PG_AUDIT_LOCK}), (_LAST_HASH, {})])
+    else:
+        found = _LAST_HASH.rows(session, {})
     last = found[0].hash if found else None
     values = {
         "at": (at or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds"),

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections import namedtuple
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -143,8 +143,8 @@ class Prepared:
         """Run a statement that returns no rows."""
         self._execute(bind, params, fetch=False)
 
-    def _execute(self, bind: Connection | Session, params: Mapping[str, Any], fetch: bool) -> list[Any]:
-        conn = bind if isinstance(bind, Connection) else bind.connection()
+    def bound(self, conn: Connection, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The statement's SQL for `conn`'s driver, and its arguments as that driver takes them."""
         dialect = conn.dialect
         key = f"{dialect.name}+{dialect.driver}"  # drivers differ in how parameters are written
         plan = self._plans.get(key)
@@ -155,20 +155,62 @@ class Prepared:
                 raise ValueError("a Prepared statement cannot have parameters rendered at execution")
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
             plan = self._plans[key] = (sql, order, dict(compiled.params))
-        sql, order, bound = plan
-        values = {**bound, **params}
-        args = [values[k] for k in order] if order is not None else values
+        sql, order, defaults = plan
+        values = {**defaults, **params}
+        return sql, [values[k] for k in order] if order is not None else values
+
+    def _execute(self, bind: Connection | Session, params: Mapping[str, Any], fetch: bool) -> list[Any]:
+        conn = _connection(bind)
+        sql, args = self.bound(conn, params)
         raw: Any = conn.connection.dbapi_connection
-        dbapi = dialect.loaded_dbapi
-        cursor = raw.cursor()
-        try:
+        with driver_errors(conn, sql, args):
+            cursor = raw.cursor()
+            try:
+                cursor.execute(sql, args)
+                return cursor.fetchall() if fetch else []
+            finally:
+                with suppress(conn.dialect.loaded_dbapi.Error):  # a cursor of a connection just lost
+                    cursor.close()
+
+
+def rows_together(bind: Connection | Session, queries: Sequence[tuple[Prepared, Mapping[str, Any]]]) -> list[list[Any]]:
+    """The rows of SELECTs that do not depend on one another's results (`Prepared.rows` of each).
+    PostgreSQL gets them in one pipeline: one round trip to the server for all of them rather than
+    one each, and the server still runs them one after the other, in order. SQLite, in the same
+    process, runs them one by one."""
+    conn = _connection(bind)
+    if conn.dialect.name != "postgresql":
+        return [prepared.rows(conn, params) for prepared, params in queries]
+    raw: Any = conn.connection.dbapi_connection
+    statements = [prepared.bound(conn, params) for prepared, params in queries]
+    with driver_errors(conn, "; ".join(sql for sql, _ in statements)), raw.pipeline():
+        cursors = []
+        for sql, args in statements:
+            cursor = raw.cursor()
             cursor.execute(sql, args)
-            return cursor.fetchall() if fetch else []
-        except dbapi.Error as exc:  # raised as SQLAlchemy raises it, so callers handle one kind
-            lost = conn.dialect.is_disconnect(exc, raw, cursor)
-            if lost:
-                conn.invalidate(exc)
-            raise DBAPIError.instance(sql, args, exc, dbapi.Error, connection_invalidated=lost) from exc
-        finally:
-            with suppress(dbapi.Error):  # a cursor of a connection just lost
-                cursor.close()
+            cursors.append(cursor)
+        found = [cursor.fetchall() for cursor in cursors]  # the first one sends them all
+        for cursor in cursors:
+            cursor.close()
+    return [[prepared.row._make(r) for r in rows] for (prepared, _), rows in zip(queries, found, strict=True)]
+
+
+def _connection(bind: Connection | Session) -> Connection:
+    return bind if isinstance(bind, Connection) else bind.connection()
+
+
+@contextmanager
+def driver_errors(conn: Connection, sql: str, args: Any = None) -> Iterator[None]:
+    """Raise the driver's errors as SQLAlchemy raises them (DBAPIError, the connection invalidated
+    if it was lost), for statements run straight on the driver: callers handle one kind, and a
+    serialization failure is retried like any other."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            sql, args, exc, dbapi.Error, connection_invalidated=lost, dialect=conn.dialect
+        ) from exc

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from ledger_helpers import problems
 from sqlalchemy import Engine, select
 
@@ -96,11 +97,12 @@ def test_concurrent_writers_keep_the_invariants(engine: Engine, db_url: str, fw:
     assert problems(engine) == []
 
 
-def test_a_racing_duplicate_id_is_retried_and_answered_from_the_first(engine: Engine, fw: Any) -> None:
-    """The writes of a batch (COPY on PostgreSQL) fail as a retryable database error when another
-    transaction stored the same command id first; the retry then finds it and answers `exists`.
-    (On SQLite writers queue on BEGIN IMMEDIATE, so the lookup always sees the first.)"""
-    import pytest
+@pytest.mark.parametrize("count", [80, 1], ids=["copy", "pipeline"])
+def test_a_racing_duplicate_id_is_retried_and_answered_from_the_first(engine: Engine, fw: Any, count: int) -> None:
+    """The writes of a batch (on PostgreSQL: COPY from 64 rows on, else one pipeline of INSERTs)
+    fail as a retryable database error when another transaction stored the same command id first;
+    the retry then finds it and answers `exists`. (On SQLite writers queue on BEGIN IMMEDIATE, so
+    the lookup always sees the first.)"""
     from ledger_helpers import P, order
 
     if engine.dialect.name != "postgresql":
@@ -111,8 +113,7 @@ def test_a_racing_duplicate_id_is_retried_and_answered_from_the_first(engine: En
     from anpo.ledger.engine import Ledger
 
     ledger = Ledger(engine, fw)
-    # 80 commands: enough for the batch to be written with COPY
-    cmds = [parse(order(f"race{i}")) for i in range(80)]
+    cmds = [parse(order(f"race{i}")) for i in range(count)]
     assert {r["code"] for r in ledger.submit(P, cmds)} == {"ok"}
     real_stored = ledger_engine._stored
     calls = []

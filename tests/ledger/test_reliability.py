@@ -17,6 +17,8 @@ from sqlalchemy import Engine, select
 
 from anpo.ledger import tables as t
 from anpo.ledger.demo import Demo, interleave
+from anpo.security import audit
+from anpo.store.db import session_factory, transaction
 
 WRITER = Path(__file__).with_name("writer.py")
 
@@ -95,6 +97,8 @@ def test_concurrent_writers_keep_the_invariants(engine: Engine, db_url: str, fw:
         assert sum(acks[cid] == "ok" for acks in outs) == 1, cid
     assert set(_stored(engine)) == expected  # no update lost
     assert problems(engine) == []
+    with transaction(session_factory(engine)) as session:
+        assert audit.verify(session) is None  # the writers' entries make one chain: appends took turns
 
 
 @pytest.mark.parametrize("count", [80, 1], ids=["copy", "pipeline"])

@@ -7,11 +7,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, literal, select
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, literal, select
 from sqlalchemy.exc import DBAPIError
 
 from anpo.ledger import tables as t
-from anpo.store.db import Prepared, session_factory, transaction
+from anpo.store.db import Prepared, rows_together, session_factory, transaction
 
 
 def _plain(value: Any) -> Any:
@@ -58,3 +58,31 @@ def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(engine: Any) -> None:
     with engine.connect() as conn, pytest.raises(DBAPIError) as raised:
         Prepared(select(nowhere.c.x)).rows(conn, {})
     assert "nowhere" in str(raised.value) and not raised.value.connection_invalidated
+
+
+def test_rows_together_equal_each_statements_rows(engine: Any) -> None:
+    """`rows_together` (one pipeline on PostgreSQL) returns each statement's rows, in order, as
+    `Prepared.rows` alone would; a failing statement among them raises as SQLAlchemy would."""
+    with engine.begin() as conn:
+        conn.execute(
+            t.lines.insert(),
+            [
+                {"order_id": f"o{i % 3}", "line_no": i, "category": "fuel", "item": "JP8", "unit": "L",
+                 "commodity": "JP8_L", "quantity": 10 * i, "unit_price": 1, "currency": "USD", "delivered": 0,
+                 "cancelled": 0}
+                for i in range(1, 8)
+            ],
+        )  # fmt: skip
+    c = t.lines.c
+    by_order = Prepared(select(c.line_no).where(c.order_id == bindparam("o")).order_by(c.line_no))
+    total = Prepared(select(func.sum(c.quantity)).where(c.line_no > bindparam("n")))
+    queries = [(by_order, {"o": "o1"}), (total, {"n": 4}), (by_order, {"o": "none"}), (by_order, {"o": "o0"})]
+    with transaction(session_factory(engine)) as session:
+        got = rows_together(session, queries)
+        assert got == [prepared.rows(session, params) for prepared, params in queries]
+    assert [[r.line_no for r in rows] for rows in (got[0], got[3])] == [[1, 4, 7], [3, 6]]
+    assert got[1][0][0] == 50 + 60 + 70 and got[2] == []
+    nowhere = Table("nowhere", MetaData(), Column("x", Integer))
+    with engine.connect() as conn, pytest.raises(DBAPIError) as raised:
+        rows_together(conn, [(by_order, {"o": "o1"}), (Prepared(select(nowhere.c.x)), {})])
+    assert "nowhere" in str(raised.value)

@@ -183,15 +183,17 @@ def rows_together(bind: Connection | Session, queries: Sequence[tuple[Prepared, 
         return [prepared.rows(conn, params) for prepared, params in queries]
     raw: Any = conn.connection.dbapi_connection
     statements = [prepared.bound(conn, params) for prepared, params in queries]
-    with driver_errors(conn, "; ".join(sql for sql, _ in statements)), raw.pipeline():
-        cursors = []
-        for sql, args in statements:
-            cursor = raw.cursor()
-            cursor.execute(sql, args)
-            cursors.append(cursor)
-        found = [cursor.fetchall() for cursor in cursors]  # the first one sends them all
-        for cursor in cursors:
-            cursor.close()
+    cursors = []
+    with driver_errors(conn, "; ".join(sql for sql, _ in statements)):
+        with raw.pipeline():
+            for sql, args in statements:
+                cursor = raw.cursor()
+                cursor.execute(sql, args)
+                cursors.append(cursor)
+        # Read once the block has synced: a fetch inside it would sync, and its end sync again.
+        found = [cursor.fetchall() for cursor in cursors]
+    for cursor in cursors:
+        cursor.close()
     return [[prepared.row._make(r) for r in rows] for (prepared, _), rows in zip(queries, found, strict=True)]
 
 

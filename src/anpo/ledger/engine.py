@@ -40,7 +40,7 @@ from anpo.security import audit
 from anpo.security.access import AccessDenied, require
 from anpo.security.markings import Levels, Marking
 from anpo.security.principal import Principal
-from anpo.store.db import driver_errors, session_factory, transaction
+from anpo.store.db import Statements, driver_errors, session_factory, transaction
 
 MAX_ATTEMPTS = 200
 MAX_BACKOFF = 0.25  # seconds
@@ -138,8 +138,8 @@ class Ledger:
             done[cmd.id] = (cmd.kind, fp, result)
             results.append(result)
         if done:
-            _write(session, batch, self.sqlite, self.reasons_stored)
-            _audit(session, principal, batch, done, self.levels)
+            writes = _write(session, batch, self.sqlite, self.reasons_stored)
+            _audit(session, principal, batch, done, self.levels, writes)
         for cmd, refusal in denied:
             audit.record(session, principal, refusal.action, "acsa_command", cmd.id, DENIED_MARKING, outcome="denied")
         return results, list(batch.reasons)
@@ -198,8 +198,10 @@ def _audit(
     batch: Batch,
     done: dict[str, tuple[str, str, dict[str, Any]]],
     levels: Levels,
+    writes: Statements,
 ) -> None:
-    """One audit entry per batch, naming every command it applied."""
+    """One audit entry per batch, naming every command it applied; `writes` are the batch's
+    statements not yet sent (`_write`), which go with the entry's first round trip."""
     markings = [Marking.from_columns(level, rel) for level, rel in sorted(batch.markings)]
     marking = markings[0] if len(markings) == 1 else levels.combine(markings)
     if len(done) == 1:
@@ -212,6 +214,7 @@ def _audit(
             result["order"],
             marking,
             detail={"command": cid, "kind": kind, "postings": result["postings"]},
+            writes=writes,
         )
         return
     kinds: dict[str, int] = {}
@@ -226,6 +229,7 @@ def _audit(
         f"{ids[0]}..{ids[-1]}",
         marking,
         detail={"commands": len(ids), "kinds": kinds, "postings": len(batch.postings), "ids": ids},
+        writes=writes,
     )
 
 
@@ -237,24 +241,12 @@ def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
             copy.write_row(row)
 
 
-def _pipelined(conn: Connection, statements: Sequence[tuple[str, Sequence[tuple[Any, ...]]]]) -> None:
-    """PostgreSQL: run the statements in one pipeline, so that they cost one round trip to the
-    server rather than one each (a one-command batch writes four to eight). None returns rows and
-    none depends on another's result; the server still runs them in order, and the first error
-    fails the transaction as it would have failed alone."""
-    raw: Any = conn.connection.dbapi_connection
-    with driver_errors(conn, "; ".join(sql for sql, _ in statements)), raw.pipeline(), raw.cursor() as cur:
-        for sql, rows in statements:
-            if len(rows) == 1:
-                cur.execute(sql, rows[0])
-            else:
-                cur.executemany(sql, rows)
-
-
-def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str]) -> None:
+def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str]) -> Statements:
+    """Write what the batch's commands produced. SQLite runs each statement at once; PostgreSQL
+    appends with COPY from `COPY_ROWS` rows on and returns the other statements, to be sent with
+    the audit entry's first round trip (`audit.record`)."""
     conn = session.connection()
     ph = "?" if sqlite else "%s"
-    # PostgreSQL: what COPY does not append is run in one pipeline at the end (`_pipelined`)
     pending: list[tuple[str, Sequence[tuple[Any, ...]]]] = []
 
     def run(sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -491,5 +483,4 @@ def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str
         " ON CONFLICT (account, commodity, marking_level, releasable_to) DO UPDATE SET"
         " amount = acsa_balances.amount + excluded.amount, postings = acsa_balances.postings + excluded.postings",
     )
-    if pending:
-        _pipelined(conn, pending)
+    return pending

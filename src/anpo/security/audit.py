@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anpo.security.markings import Marking
 from anpo.security.principal import Principal
-from anpo.store.db import Base, Prepared, rows_together
+from anpo.store.db import Base, Prepared, Statements, rows_together
 
 GENESIS = "0" * 64
 # PostgreSQL: one advisory lock serialises appends so the chain never forks.
@@ -81,19 +81,21 @@ def record(
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
+    writes: Statements = (),
 ) -> None:
     """Append an entry in `session`'s transaction (it commits or rolls back with the change).
 
     The change's pending objects are flushed first, so the entry follows what it records; the entry
     itself is one Core INSERT (through the ORM's unit of work it cost a single-command write
-    nearly half its time)."""
+    nearly half its time). `writes` are statements of the change not yet sent (the ledger's):
+    they go first, in the same round trip as the chain's lock and last hash (`rows_together`)."""
     if session.new or session.dirty or session.deleted:
         session.flush()
     if session.get_bind().dialect.name == "postgresql":
-        # The lock, then the last hash read once it is held: one round trip (`rows_together`).
-        _, found = rows_together(session, [(_PG_LOCK, {"k": PG_AUDIT_LOCK}), (_LAST_HASH, {})])
+        # the lock, then the last hash, read once the lock is held
+        _, found = rows_together(session, [(_PG_LOCK, {"k": PG_AUDIT_LOCK}), (_LAST_HASH, {})], writes)
     else:
-        found = _LAST_HASH.rows(session, {})
+        (found,) = rows_together(session, [(_LAST_HASH, {})], writes)
     last = found[0].hash if found else None
     values = {
         "at": (at or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds"),

@@ -173,19 +173,32 @@ class Prepared:
                     cursor.close()
 
 
-def rows_together(bind: Connection | Session, queries: Sequence[tuple[Prepared, Mapping[str, Any]]]) -> list[list[Any]]:
-    """The rows of SELECTs that do not depend on one another's results (`Prepared.rows` of each).
-    PostgreSQL gets them in one pipeline: one round trip to the server for all of them rather than
-    one each, and the server still runs them one after the other, in order. SQLite, in the same
-    process, runs them one by one."""
+Statements = Sequence[tuple[str, Sequence[tuple[Any, ...]]]]  # SQL for the driver, and its rows of arguments
+
+
+def rows_together(
+    bind: Connection | Session, queries: Sequence[tuple[Prepared, Mapping[str, Any]]], writes: Statements = ()
+) -> list[list[Any]]:
+    """The rows of SELECTs that do not depend on one another's results (`Prepared.rows` of each),
+    after `writes`, statements that return nothing (each run with `executemany` over its rows).
+    PostgreSQL gets all of them in one pipeline: one round trip to the server rather than one
+    each, and the server still runs them one after the other, in order, stopping at the first
+    error. SQLite, in the same process, runs them one by one."""
     conn = _connection(bind)
     if conn.dialect.name != "postgresql":
+        for sql, rows in writes:
+            conn.exec_driver_sql(sql, rows)
         return [prepared.rows(conn, params) for prepared, params in queries]
     raw: Any = conn.connection.dbapi_connection
     statements = [prepared.bound(conn, params) for prepared, params in queries]
     cursors = []
-    with driver_errors(conn, "; ".join(sql for sql, _ in statements)):
-        with raw.pipeline():
+    with driver_errors(conn, "; ".join(sql for sql, _ in [*writes, *statements])):
+        with raw.pipeline(), raw.cursor() as writer:
+            for sql, rows in writes:
+                if len(rows) == 1:
+                    writer.execute(sql, rows[0])
+                else:
+                    writer.executemany(sql, rows)
             for sql, args in statements:
                 cursor = raw.cursor()
                 cursor.execute(sql, args)

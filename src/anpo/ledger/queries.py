@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Date, Integer, bindparam, exists, func, null, select, union_all
@@ -28,15 +29,19 @@ from anpo.store.db import Prepared
 BUCKETS = ("0-6", "6-12", "12-18", "18+")
 
 
-@lru_cache(maxsize=2)
-def _balances_statement(pg: bool) -> Prepared:
-    """The running sums in the order `balances` returns them, by code point (PostgreSQL's default
-    collation would order the accounts' punctuation otherwise)."""
-    b = t.balances.c
-    order = (b.account.collate("C"), b.commodity.collate("C")) if pg else (b.account, b.commodity)
-    return Prepared(
-        select(b.account, b.commodity, b.marking_level, b.releasable_to, b.amount, b.postings).order_by(*order)
+# The running sums, sorted here rather than by the database: PostgreSQL's ORDER BY took a quarter of
+# a millisecond for the few hundred rows (and its default collation would not order by code point).
+_BALANCES = Prepared(
+    select(
+        t.balances.c.account,
+        t.balances.c.commodity,
+        t.balances.c.marking_level,
+        t.balances.c.releasable_to,
+        t.balances.c.amount,
+        t.balances.c.postings,
     )
+)
+_ACCOUNT_COMMODITY = itemgetter(0, 1)
 
 
 class Reader:
@@ -77,15 +82,13 @@ class Reader:
 
     def balances(self) -> list[dict[str, Any]]:
         """Per account and commodity, from the running sums (kept in the same transaction as the
-        postings): a few hundred rows, whatever the number of postings, read in order straight off
-        the driver (`Prepared`) and summed over the markings this reader may read as they come."""
-        conn = self.session if isinstance(self.session, Connection) else self.session.connection()
+        postings): a few hundred rows, whatever the number of postings, read straight off the
+        driver (`Prepared`), sorted, and summed over the markings this reader may read as they come."""
         out: list[dict[str, Any]] = []
         last: dict[str, Any] = {}
         ok: dict[tuple[str, str], bool] = {}
-        for account, commodity, level, rel, amount, count in _balances_statement(
-            conn.dialect.name == "postgresql"
-        ).rows(conn, {}):
+        rows = sorted(_BALANCES.rows(self.session, {}), key=_ACCOUNT_COMMODITY)
+        for account, commodity, level, rel, amount, count in rows:
             readable = ok.get((level, rel))
             if readable is None:
                 readable = ok[level, rel] = self.take(level, rel)

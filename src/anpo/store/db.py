@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, MetaData, Select, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -163,14 +163,19 @@ class Prepared:
         conn = _connection(bind)
         sql, args = self.bound(conn, params)
         raw: Any = conn.connection.dbapi_connection
-        with driver_errors(conn, sql, args):
+        dbapi = conn.dialect.loaded_dbapi
+        # try/except rather than `driver_errors`: a generator's context costs a microsecond or two,
+        # and this runs for every look-up of every request
+        try:
             cursor = raw.cursor()
             try:
                 cursor.execute(sql, args)
                 return cursor.fetchall() if fetch else []
             finally:
-                with suppress(conn.dialect.loaded_dbapi.Error):  # a cursor of a connection just lost
+                with suppress(dbapi.Error):  # a cursor of a connection just lost
                     cursor.close()
+        except dbapi.Error as exc:
+            raise _as_sqlalchemy_error(conn, exc, sql, args) from exc
 
 
 Statements = Sequence[tuple[str, Sequence[tuple[Any, ...]]]]  # SQL for the driver, and its rows of arguments
@@ -219,13 +224,19 @@ def driver_errors(conn: Connection, sql: str, args: Any = None) -> Iterator[None
     """Raise the driver's errors as SQLAlchemy raises them (DBAPIError, the connection invalidated
     if it was lost), for statements run straight on the driver: callers handle one kind, and a
     serialization failure is retried like any other."""
-    dbapi = conn.dialect.loaded_dbapi
     try:
         yield
-    except dbapi.Error as exc:
-        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
-        if lost:
-            conn.invalidate(exc)
-        raise DBAPIError.instance(
-            sql, args, exc, dbapi.Error, connection_invalidated=lost, dialect=conn.dialect
-        ) from exc
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _as_sqlalchemy_error(conn, exc, sql, args) from exc
+
+
+def _as_sqlalchemy_error(conn: Connection, exc: Any, sql: str, args: Any) -> StatementError:
+    """A driver's error as SQLAlchemy raises it (a DBAPIError), the connection invalidated if the
+    error lost it."""
+    lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+    if lost:
+        conn.invalidate(exc)
+    error: StatementError = DBAPIError.instance(
+        sql, args, exc, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=conn.dialect
+    )
+    return error

@@ -19,6 +19,8 @@ from sqlalchemy import Connection, Engine, Insert, MetaData, Select, create_engi
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from anpo.store.checkpoint import BACKSTOP_PAGES, Checkpointer
+
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -65,6 +67,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.url.database not in (None, "", ":memory:"):
+            checkpointer = Checkpointer(engine.url.database)
+            event.listen(engine, "commit", checkpointer.committed)
+            event.listen(engine, "engine_disposed", checkpointer.close)
         # pysqlite's own transaction handling defers BEGIN; we issue BEGIN IMMEDIATE ourselves so
         # writers queue on the lock instead of failing on upgrade (see _sqlite_begin).
         event.listen(engine, "begin", _sqlite_begin)
@@ -77,6 +83,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")  # the rest: anpo.store.checkpoint
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()

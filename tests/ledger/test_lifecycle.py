@@ -186,6 +186,22 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("unknown category", order("b1", category="lasers"), "invalid"),
     ("negative quantity", order("b2", quantity="-5"), "invalid"),
     ("wrong currency", order("b3", currency="EUR"), "wrong_currency"),
+    # Beyond what a 64-bit column holds in E4 units (a crash of the driver before the limit).
+    ("quantity too large", order("b5", quantity="1e15"), "invalid"),
+    ("line value too large", order("b6", quantity="10000000000000", price="1.5"), "invalid"),
+    (
+        "amount too large",
+        {
+            "kind": "settle",
+            "id": "b7",
+            "order": "o1",
+            "on": "2020-06-01",
+            "method": "reimbursement",
+            "amount": "1e999999999",
+            "commodity": "USD",
+        },
+        "invalid",
+    ),
     (
         "unknown order",
         {"kind": "sign", "id": "b4", "order": "nope", "party": "jpn", "on": "2020-05-01"},
@@ -207,7 +223,23 @@ def test_bad_input_is_refused_and_changes_nothing(
     except LedgerError as exc:  # refused while parsing, before the database
         r = exc.as_json()
     assert r["code"] == code and r["message"]["ja"] and r["message"]["en"]
+    if "too large" in name:
+        assert "10,000,000,000,000" in r["message"]["en"] and "上限" in r["message"]["ja"]
     assert snapshot(engine) == before
+
+
+def test_the_largest_line_value_allowed_is_stored_exactly(ledger: Ledger, engine: Engine, fw: Any) -> None:
+    """Ten trillion yen in one line (the limit), delivered and settled in full, posts, balances and
+    verifies as any other value."""
+    steps = lifecycle("big", quantity="10000000000000", price="1", currency="JPY")
+    steps[3]["lines"] = [{"line": 1, "quantity": "10000000000000"}]
+    settle = {"kind": "settle", "id": "big.p1", "order": "big", "on": "2020-06-01", "method": "reimbursement",
+              "amount": "10000000000000", "commodity": "JPY"}  # fmt: skip
+    results = run(ledger, *steps, settle)
+    assert [r["code"] for r in results] == ["ok"] * 6
+    assert results[3]["obligations"][0]["owed"] == "10000000000000"
+    assert results[5]["status"] == "closed"  # delivered in full and settled in full
+    assert problems(engine) == []
 
 
 def test_steps_out_of_order_over_settlement_and_wrong_currency_change_nothing(ledger: Ledger, engine: Engine) -> None:

@@ -68,7 +68,9 @@ def test_the_thread_ends_when_idle_and_starts_again(tmp_path: Path, monkeypatch:
     assert _eventually(lambda: ckpt.checkpoints == 2)
     ckpt.close()
     assert not ckpt.running
-    ckpt.committed()  # closed: no thread any more
+    ckpt.committed()  # a disposed engine stays usable: its next commit starts another thread
+    assert _eventually(lambda: ckpt.checkpoints == 3)
+    ckpt.close()
     assert not ckpt.running
 
 

@@ -300,6 +300,7 @@ def parse_line(data: Mapping[str, Any]) -> Line:
         currency=cur,
     )
     _ = line.commodity  # validates item and unit
+    money.check_value(line.quantity, line.unit_price, cur)
     return line
 
 

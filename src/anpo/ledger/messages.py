@@ -26,6 +26,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}={value} is not allowed (allowed: {allowed}).",
     ),
     "bad_number": ("{field}={value} は正の数ではありません。", "{field}={value} is not a positive number."),
+    "too_large": (
+        "{field}={value} は大きすぎます（上限 {limit}）。",
+        "{field}={value} is too large (at most {limit}).",
+    ),
     "bad_precision": (
         "{field}={value} の小数点以下の桁数が多すぎます（最大{places}桁）。",
         "{field}={value} has too many decimal places (at most {places}).",

@@ -18,6 +18,11 @@ PLACES = 4
 CURRENCIES: dict[str, int] = {"JPY": 0, "USD": 2}  # currency -> decimal places of its minor unit
 QUANTITY_PLACES = 3
 PRICE_PLACES = 4
+# The largest quantity, unit price, amount or line value (quantity x unit price) a command may
+# carry: ten trillion, more than Japan's yearly defence budget in yen. In E4 units it is 10**17,
+# so a posting fits the databases' 64-bit integers (9.2 x 10**18) with room for sums of ninety of
+# them in one balance; and a number such as 1e999999 is refused before it is ever expanded.
+MAX_UNITS = 10**13
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")
 
 
@@ -29,6 +34,8 @@ def parse(value: str | int | Decimal, field: str, places: int, *, allow_zero: bo
         raise fail("invalid", "bad_number", field=field, value=value) from None
     if not d.is_finite() or d < 0 or (d == 0 and not allow_zero):
         raise fail("invalid", "bad_number", field=field, value=value)
+    if d > MAX_UNITS:
+        raise fail("invalid", "too_large", field=field, value=value, limit=f"{MAX_UNITS:,}")
     exponent = d.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places and d != d.quantize(Decimal(1).scaleb(-places)):
         raise fail("invalid", "bad_precision", field=field, value=value, places=places)
@@ -63,6 +70,13 @@ def round_div(n: int, d: int) -> int:
     if twice > d or (twice == d and q % 2 == 1):
         q += 1
     return q
+
+
+def check_value(quantity: int, unit_price: int, currency_code: str) -> None:
+    """A line's whole value within `MAX_UNITS` (each factor is, their product need not be)."""
+    if value_of(quantity, unit_price, currency_code) > MAX_UNITS * SCALE:
+        value = f"{text(quantity)} x {text(unit_price)} {currency_code}"
+        raise fail("invalid", "too_large", field="quantity x unit_price", value=value, limit=f"{MAX_UNITS:,}")
 
 
 def value_of(quantity: int, unit_price: int, currency_code: str) -> int:

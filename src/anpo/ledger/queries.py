@@ -13,7 +13,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, bindparam, exists, func, null, select, union_all
+from sqlalchemy import BigInteger, Connection, Date, Integer, bindparam, exists, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from anpo.dates import add_months
@@ -306,7 +306,7 @@ def _orders_statement(
     if limited:
         q = q.limit(bindparam("limit", type_=Integer))
     if offset:
-        q = q.offset(bindparam("offset", type_=Integer))
+        q = q.offset(bindparam("offset", type_=BigInteger))  # any offset a request may give
     return Prepared(q)
 
 

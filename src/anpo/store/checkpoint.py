@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,8 @@ IDLE_SECONDS = 5.0
 
 class Checkpointer:
     """Checkpoints the SQLite database at `path` whenever `committed` has been called since the
-    last checkpoint; `close` ends the thread (an engine's disposal calls it)."""
+    last checkpoint. `close` (an engine's disposal) ends the thread; as a disposed engine stays
+    usable, its next commit starts another."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -47,7 +47,7 @@ class Checkpointer:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._closed = False
+        self._stop = threading.Event()  # the current thread's: `close` sets it
 
     @property
     def running(self) -> bool:
@@ -60,40 +60,40 @@ class Checkpointer:
         self._wake.set()
         if self._thread is None:
             with self._lock:
-                if self._thread is None and not self._closed:
-                    self._thread = threading.Thread(target=self._run, name="anpo-sqlite-checkpoint", daemon=True)
+                if self._thread is None:
+                    self._stop = threading.Event()
+                    self._thread = threading.Thread(
+                        target=self._run, args=(self._stop,), name="anpo-sqlite-checkpoint", daemon=True
+                    )
                     self._thread.start()
 
     def close(self, *_args: Any) -> None:
+        """End the thread without a last checkpoint: the engine's last connection to close makes one."""
         with self._lock:
-            self._closed = True
-            thread = self._thread
-        self._wake.set()
+            thread, self._thread = self._thread, None
+            stop = self._stop
+        stop.set()
+        self._wake.set()  # out of its wait; it leaves the flag set for a thread started after
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=30)
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         try:  # mode=rw: never create a database that is not there
             conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=rw", uri=True, timeout=30)
         except sqlite3.Error:
-            with self._lock:
-                self._thread = None
+            self._leave()
             return
         try:
-            while True:
-                woken = self._wake.wait(IDLE_SECONDS)
-                if self._closed:
-                    return
-                if not woken:
-                    with self._lock:
-                        if not self._wake.is_set():  # a commit between the wait and the lock stays served
-                            self._thread = None
-                            return
+            while not stop.is_set():
+                if not self._wake.wait(IDLE_SECONDS):
+                    if self._leave():
+                        return
                     continue
-                self._wake.clear()
-                if self._closed:
+                if stop.is_set():
                     return
-                time.sleep(GATHER_SECONDS)
+                self._wake.clear()
+                if stop.wait(GATHER_SECONDS):
+                    return
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error:
@@ -101,3 +101,12 @@ class Checkpointer:
                 self.checkpoints += 1
         finally:
             conn.close()
+
+    def _leave(self) -> bool:
+        """Forget this thread, unless a commit has come since the last wait; whether it did."""
+        with self._lock:
+            if self._wake.is_set() and self._thread is threading.current_thread():
+                return False
+            if self._thread is threading.current_thread():
+                self._thread = None
+            return True

@@ -29,6 +29,11 @@ def _era_filter(iso: Any) -> str:
 
 TEMPLATES.env.filters["era"] = _era_filter
 LANG_COOKIE = "anpo_lang"
+# The largest integers a column of SQLAlchemy's Integer (PostgreSQL's int4; SQLite's are wider) and
+# BigInteger hold: an id, offset or sequence number from a request is bounded by the column it is
+# compared with, or the driver fails on binding it (a 500 where a 422 is due).
+MAX_INTEGER = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
 
 
 def lang_of(request: Request) -> str:

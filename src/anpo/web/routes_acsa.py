@@ -38,7 +38,7 @@ from anpo.security.principal import Principal
 from anpo.store.db import session_factory, transaction
 from anpo.web import auth, guard
 from anpo.web.charts import bar_chart
-from anpo.web.common import BadRequest, framework_of, lang_of, parse_on, render
+from anpo.web.common import MAX_BIGINT, BadRequest, framework_of, lang_of, parse_on, render
 from anpo.web.dashboard import DashboardItem, register_dashboard_source
 
 router = APIRouter()
@@ -367,7 +367,7 @@ class OrdersQuery(BaseModel):
     on: str | None = None
     overdue: bool = False
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE, description=f"orders per page (default {PAGE_SIZE})")
-    offset: int = Field(0, ge=0, description="readable orders to skip: a page's `next_offset`")
+    offset: int = Field(0, ge=0, le=MAX_BIGINT, description="readable orders to skip: a page's `next_offset`")
 
 
 @router.get("/api/acsa/orders", tags=["acsa"])

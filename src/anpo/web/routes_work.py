@@ -17,9 +17,9 @@ import inspect as pyinspect
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine, inspect
 
@@ -29,7 +29,7 @@ from anpo.security.access import AccessDenied
 from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, Principal
 from anpo.web import guard
-from anpo.web.common import framework_of, lang_of, parse_on, render
+from anpo.web.common import MAX_INTEGER, framework_of, lang_of, parse_on, render
 from anpo.work import calendar as ical
 from anpo.work import consultations, coordination, facilities, protection
 from anpo.work.common import Work, WorkError, audit_denied, marking_of
@@ -260,12 +260,14 @@ def api_post_entry(request: Request, case_id: str, payload: dict[str, Any] = Bod
 
 
 @router.get("/api/work/cases/{case_id}/events", tags=["work"])
-async def api_case_events(request: Request, case_id: str, after: int = 0) -> StreamingResponse:
+async def api_case_events(
+    request: Request, case_id: str, after: Annotated[int, Query(ge=0, le=MAX_INTEGER)] = 0
+) -> StreamingResponse:
     """Server-sent events: each new entry of the case the caller may read (`event: entry`,
     `id:` its sequence number). Reconnects resume after `Last-Event-ID`."""
     principal = principal_of(request)
     last = request.headers.get("last-event-id")
-    start = int(last) if last and last.isdigit() else after
+    start = int(last) if last and last.isdigit() and int(last) <= MAX_INTEGER else after
     broker = await broker_of(request)
 
     def backlog() -> list[dict[str, Any]]:
@@ -718,7 +720,7 @@ def api_book(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noq
 
 
 @router.post("/api/work/bookings/{booking_id}/cancel", tags=["work"])
-def api_cancel_booking(request: Request, booking_id: int) -> dict[str, Any]:
+def api_cancel_booking(request: Request, booking_id: Annotated[int, Path(ge=1, le=MAX_INTEGER)]) -> dict[str, Any]:
     """Cancel a booking."""
     with work_of(request) as w:
         return facilities.cancel_booking(w, booking_id)

@@ -186,6 +186,16 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("unknown category", order("b1", category="lasers"), "invalid"),
     ("negative quantity", order("b2", quantity="-5"), "invalid"),
     ("wrong currency", order("b3", currency="EUR"), "wrong_currency"),
+    (
+        "NUL in free text",
+        {**order("b8"), "requesting_unit": "31st\x00MEU"},
+        "invalid",
+    ),  # PostgreSQL's text cannot hold it
+    (
+        "NUL in a reason",
+        {"kind": "cancel", "id": "b9", "order": "o1", "on": "2020-06-01", "reason": "a\x00b"},
+        "invalid",
+    ),
     # Beyond what a 64-bit column holds in E4 units (a crash of the driver before the limit).
     ("quantity too large", order("b5", quantity="1e15"), "invalid"),
     ("line value too large", order("b6", quantity="10000000000000", price="1.5"), "invalid"),

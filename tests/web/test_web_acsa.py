@@ -315,3 +315,31 @@ def test_dashboard_lists_the_ledger_actions_of_the_users_party(web: Any) -> None
     due = [i for i in jones.get("/api/dashboard").json()["items"] if i["kind"] == "acsa.settlement.due"]
     assert due and due[0]["overdue"] is True
     assert not web("watcher").get("/api/dashboard").json()["items"]
+
+
+@pytest.mark.usefixtures("users")
+def test_a_nul_character_is_refused_on_both_backends_and_nothing_is_written(web: Any, engine: Any) -> None:
+    """PostgreSQL's text cannot hold U+0000 (its driver failed with a 500), SQLite's can: every
+    request carrying one, in its path, query, JSON or form, gets the same bilingual 400 on both."""
+    tanaka = web("tanaka")
+    before = audit_rows(engine, "acsa.order")
+    refused = [
+        post(tanaka, "/api/acsa/orders", order("n1", requesting_unit="31st\u0000MEU")),
+        post(tanaka, "/api/acsa/orders", order("n2", requesting_unit="\\\\\u0000")),  # NUL after a backslash
+        tanaka.get("/api/acsa/orders/n%001"),
+        tanaka.get("/api/acsa/orders?status=%00"),
+    ]
+    form = {"csrf_token": csrf_of(tanaka), "id": "n3", "on": "2020-05-01", "provider": "jpn"}
+    form |= {"context": "joint_training", "requesting_unit": "a\x00b", "method": "reimbursement"}
+    form |= {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10", "unit_price": "2", "currency": "USD"}
+    refused.append(tanaka.post("/acsa/orders?lang=ja", data=form, follow_redirects=False))
+    for response in refused[:-1]:
+        assert response.status_code == 400, response.text
+        assert "U+0000" in response.json()["error"]["en"] and "NUL" in response.json()["error"]["ja"]
+    assert refused[-1].status_code == 400 and "NUL文字" in refused[-1].text  # a page: HTML, in Japanese
+    assert tanaka.get("/api/acsa/orders").json()["orders"] == []
+    assert audit_rows(engine, "acsa.order") == before
+    # The six characters `\u0000` written as text (an escaped backslash, then "u0000") are text.
+    made = post(tanaka, "/api/acsa/orders", order("n4", requesting_unit="C:\\u0000"))
+    assert made.status_code == 201, made.text
+    assert tanaka.get("/api/acsa/orders/n4").json()["requesting_unit"] == "C:\\u0000"

@@ -264,6 +264,15 @@ def choice(field: str, value: Any, allowed: Sequence[str]) -> str:
     return value
 
 
+def free_text(field: str, value: Any) -> str:
+    """Text as written, but for U+0000, which PostgreSQL's text cannot hold (SQLite's can: refused
+    on both, so a command means the same on either)."""
+    text = str(value)
+    if "\x00" in text:
+        raise fail("invalid", "nul_in_text", field=field)
+    return text
+
+
 def ident(value: Any) -> str:
     if not isinstance(value, str) or not _ID.match(value):
         raise fail("invalid", "bad_id", value=value)
@@ -319,7 +328,7 @@ def parse(data: Mapping[str, Any]) -> Command:
             on,
             choice("provider", data.get("provider"), PROVIDERS),
             choice("context", data.get("context"), ACSA_CONTEXTS),
-            str(data.get("requesting_unit", "")),
+            free_text("requesting_unit", data.get("requesting_unit", "")),
             choice("method", data.get("method"), SETTLEMENT_METHODS),
             lines,
             str(data.get("marking_level", DEFAULT_LEVEL)),
@@ -334,7 +343,13 @@ def parse(data: Mapping[str, Any]) -> Command:
         )
         if not pairs:
             raise fail("invalid", "no_lines")
-        return Deliver(cid, ident(data.get("order")), on, pairs, tuple(str(d) for d in data.get("documents") or []))
+        return Deliver(
+            cid,
+            ident(data.get("order")),
+            on,
+            pairs,
+            tuple(free_text("documents", d) for d in data.get("documents") or []),
+        )
     if kind == "receive":
         return Receive(cid, ident(data.get("delivery")), on)
     if kind == "settle":
@@ -351,12 +366,12 @@ def parse(data: Mapping[str, Any]) -> Command:
             None if line is None else line_no(line),
         )
     if kind == "cancel":
-        return Cancel(cid, ident(data.get("order")), on, str(data.get("reason", "")))
+        return Cancel(cid, ident(data.get("order")), on, free_text("reason", data.get("reason", "")))
     return Correct(
         cid,
         ident(data.get("delivery")),
         line_no(data.get("line")),
         money.parse(data.get("quantity", ""), "quantity", money.QUANTITY_PLACES, allow_zero=True),
         on,
-        str(data.get("reason", "")),
+        free_text("reason", data.get("reason", "")),
     )

@@ -26,6 +26,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}={value} is not allowed (allowed: {allowed}).",
     ),
     "bad_number": ("{field}={value} は正の数ではありません。", "{field}={value} is not a positive number."),
+    "nul_in_text": (
+        "{field} にNUL文字（U+0000）は使えません。",
+        "{field} must not contain a NUL character (U+0000).",
+    ),
     "too_large": (
         "{field}={value} は大きすぎます（上限 {limit}）。",
         "{field}={value} is too large (at most {limit}).",

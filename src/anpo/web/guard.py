@@ -8,6 +8,8 @@
 - Security headers (ASVS 14.4): Content-Security-Policy (inline scripts allowed only by their
   SHA-256, computed per page), X-Content-Type-Options, X-Frame-Options and frame-ancestors,
   Referrer-Policy, Strict-Transport-Security over https; `Cache-Control: no-store` when logged in.
+- No NUL character (U+0000) in a request's path, query, JSON or form body: PostgreSQL's text
+  cannot hold one (the driver fails), SQLite's can, so it is refused with a 400 on both alike.
 - The marking of what a response contains: `X-Anpo-Marking` (English banner) and
   `X-Anpo-Marking-Ja` (the Japanese banner, percent-encoded UTF-8). Routes declare what they
   return with `mark(request, marking, ...)`; the default is the public level.
@@ -31,6 +33,7 @@ from anpo.security.markings import PUBLIC, Levels, Marking
 from anpo.web import auth
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+FORM = "application/x-www-form-urlencoded"
 ALWAYS_CSRF = ("/login", "/logout")
 INLINE_SCRIPT = re.compile(rb"<script(?:\s[^>]*)?>(.*?)</script>", re.S | re.I)
 DOCS_PATHS = ("/docs", "/redoc")
@@ -38,6 +41,14 @@ CSRF_FAILED = {
     "ja": "CSRFトークンがないか一致しません。ページを読み込み直してください",
     "en": "missing or wrong CSRF token; reload the page",
 }
+NUL_REFUSED = {
+    "ja": "リクエストにNUL文字（U+0000）は使えません",
+    "en": "a NUL character (U+0000) is not allowed in a request",
+}
+# A NUL as a form (`%00`) or a JSON string (`\u0000`, after an even run of backslashes: `\\u0000`
+# is a backslash and the text "u0000") writes it; a raw NUL byte is never valid in either.
+NUL_FORM = re.compile(rb"%00|\x00")
+NUL_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
 
 
 def levels_of(app: Any) -> Levels:
@@ -175,10 +186,24 @@ class Guard:
         new_csrf = "" if cookie_csrf else secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf"] = cookie_csrf or new_csrf
 
+        if "\x00" in scope["path"] or NUL_FORM.search(scope.get("query_string", b"")):
+            await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)
+            return
+        body: bytes | None = None
+        if request.method in UNSAFE:
+            ctype = request.headers.get("content-type", "")
+            pattern = NUL_JSON if "json" in ctype else NUL_FORM if ctype.startswith(FORM) else None
+            if pattern is not None:
+                body, receive = await _buffer(receive)
+                if pattern.search(body):
+                    await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)
+                    return
+
         if request.method in UNSAFE and self._needs_csrf(request):
-            body, receive = await _buffer(receive)
+            if body is None:
+                body, receive = await _buffer(receive)
             sent = request.headers.get(auth.CSRF_HEADER, "")
-            if not sent and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            if not sent and request.headers.get("content-type", "").startswith(FORM):
                 sent = (parse_qs(body.decode("utf-8", "replace")).get(auth.CSRF_FIELD) or [""])[0]
             if not cookie_csrf or not sent or not hmac.compare_digest(sent, cookie_csrf):
                 await self._refuse(scope, request, send)
@@ -224,25 +249,39 @@ class Guard:
             return True
         return bool(auth.session_token_of(request))
 
-    async def _refuse(self, scope: Scope, request: Request, send: Send) -> None:
+    async def _refuse(
+        self,
+        scope: Scope,
+        request: Request,
+        send: Send,
+        status: int = 403,
+        reason: dict[str, str] = CSRF_FAILED,
+        *,
+        audit: bool = True,
+    ) -> None:
         from anpo.web.common import lang_of
 
-        self._audit_denied(request)
+        if audit:
+            self._audit_denied(request)
         lang = lang_of(request)
         if request.url.path.startswith("/api/"):
-            body = json.dumps({"error": CSRF_FAILED}, ensure_ascii=False).encode()
+            body = json.dumps({"error": reason}, ensure_ascii=False).encode()
             ctype = b"application/json"
         else:
             from html import escape
 
             body = (
-                f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>403</title>'
-                f'<p data-testid="error">{escape(CSRF_FAILED[lang])}</p><p><a href="/">anpo</a></p></html>'
+                f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>{status}</title>'
+                f'<p data-testid="error">{escape(reason[lang])}</p><p><a href="/">anpo</a></p></html>'
             ).encode()
             ctype = b"text/html; charset=utf-8"
         headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
         await send(
-            {"type": "http.response.start", "status": 403, "headers": self._headers(scope, request, headers, b"", "")}
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": self._headers(scope, request, headers, b"", ""),
+            }
         )
         await send({"type": "http.response.body", "body": body})
 

@@ -97,6 +97,13 @@ def _fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def fresh_database() -> Any:
+    """`fresh_database(backend, directory)`: a context giving the URL of a new, empty database, for
+    fixtures of a wider scope than one test's."""
+    return _fresh_database
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of a new, empty database on each backend (migrated by the `engine` fixture)."""

@@ -242,18 +242,16 @@ def _copy(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
 
 
 def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str]) -> Statements:
-    """Write what the batch's commands produced. SQLite runs each statement at once; PostgreSQL
-    appends with COPY from `COPY_ROWS` rows on and returns the other statements, to be sent with
-    the audit entry's first round trip (`audit.record`)."""
+    """What the batch's commands produced, as statements to run with the audit entry's first
+    look-up (`audit.record`, through `rows_together`): on PostgreSQL in its round trip, on SQLite
+    straight on the driver (SQLAlchemy's execution of each cost a command alone a tenth of its
+    time). PostgreSQL appends with COPY, here, from `COPY_ROWS` rows of a table on."""
     conn = session.connection()
     ph = "?" if sqlite else "%s"
     pending: list[tuple[str, Sequence[tuple[Any, ...]]]] = []
 
     def run(sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if sqlite:
-            conn.exec_driver_sql(sql, rows)
-        else:
-            pending.append((sql, rows))
+        pending.append((sql, rows))
 
     def insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], suffix: str = "") -> None:
         if not rows:

@@ -195,13 +195,16 @@ def rows_together(
     after `writes`, statements that return nothing (each run with `executemany` over its rows).
     PostgreSQL gets all of them in one pipeline: one round trip to the server rather than one
     each, and the server still runs them one after the other, in order, stopping at the first
-    error. SQLite, in the same process, runs them one by one."""
+    error. SQLite, in the same process, runs them one by one, straight on the driver too."""
     conn = _connection(bind)
+    raw: Any = conn.connection.dbapi_connection
     if conn.dialect.name != "postgresql":
         for sql, rows in writes:
-            conn.exec_driver_sql(sql, rows)
+            try:
+                raw.executemany(sql, rows)
+            except conn.dialect.loaded_dbapi.Error as exc:
+                raise _as_sqlalchemy_error(conn, exc, sql, rows) from exc
         return [prepared.rows(conn, params) for prepared, params in queries]
-    raw: Any = conn.connection.dbapi_connection
     statements = [prepared.bound(conn, params) for prepared, params in queries]
     cursors = []
     with driver_errors(conn, "; ".join(sql for sql, _ in [*writes, *statements])):

@@ -246,12 +246,14 @@ def test_integers_beyond_the_database_range_are_refused_not_crashed(web: Web, en
         ("post", f"/api/work/bookings/{integer}/cancel", "path.booking_id"),
         ("post", f"/api/work/bookings/-{bigint}/cancel", "path.booking_id"),
         ("get", f"/api/acsa/orders?offset={bigint}", "query.offset"),
-        ("get", f"/acsa/orders?offset={bigint}", "query.offset"),
         ("get", f"/api/work/cases/c1/events?after={integer}", "query.after"),
     ):
         response = getattr(script, method)(url)
         assert response.status_code == 422, (url, response.text)
         assert field in response.json()["error"]["en"] and response.json()["error"]["ja"]
+    page = script.get(f"/acsa/orders?offset={bigint}&lang=ja")  # a page: an error page, in its language
+    assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+    assert '<p class="error" role="alert">リクエストが不正です: query.offset</p>' in page.text
     # The largest stored integer itself is an ordinary value: an empty page, an unknown booking.
     page = script.get(f"/api/acsa/orders?offset={bigint - 1}")
     assert page.status_code == 200 and page.json()["orders"] == []

@@ -78,11 +78,15 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
-        return JSONResponse(
-            {"error": {"ja": f"リクエストが不正です: {fields}", "en": f"invalid request: {fields}"}}, status_code=422
-        )
+        error = {"ja": f"リクエストが不正です: {fields}", "en": f"invalid request: {fields}"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": error}, status_code=422)
+        lang = lang_of(request)  # a page's bad query: an error page, as for any other 4xx
+        response = render(request, "error.html", lang, status=422, message=error[lang])
+        response.status_code = 422
+        return response
 
     def openapi() -> dict[str, Any]:
         """The schema, with the error body every 4xx/5xx actually has: `{"error": {"ja", "en"}}`."""

@@ -72,10 +72,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         )
         if request.url.path.startswith("/api/") or exc.status_code == 405:
             return JSONResponse(detail, status_code=exc.status_code)
-        lang = lang_of(request)
-        response = render(request, "error.html", lang, status=exc.status_code, message=detail["error"][lang])
-        response.status_code = exc.status_code
-        return response
+        return error_page(request, exc.status_code, detail["error"])
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
@@ -83,9 +80,12 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         error = {"ja": f"リクエストが不正です: {fields}", "en": f"invalid request: {fields}"}
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": error}, status_code=422)
-        lang = lang_of(request)  # a page's bad query: an error page, as for any other 4xx
-        response = render(request, "error.html", lang, status=422, message=error[lang])
-        response.status_code = 422
+        return error_page(request, 422, error)  # a page's bad query, as any other 4xx of a page
+
+    def error_page(request: Request, status: int, error: dict[str, str]) -> Any:
+        lang = lang_of(request)
+        response = render(request, "error.html", lang, status=status, message=error[lang])
+        response.status_code = status
         return response
 
     def openapi() -> dict[str, Any]:

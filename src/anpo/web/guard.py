@@ -190,8 +190,8 @@ class Guard:
             await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)
             return
         body: bytes | None = None
+        ctype = request.headers.get("content-type", "")
         if request.method in UNSAFE:
-            ctype = request.headers.get("content-type", "")
             pattern = NUL_JSON if "json" in ctype else NUL_FORM if ctype.startswith(FORM) else None
             if pattern is not None:
                 body, receive = await _buffer(receive)
@@ -203,7 +203,7 @@ class Guard:
             if body is None:
                 body, receive = await _buffer(receive)
             sent = request.headers.get(auth.CSRF_HEADER, "")
-            if not sent and request.headers.get("content-type", "").startswith(FORM):
+            if not sent and ctype.startswith(FORM):
                 sent = (parse_qs(body.decode("utf-8", "replace")).get(auth.CSRF_FIELD) or [""])[0]
             if not cookie_csrf or not sent or not hmac.compare_digest(sent, cookie_csrf):
                 await self._refuse(scope, request, send)

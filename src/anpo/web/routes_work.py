@@ -267,7 +267,9 @@ async def api_case_events(
     `id:` its sequence number). Reconnects resume after `Last-Event-ID`."""
     principal = principal_of(request)
     last = request.headers.get("last-event-id")
-    start = int(last) if last and last.isdigit() and int(last) <= MAX_INTEGER else after
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), at most the column's size
+    fits = last is not None and last.isascii() and last.isdigit() and len(last) <= 10
+    start = int(last) if last is not None and fits and int(last) <= MAX_INTEGER else after
     broker = await broker_of(request)
 
     def backlog() -> list[dict[str, Any]]:

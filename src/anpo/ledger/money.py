@@ -19,7 +19,7 @@ CURRENCIES: dict[str, int] = {"JPY": 0, "USD": 2}  # currency -> decimal places 
 QUANTITY_PLACES = 3
 PRICE_PLACES = 4
 # The largest quantity, unit price, amount or line value (quantity x unit price) a command may
-# carry: ten trillion, more than Japan's yearly defence budget in yen. In E4 units it is 10**17,
+# carry: ten trillion (a bound on input, not a rule of the agreement). In E4 units it is 10**17,
 # so a posting fits the databases' 64-bit integers (9.2 x 10**18) with room for sums of ninety of
 # them in one balance; and a number such as 1e999999 is refused before it is ever expanded.
 MAX_UNITS = 10**13

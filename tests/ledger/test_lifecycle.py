@@ -252,6 +252,53 @@ def test_the_largest_line_value_allowed_is_stored_exactly(ledger: Ledger, engine
     assert problems(engine) == []
 
 
+def _many_lines(oid: str, lines: int) -> dict[str, Any]:
+    """An order of `lines` lines each of the largest value allowed (ten trillion yen)."""
+    big = order(oid, quantity="10000000000000", price="1", currency="JPY")
+    big["lines"] = [dict(big["lines"][0]) for _ in range(lines)]
+    return big
+
+
+def _signatures(oid: str) -> list[dict[str, Any]]:
+    return [
+        {"kind": "sign", "id": f"{oid}.s1", "order": oid, "party": "jpn", "on": "2020-05-01"},
+        {"kind": "sign", "id": f"{oid}.s2", "order": oid, "party": "usa", "on": "2020-05-02"},
+    ]
+
+
+def test_a_balance_beyond_64_bits_is_refused_and_changes_nothing(ledger: Ledger, engine: Engine) -> None:
+    """Sixty lines of ten trillion yen commit 6 x 10^18 E4 units to one balance: a second such order
+    would take it past 2^63. Its binding signature is refused in both languages, alone or in a
+    batch (where the batch's other commands are recorded), and nothing of it is written; SQLite
+    would have turned the balance into an inexact REAL, PostgreSQL raised an error (a 500)."""
+    assert [r["code"] for r in run(ledger, _many_lines("big1", 60), *_signatures("big1"))] == ["ok"] * 3
+    run(ledger, _many_lines("big2", 60), _signatures("big2")[0])
+    before = snapshot(engine)
+    (r,) = run(ledger, _signatures("big2")[1])
+    assert r["code"] == "out_of_range"
+    assert "922,337,203,685,477.5807" in r["message"]["en"] and "範囲" in r["message"]["ja"]
+    assert snapshot(engine) == before
+    # in one batch with commands that fit: only the one that overflows is refused
+    batch = [parse(c) for c in (_signatures("big2")[1], *lifecycle("small"))]
+    results = ledger.submit(P, batch)
+    assert [r["code"] for r in results] == ["out_of_range", "ok", "ok", "ok", "ok", "ok"]
+    assert run(ledger, lifecycle("small")[0])[0]["code"] == "exists"
+    # ninety-three lines in one order: the batch's own sum is beyond 64 bits before any stored one
+    assert run(ledger, _many_lines("big3", 93))[0]["code"] == "ok"
+    assert [x["code"] for x in run(ledger, *_signatures("big3"))] == ["ok", "out_of_range"]
+    assert problems(engine) == []
+
+
+def test_verify_sums_pairs_of_accounts_beyond_64_bits_exactly(ledger: Ledger, engine: Engine) -> None:
+    """Signing then cancelling moves a commitment one way then back, so the balances return to zero
+    while each pair of accounts carries the whole sum: twice 6 x 10^18 E4 units, past 2^63.
+    `verify` sums the pairs exactly (SQLite's sum() failed with "integer overflow")."""
+    for oid in ("big1", "big2"):
+        cancel = {"kind": "cancel", "id": f"{oid}.c", "order": oid, "on": "2020-05-03", "reason": "not needed"}
+        assert [r["code"] for r in run(ledger, _many_lines(oid, 60), *_signatures(oid), cancel)] == ["ok"] * 4
+    assert problems(engine) == []
+
+
 def test_steps_out_of_order_over_settlement_and_wrong_currency_change_nothing(ledger: Ledger, engine: Engine) -> None:
     run(ledger, order("o1"), {"kind": "sign", "id": "s1", "order": "o1", "party": "jpn", "on": "2020-05-01"})
     before = snapshot(engine)

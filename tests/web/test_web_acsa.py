@@ -343,3 +343,23 @@ def test_a_nul_character_is_refused_on_both_backends_and_nothing_is_written(web:
     made = post(tanaka, "/api/acsa/orders", order("n4", requesting_unit="C:\\u0000"))
     assert made.status_code == 201, made.text
     assert tanaka.get("/api/acsa/orders/n4").json()["requesting_unit"] == "C:\\u0000"
+
+
+@pytest.mark.usefixtures("users")
+def test_a_balance_beyond_64_bits_gets_a_422_with_the_reason(web: Any, engine: Any) -> None:
+    """The signature that would take a balance past the ledger's 64-bit integers is refused with a
+    bilingual reason on both backends (PostgreSQL answered a 500, SQLite stored an inexact REAL)."""
+    tanaka, jones = web("tanaka"), web("jones")
+    line = {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10000000000000", "unit_price": "1"}
+    lines = [line | {"currency": "JPY"}] * 60
+    to_binding(tanaka, jones, "big1", lines=lines)
+    assert post(tanaka, "/api/acsa/orders", order("big2", lines=lines)).status_code == 201
+    assert post(tanaka, "/api/acsa/orders/big2/sign", {"id": "big2.s1", "on": "2020-05-01"}).status_code == 200
+    before = audit_rows(engine, "acsa.sign")
+    refused = post(jones, "/api/acsa/orders/big2/sign", {"id": "big2.s2", "on": "2020-05-02"})
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["code"] == "out_of_range" and "922,337,203,685,477.5807" in body["error"]["en"]
+    assert "範囲" in body["error"]["ja"]
+    assert tanaka.get("/api/acsa/orders/big2").json()["status"] == "requested"
+    assert audit_rows(engine, "acsa.sign") == before

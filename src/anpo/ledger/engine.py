@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from anpo.framework.framework import Framework
+from anpo.ledger import money
 from anpo.ledger.apply import Batch
 from anpo.ledger.commands import (
     DEFAULT_LEVEL,
@@ -46,6 +47,8 @@ MAX_ATTEMPTS = 200
 MAX_BACKOFF = 0.25  # seconds
 DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
 RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
+# What SQLite's trigger of migration 0007_balance_range says when it refuses a balance.
+BALANCE_TRIGGER_MESSAGE = "acsa_balances.amount out of range"
 COPY_ROWS = 64  # PostgreSQL: from this many rows on, COPY beats a (pipelined) executemany
 
 
@@ -81,7 +84,11 @@ class Ledger:
                     results, reasons = self._submit(session, principal, commands)
                 self.reasons_stored.update(reasons)  # committed
                 return results
+            except BalanceOutOfRange:
+                return self._beyond_range(principal, commands)
             except DBAPIError as exc:
+                if out_of_range(exc):
+                    return self._beyond_range(principal, commands)
                 if not retryable(exc) or attempt == MAX_ATTEMPTS - 1:
                     raise
                 self.retries += 1
@@ -89,6 +96,16 @@ class Ledger:
                 # exponential backoff with jitter lets one of them through at a time.
                 time.sleep(random.uniform(0, min(MAX_BACKOFF, 0.002 * 2 ** min(attempt, 10))))
         raise AssertionError("unreachable")
+
+    def _beyond_range(self, principal: Principal, commands: Sequence[Command]) -> list[dict[str, Any]]:
+        """A batch that would take a balance beyond 64 bits was rolled back whole. Alone, its
+        command is refused; in a batch, each command is submitted alone, so that only those that
+        overflow are refused and the others are recorded as they would have been."""
+        if len(commands) > 1:
+            return [result for cmd in commands for result in self.submit(principal, [cmd])]
+        whole, _, fraction = money.text(money.MAX_BALANCE).partition(".")
+        limit = f"{int(whole):,}.{fraction}"
+        return [_error(commands[0], fail("out_of_range", "balance_out_of_range", limit=limit))]
 
     def _submit(
         self, session: Session, principal: Principal, commands: Sequence[Command]
@@ -143,6 +160,17 @@ class Ledger:
         for cmd, refusal in denied:
             audit.record(session, principal, refusal.action, "acsa_command", cmd.id, DENIED_MARKING, outcome="denied")
         return results, list(batch.reasons)
+
+
+class BalanceOutOfRange(Exception):
+    """The batch's postings would take a running balance beyond the 64-bit integers that hold it."""
+
+
+def out_of_range(exc: DBAPIError) -> bool:
+    """The database refused a balance beyond its 64-bit integer (PostgreSQL: numeric value out of
+    range; SQLite: the trigger of migration 0007_balance_range)."""
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) == "22003" or BALANCE_TRIGGER_MESSAGE in str(orig)
 
 
 def _error(cmd: Command, exc: LedgerError) -> dict[str, Any]:
@@ -474,6 +502,10 @@ def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str
             else:
                 acc[0] += signed
                 acc[1] += n
+    # A batch's own sum beyond 64 bits could not even be bound; one within them may still take a
+    # stored balance beyond (PostgreSQL's bigint refuses, SQLite's trigger of 0007_balance_range).
+    if any(not -money.MAX_BALANCE <= acc[0] <= money.MAX_BALANCE for acc in sums.values()):
+        raise BalanceOutOfRange
     insert(
         "acsa_balances",
         ("account", "commodity", "marking_level", "releasable_to", "amount", "postings"),

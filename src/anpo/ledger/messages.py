@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}={value} は大きすぎます（上限 {limit}）。",
         "{field}={value} is too large (at most {limit}).",
     ),
+    "balance_out_of_range": (
+        "この指示を記帳すると、残高が台帳に記録できる範囲（±{limit}）を超えます。",
+        "recording this command would take a balance beyond what the ledger can hold (±{limit}).",
+    ),
     "bad_precision": (
         "{field}={value} の小数点以下の桁数が多すぎます（最大{places}桁）。",
         "{field}={value} has too many decimal places (at most {places}).",

@@ -21,8 +21,11 @@ PRICE_PLACES = 4
 # The largest quantity, unit price, amount or line value (quantity x unit price) a command may
 # carry: ten trillion (a bound on input, not a rule of the agreement). In E4 units it is 10**17,
 # so a posting fits the databases' 64-bit integers (9.2 x 10**18) with room for sums of ninety of
-# them in one balance; and a number such as 1e999999 is refused before it is ever expanded.
+# them in one balance (beyond, `MAX_BALANCE` refuses); and a number such as 1e999999 is refused
+# before it is ever expanded.
 MAX_UNITS = 10**13
+# A running balance is a 64-bit integer of E4 units on both backends: about 922 trillion units.
+MAX_BALANCE = 2**63 - 1
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")
 
 

@@ -1,5 +1,5 @@
 """The ledger's tables (created by migration 0002_ledger, reshaped by 0005_ledger_journal and
-0006_posting_pairs).
+0006_posting_pairs; on SQLite, 0007_balance_range keeps a balance an integer).
 
 Commands, reasons and postings are append-only. Orders, lines, obligations and balances also hold
 running figures (signatures, quantities delivered, amounts settled, sums of postings) so that reads

@@ -51,6 +51,7 @@ HTTP_STATUS = {
     "unknown_delivery": 404,
     "unknown_line": 404,
     "refused": 422,
+    "out_of_range": 422,
 }
 DUE_SOON = dt.timedelta(days=60)
 PAGE_SIZE = 100  # orders per page of the list unless `limit` says otherwise

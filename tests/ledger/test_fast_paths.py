@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from ledger_helpers import P, lifecycle, order, problems, run
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from anpo.ledger import policy
 from anpo.ledger.apply import event_detail
@@ -19,7 +20,7 @@ from anpo.ledger.demo import Demo
 from anpo.ledger.engine import Ledger
 from anpo.ledger.export import postings
 from anpo.ledger.policy import COMPACT, reasons_digest
-from anpo.ledger.queries import Reader
+from anpo.ledger.queries import Reader, verify
 from anpo.security.markings import Levels
 from anpo.store.db import session_factory, transaction
 
@@ -174,6 +175,28 @@ def test_verify_finds_every_kind_of_tampering(engine: Engine, sql: str, found: s
         conn.execute(text(sql))
     found_problems = problems(engine)
     assert any(found in p for p in found_problems), found_problems
+
+
+def test_verify_finds_the_same_with_its_balance_check_beside_the_others_or_not(engine: Engine) -> None:
+    """`verify` runs its balance check on a connection of its own, in a second thread, when the
+    session's engine can give one; a session bound to one connection runs every check there. Both
+    find the same problems, in the same order, and the second thread's check does not wait for the
+    write lock that the caller's transaction holds on SQLite (it would time out after 30 s)."""
+    ledger = Ledger(engine)
+    run(ledger, *lifecycle(), *lifecycle("o2"))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE acsa_balances SET amount = amount + 1 WHERE account = 'usa:received'"))
+        conn.execute(text("UPDATE acsa_postings SET credit = debit WHERE id = (SELECT max(id) FROM acsa_postings)"))
+        conn.execute(text("UPDATE acsa_lines SET delivered = delivered + 1 WHERE order_id = 'o2'"))
+    with transaction(session_factory(engine)) as session:
+        session.execute(text("SELECT 1"))  # the transaction has begun: on SQLite, BEGIN IMMEDIATE
+        beside = [problem.en for problem in verify(session)]
+    with engine.connect() as conn, Session(bind=conn) as session:
+        alone = [problem.en for problem in verify(session)]
+    assert beside == alone
+    kinds = ["is malformed", "but its postings sum to", "but deliveries sum to"]
+    order = [next(i for i, k in enumerate(kinds) if k in p) for p in alone if any(k in p for k in kinds)]
+    assert set(order) == {0, 1, 2} and order == sorted(order), alone
 
 
 def test_a_posting_row_holds_a_pair_and_a_reversal_runs_the_other_way(engine: Engine, fw: Any) -> None:

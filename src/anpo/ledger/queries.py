@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -26,6 +28,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from anpo.dates import add_months
@@ -36,7 +39,7 @@ from anpo.ledger.messages import fail, m
 from anpo.security.access import can_read, read_condition
 from anpo.security.markings import Levels, Marking
 from anpo.security.principal import Principal
-from anpo.store.db import Prepared
+from anpo.store.db import Prepared, read_only
 
 BUCKETS = ("0-6", "6-12", "12-18", "18+")
 
@@ -416,14 +419,59 @@ def verify(session: Session) -> list[Text]:
 
     Each check is one aggregate query that compares in the database and returns only the rows that
     fail it, so a sound ledger sends back little more than its 200-odd balance rows; but for the
-    count of entries per command on SQLite (`_count_mismatches`)."""
-    p, b, o, line = t.postings.c, t.balances.c, t.obligations.c, t.lines.c
+    count of entries per command on SQLite (`_count_mismatches`).
+
+    The balance check, the longest, runs on a connection of its own in a second thread, beside the
+    others (`_beside`): the database does its work with the interpreter released, so the two go
+    on the machine's two cores (all of `verify` at 5,000 lifecycles: 81-94 ms one after the
+    other, 49-55 ms so; bench/README.md). Each check reads in one transaction, so each compares
+    figures of one committed state: every batch changes all of them at once."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        balances = _beside(pool, session, _balance_problems)
+        malformed = _malformed_problems(session)
+        others = _settlement_problems(session) + _delivery_problems(session) + _count_problems(session)
+        return malformed + balances() + others
+
+
+def _beside(
+    pool: ThreadPoolExecutor, session: Session, check: Callable[[Session], list[Text]]
+) -> Callable[[], list[Text]]:
+    """`check` started on its own connection in `pool`'s thread, when the session's engine can give
+    one that sees the same database (not an in-memory SQLite one, nor a session bound to one
+    connection); else run here. Returns what waits for its problems."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or (bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:")):
+        found = check(session)
+        return lambda: found
+    # a snapshot for both of the check's statements: SQLite's deferred transaction (no write lock,
+    # which the caller's may hold), PostgreSQL's REPEATABLE READ (its default sees each statement's own)
+    engine = (
+        read_only(bind) if bind.dialect.name == "sqlite" else bind.execution_options(isolation_level="REPEATABLE READ")
+    )
+
+    def run() -> list[Text]:
+        with Session(engine) as own, own.begin():
+            return check(own)
+
+    return pool.submit(run).result
+
+
+def _malformed_problems(session: Session) -> list[Text]:
+    p = t.postings.c
+    return [
+        m("verify_malformed", posting=pid, txn=txn, debit=debit, credit=credit, amount=money.text(amount))
+        for pid, txn, debit, credit, amount in session.execute(
+            select(p.id, p.txn, p.debit, p.credit, p.amount)
+            .where((p.amount <= 0) | (p.debit == p.credit))
+            .order_by(p.id)
+        )
+    ]
+
+
+def _balance_problems(session: Session) -> list[Text]:
+    """Stored balances against the sums of the postings."""
+    p, b = t.postings.c, t.balances.c
     text = money.text
-    problems: list[Text] = []
-    for pid, txn, debit, credit, amount in session.execute(
-        select(p.id, p.txn, p.debit, p.credit, p.amount).where((p.amount <= 0) | (p.debit == p.credit)).order_by(p.id)
-    ):
-        problems.append(m("verify_malformed", posting=pid, txn=txn, debit=debit, credit=credit, amount=text(amount)))
     # Each posting adds its amount to its debit account and takes it from its credit account.
     # Summed per pair of accounts in one pass (a ledger has a few hundred pairs), then per account
     # here: half the time of a GROUP BY per side, which reads the postings twice. A pair's sum
@@ -447,6 +495,7 @@ def verify(session: Session) -> list[Text]:
             select(b.account, b.commodity, b.marking_level, b.releasable_to, b.amount, b.postings)
         )
     }
+    problems = []
     for key in sorted(set(summed) | set(stored)):
         if summed.get(key, (0, 0)) != stored.get(key, (0, 0)):
             account, commodity, level, releasable = key
@@ -456,6 +505,13 @@ def verify(session: Session) -> list[Text]:
                 figures[f"{name}_en"] = "nothing" if found is None else f"{text(found[0])} in {found[1]} postings"
             marking = f"{level}/{releasable}"
             problems.append(m("verify_balance", account=account, commodity=commodity, marking=marking, **figures))
+    return problems
+
+
+def _settlement_problems(session: Session) -> list[Text]:
+    """No obligation settled beyond its amount, and its settled figure equals its settlement postings."""
+    p, o = t.postings.c, t.obligations.c
+    text = money.text
     paid = (
         select(p.obligation_id, func.sum(p.amount).label("total"))
         .where(p.leg == "settlement")
@@ -463,6 +519,7 @@ def verify(session: Session) -> list[Text]:
         .subquery()
     )
     paid_total = func.coalesce(paid.c.total, 0)
+    problems = []
     for oid, amount, settled, total in session.execute(
         select(o.id, o.amount, o.settled, paid.c.total)
         .outerjoin(paid, paid.c.obligation_id == o.id)
@@ -473,10 +530,18 @@ def verify(session: Session) -> list[Text]:
             problems.append(m("verify_over_settled", obligation=oid, settled=text(settled), amount=text(amount)))
         if int(total or 0) != settled:
             problems.append(m("verify_settled_sum", obligation=oid, settled=text(settled), total=text(int(total or 0))))
+    return problems
+
+
+def _delivery_problems(session: Session) -> list[Text]:
+    """No line delivered beyond its quantity less cancellations; its delivered figure equals its obligations'."""
+    o, line = t.obligations.c, t.lines.c
+    text = money.text
     deliveries = (
         select(o.order_id, o.line_no, func.sum(o.quantity).label("total")).group_by(o.order_id, o.line_no).subquery()
     )
     delivered = func.coalesce(deliveries.c.total, 0)
+    problems = []
     for oid, no, qty, dlv, cnl, total in session.execute(
         select(line.order_id, line.line_no, line.quantity, line.delivered, line.cancelled, deliveries.c.total)
         .outerjoin(deliveries, (deliveries.c.order_id == line.order_id) & (deliveries.c.line_no == line.line_no))
@@ -488,6 +553,11 @@ def verify(session: Session) -> list[Text]:
             problems.append(m("verify_over_delivered", **figures, cancelled=text(cnl), ordered=text(qty)))
         if int(total or 0) != dlv:
             problems.append(m("verify_delivered_sum", **figures, total=text(int(total or 0))))
+    return problems
+
+
+def _count_problems(session: Session) -> list[Text]:
+    problems = []
     for cid, n, entries in _count_mismatches(session):
         if n is None:
             problems.append(m("verify_orphan", txn=cid, found=entries))

@@ -196,6 +196,24 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
         {"kind": "cancel", "id": "b9", "order": "o1", "on": "2020-06-01", "reason": "a\x00b"},
         "invalid",
     ),
+    # A lone surrogate (JSON's "\ud800" unpaired) is no character: no UTF-8 encodes it, and the
+    # fingerprint's encoding raised (a traceback, or a 500), wherever the ledger takes text.
+    ("lone surrogate in free text", {**order("b10"), "requesting_unit": "31st\ud800MEU"}, "invalid"),
+    ("lone surrogate in a document", {**lifecycle("o1")[3], "id": "b11", "documents": ["\udfff"]}, "invalid"),
+    ("lone surrogate in a marking", {**order("b12"), "marking_level": "secret\udc80"}, "invalid"),
+    (
+        "lone surrogate in a commodity",
+        {
+            "kind": "settle",
+            "id": "b13",
+            "order": "o1",
+            "on": "2020-06-01",
+            "method": "reimbursement",
+            "amount": "1",
+            "commodity": "US\ud83dD",
+        },
+        "invalid",
+    ),
     # Beyond what a 64-bit column holds in E4 units (a crash of the driver before the limit).
     ("quantity too large", order("b5", quantity="1e15"), "invalid"),
     ("line value too large", order("b6", quantity="10000000000000", price="1.5"), "invalid"),
@@ -235,6 +253,8 @@ def test_bad_input_is_refused_and_changes_nothing(
     assert r["code"] == code and r["message"]["ja"] and r["message"]["en"]
     if "too large" in name:
         assert "10,000,000,000,000" in r["message"]["en"] and "上限" in r["message"]["ja"]
+    if "surrogate" in name:
+        assert "lone surrogate (U+D" in r["message"]["en"] and "サロゲート" in r["message"]["ja"]
     assert snapshot(engine) == before
 
 

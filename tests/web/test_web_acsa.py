@@ -4,6 +4,7 @@ dashboard. Runs on SQLite and PostgreSQL (the `engine` fixture)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -363,3 +364,41 @@ def test_a_balance_beyond_64_bits_gets_a_422_with_the_reason(web: Any, engine: A
     assert "範囲" in body["error"]["ja"]
     assert tanaka.get("/api/acsa/orders/big2").json()["status"] == "requested"
     assert audit_rows(engine, "acsa.sign") == before
+
+
+@pytest.mark.usefixtures("users")
+def test_a_lone_surrogate_is_refused_with_a_400_and_nothing_is_written(web: Any, engine: Any) -> None:
+    """JSON can escape a surrogate with no pair (`\\ud800`), which is no character: the drivers of
+    both databases could not bind it (a 500). Refused with a bilingual 400 on every route; a pair
+    (an emoji written as two escapes) and an escaped backslash before `ud800` are text."""
+    tanaka = web("tanaka")
+    headers = {"X-CSRF-Token": csrf_of(tanaka), "Content-Type": "application/json"}
+    body = json.dumps(order("s1", requesting_unit="31st MEU")).replace("31st MEU", "31st \\ud800MEU")
+    refused = [
+        tanaka.post("/api/acsa/orders", content=body, headers=headers),
+        tanaka.post("/api/acsa/orders", content=body.replace("\\ud800", "\\udc00x"), headers=headers),
+        tanaka.post("/api/work/exercises", content='{"scenario": "\\udbff"}', headers=headers),
+    ]
+    for response in refused:
+        assert response.status_code == 400, response.text
+        assert "lone surrogate" in response.json()["error"]["en"] and "サロゲート" in response.json()["error"]["ja"]
+    assert tanaka.get("/api/acsa/orders").json()["orders"] == []
+    paired = body.replace("\\ud800", "\\ud83c\\udf8c")  # 🎌, as two escapes
+    assert tanaka.post("/api/acsa/orders", content=paired, headers=headers).status_code == 201
+    assert tanaka.get("/api/acsa/orders/s1").json()["requesting_unit"] == "31st 🎌MEU"
+    text_only = body.replace("\\ud800", "\\\\ud800").replace('"s1"', '"s2"')  # a backslash, then "ud800"
+    assert tanaka.post("/api/acsa/orders", content=text_only, headers=headers).status_code == 201
+    assert tanaka.get("/api/acsa/orders/s2").json()["requesting_unit"] == "31st \\ud800MEU"
+    # a form's bytes that are no UTF-8 (a surrogate encoded as CESU-8) are read as U+FFFD: stored, not a 500
+    form = {"csrf_token": csrf_of(tanaka), "id": "s3", "on": "2020-05-01", "provider": "jpn"}
+    form |= {"context": "joint_training", "method": "reimbursement", "category": "fuel", "item": "jp8"}
+    form |= {"unit": "l", "quantity": "10", "unit_price": "2", "currency": "USD"}
+    encoded = "&".join(f"{k}={v}" for k, v in form.items()) + "&requesting_unit=a%ED%A0%80b"
+    page = tanaka.post(
+        "/acsa/orders",
+        content=encoded,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert page.status_code == 303, page.text
+    assert "\ufffd" in tanaka.get("/api/acsa/orders/s3").json()["requesting_unit"]

@@ -266,10 +266,16 @@ def choice(field: str, value: Any, allowed: Sequence[str]) -> str:
 
 def free_text(field: str, value: Any) -> str:
     """Text as written, but for U+0000, which PostgreSQL's text cannot hold (SQLite's can: refused
-    on both, so a command means the same on either)."""
+    on both, so a command means the same on either), and for a lone surrogate (JSON's `\ud800`
+    with no pair), which is no character: no UTF-8 encodes it, so neither database could store it."""
     text = str(value)
     if "\x00" in text:
         raise fail("invalid", "nul_in_text", field=field)
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            raise fail("invalid", "lone_surrogate", field=field, code=f"U+{ord(text[exc.start]):04X}") from None
     return text
 
 
@@ -331,7 +337,7 @@ def parse(data: Mapping[str, Any]) -> Command:
             free_text("requesting_unit", data.get("requesting_unit", "")),
             choice("method", data.get("method"), SETTLEMENT_METHODS),
             lines,
-            str(data.get("marking_level", DEFAULT_LEVEL)),
+            free_text("marking_level", data.get("marking_level", DEFAULT_LEVEL)),
             tuple(sorted(choice("releasable_to", p, PROVIDERS) for p in releasable)),
         )
     if kind == "sign":
@@ -353,7 +359,7 @@ def parse(data: Mapping[str, Any]) -> Command:
     if kind == "receive":
         return Receive(cid, ident(data.get("delivery")), on)
     if kind == "settle":
-        raw = str(data.get("commodity", "")).strip().upper()
+        raw = free_text("commodity", data.get("commodity", "")).strip().upper()
         places = money.CURRENCIES.get(raw, money.QUANTITY_PLACES)
         line = data.get("line")
         return Settle(

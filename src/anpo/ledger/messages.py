@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} にNUL文字（U+0000）は使えません。",
         "{field} must not contain a NUL character (U+0000).",
     ),
+    "lone_surrogate": (
+        "{field} に文字ではない値（対のないサロゲート {code}）があります。",
+        "{field} contains a lone surrogate ({code}), which is not a character.",
+    ),
     "too_large": (
         "{field}={value} は大きすぎます（上限 {limit}）。",
         "{field}={value} is too large (at most {limit}).",

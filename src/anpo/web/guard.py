@@ -10,6 +10,8 @@
   Referrer-Policy, Strict-Transport-Security over https; `Cache-Control: no-store` when logged in.
 - No NUL character (U+0000) in a request's path, query, JSON or form body: PostgreSQL's text
   cannot hold one (the driver fails), SQLite's can, so it is refused with a 400 on both alike.
+  Nor a lone surrogate in a JSON body (`\ud800` with no pair): no character, no UTF-8 encodes it,
+  and neither database's driver can bind it (a 500 before).
 - The marking of what a response contains: `X-Anpo-Marking` (English banner) and
   `X-Anpo-Marking-Ja` (the Japanese banner, percent-encoded UTF-8). Routes declare what they
   return with `mark(request, marking, ...)`; the default is the public level.
@@ -49,6 +51,29 @@ NUL_REFUSED = {
 # is a backslash and the text "u0000") writes it; a raw NUL byte is never valid in either.
 NUL_FORM = re.compile(rb"%00|\x00")
 NUL_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
+SURROGATE_REFUSED = {
+    "ja": "リクエストに文字ではない値（対のないサロゲート）は使えません",
+    "en": "a lone surrogate (an unpaired \\ud800-\\udfff escape), which is not a character, is not allowed in a request",
+}
+# Forms, queries and paths are decoded from UTF-8 (what is not becomes U+FFFD): only JSON's
+# escapes can write a surrogate. Rare in a body, so the exact check parses only those that have one.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(body: bytes) -> bool:
+    """A JSON body with a string holding a surrogate that pairs with none (`\\\\ud800`, an escaped
+    backslash then text, is text). A body that is not JSON is left to the route to refuse."""
+    if not SURROGATE_ESCAPE.search(body):
+        return False
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return False
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def levels_of(app: Any) -> Levels:
@@ -197,6 +222,9 @@ class Guard:
                 body, receive = await _buffer(receive)
                 if pattern.search(body):
                     await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)
+                    return
+                if pattern is NUL_JSON and _lone_surrogate(body):
+                    await self._refuse(scope, request, send, 400, SURROGATE_REFUSED, audit=False)
                     return
 
         if request.method in UNSAFE and self._needs_csrf(request):

@@ -22,3 +22,18 @@ def test_db_init_imports_the_packs_records_in_a_fresh_process(tmp_path: Path) ->
         meetings = conn.execute(text("SELECT count(*) FROM work_meetings")).scalar_one()
     engine.dispose()
     assert meetings > 0  # the meetings of the shipped pack
+
+
+def test_an_argument_that_is_not_utf8_is_refused_before_any_command_runs(tmp_path: Path) -> None:
+    """Python hands argument bytes that are not UTF-8 over as lone surrogates, which no database
+    can store: `anpo cases open` failed with a traceback. Refused in both languages, exit 2,
+    before the command opens (and so creates) its database."""
+    path = tmp_path / "anpo.sqlite3"
+    args = [b"cases", b"open", b"--title-ja", b"a\xffb", b"--title-en", b"x", b"--type", b"other", b"--level", b"acg"]
+    done = subprocess.run(
+        [sys.executable.encode(), b"-m", b"anpo", *args, b"--url", f"sqlite:///{path}".encode()], capture_output=True
+    )
+    assert done.returncode == 2, done.stderr
+    message = done.stderr.decode()
+    assert "is not UTF-8" in message and "UTF-8ではありません" in message and "Traceback" not in message
+    assert not path.exists()

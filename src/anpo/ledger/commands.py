@@ -92,8 +92,8 @@ class Order:
         }
 
     def canonical(self) -> str:
-        lines = ",".join(line.canonical() for line in self.lines)
-        releasable = ",".join(_q(x) for x in self.releasable_to)
+        lines = ",".join([line.canonical() for line in self.lines])
+        releasable = ",".join(map(_q, self.releasable_to))
         return (
             f'{{"context":{_q(self.context)},"id":{_q(self.id)},"kind":"order","lines":[{lines}],'
             f'"marking_level":{_q(self.marking_level)},"method":{_q(self.method)},"on":"{iso(self.on)}",'
@@ -140,8 +140,8 @@ class Deliver:
         }
 
     def canonical(self) -> str:
-        documents = ",".join(_q(x) for x in self.documents)
-        lines = ",".join(f'{{"line":{n},"quantity":"{money.text(q)}"}}' for n, q in self.lines)
+        documents = ",".join(map(_q, self.documents))
+        lines = ",".join([f'{{"line":{n},"quantity":"{money.text(q)}"}}' for n, q in self.lines])
         return (
             f'{{"documents":[{documents}],"id":{_q(self.id)},"kind":"deliver","lines":[{lines}],'
             f'"on":"{iso(self.on)}","order":{_q(self.order)}}}'

@@ -229,7 +229,8 @@ def run_backend(backend: str, orders: int, single: int, postings_target: int, tm
         n_txn = sum(1 for e in entries if type(e).__name__ == "Transaction")
         anpo_s = elapsed + verify_s
         print(
-            f"[{backend}] post+verify {anpo_s:.2f} s ({n_txn / anpo_s:,.0f} txn/s) vs beancount load+check"
+            f"[{backend}] post+verify {anpo_s:.2f} s (verify {verify_s * 1000:.0f} ms; {n_txn / anpo_s:,.0f} txn/s)"
+            " vs beancount load+check"
             f" {bean_s:.2f} s ({n_txn / bean_s:,.0f} txn/s) for {n_txn} beancount transactions:"
             f" anpo {bean_s / anpo_s:.2f}x beancount"
         )

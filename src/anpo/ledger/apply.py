@@ -56,6 +56,9 @@ class Batch:
     # history entry), built as each command applies: orders' rows end with the digest of their
     # reasons, the other commands' rows stop before that column (see `engine._write`)
     commands: list[tuple[Any, ...]] = field(default_factory=list)
+    # the postings summed per pair of accounts (debit, credit, commodity, marking level,
+    # releasability): [amount, rows], for the running balances (`engine._write`)
+    pairs: dict[tuple[str, str, str, str, str], list[int]] = field(default_factory=dict)
     # digest -> an order's `reasons` as JSON, stored once in acsa_reasons
     reasons: dict[str, str] = field(default_factory=dict)
     # the markings (level, releasability column) of the orders of the commands applied
@@ -119,22 +122,16 @@ class Batch:
             self.postings.append(
                 (cmd_id, order.id, obligation, iso(on), leg, debit, credit, commodity, amount, level, releasable)
             )
+            key = (debit, credit, commodity, level, releasable)
+            summed = self.pairs.get(key)
+            if summed is None:
+                self.pairs[key] = [amount, 1]
+            else:
+                summed[0] += amount
+                summed[1] += 1
 
     def event(self, party: str, detail: dict[str, Any]) -> None:
         self._party, self._detail = party, detail
-
-    @staticmethod
-    def result(cmd: Command, order: OrderState, count: int, extra: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "code": "ok",
-            "id": cmd.id,
-            "kind": cmd.kind,
-            "order": order.id,
-            "status": order.status,
-            "postings": count,
-            "marking": {"level": order.marking_level, "releasable_to": order.releasable_to},
-            **extra,
-        }
 
     # --- the steps ---------------------------------------------------------------------------------
 
@@ -167,7 +164,16 @@ class Batch:
         )
         self.commands.append(row if self._reasons is None else (*row, self._reasons))
         self.markings.add((level, releasable))
-        return self.result(cmd, order, count, extra)
+        return {
+            "code": "ok",
+            "id": cmd.id,
+            "kind": cmd.kind,
+            "order": order.id,
+            "status": order.status,
+            "postings": count,
+            "marking": {"level": level, "releasable_to": releasable},
+            **extra,
+        }
 
     def apply_order(self, cmd: Order) -> tuple[OrderState, dict[str, Any]]:
         marking, releasable = _order_marking(cmd.marking_level, cmd.releasable_to)

@@ -47,8 +47,8 @@ MAX_ATTEMPTS = 200
 MAX_BACKOFF = 0.25  # seconds
 DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
 RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
-# What SQLite's trigger of migration 0007_balance_range says when it refuses a balance.
-BALANCE_TRIGGER_MESSAGE = "acsa_balances.amount out of range"
+# The constraint of migration 0007_balance_range, named in SQLite's message when it refuses a balance.
+BALANCE_CHECK = "ck_acsa_balances_integer"
 COPY_ROWS = 64
 # commands that create what later ones name, that name a delivery, that name no order (tuples:
 # `isinstance` with `A | B` builds the union at every call, twice as slow)
@@ -175,9 +175,9 @@ class BalanceOutOfRange(Exception):
 
 def out_of_range(exc: DBAPIError) -> bool:
     """The database refused a balance beyond its 64-bit integer (PostgreSQL: numeric value out of
-    range; SQLite: the trigger of migration 0007_balance_range)."""
+    range; SQLite: the constraint of migration 0007_balance_range)."""
     orig = exc.orig
-    return getattr(orig, "sqlstate", None) == "22003" or BALANCE_TRIGGER_MESSAGE in str(orig)
+    return getattr(orig, "sqlstate", None) == "22003" or BALANCE_CHECK in str(orig)
 
 
 def _error(cmd: Command, exc: LedgerError) -> dict[str, Any]:
@@ -501,7 +501,7 @@ def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str
                 acc[0] += signed
                 acc[1] += n
     # A batch's own sum beyond 64 bits could not even be bound; one within them may still take a
-    # stored balance beyond (PostgreSQL's bigint refuses, SQLite's trigger of 0007_balance_range).
+    # stored balance beyond (PostgreSQL's bigint refuses, SQLite's constraint of 0007_balance_range).
     if any(not -money.MAX_BALANCE <= acc[0] <= money.MAX_BALANCE for acc in sums.values()):
         raise BalanceOutOfRange
     insert(

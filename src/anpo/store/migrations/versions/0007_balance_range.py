@@ -2,9 +2,10 @@
 
 SQLite's arithmetic turns an integer sum that overflows into a REAL, so the ledger's upsert
 (`amount = acsa_balances.amount + excluded.amount`) would have stored an inexact balance silently.
-A trigger aborts the statement instead; the ledger rolls the batch back and refuses the command
-(`anpo.ledger.engine`, `balance_out_of_range`). A trigger rather than a CHECK constraint: SQLite
-can only add a constraint by rebuilding the table. Nothing to do on PostgreSQL.
+A CHECK constraint refuses it instead; the ledger rolls the batch back and refuses the command
+(`anpo.ledger.engine`, `balance_out_of_range`). SQLite adds a constraint only by rebuilding the
+table (a few hundred rows); a CHECK costs a write far less than a trigger would (callgrind: a
+trigger made one command per transaction 1.75 % dearer). Nothing to do on PostgreSQL.
 
 Revision ID: 0007_balance_range
 Revises: 0006_posting_pairs
@@ -19,22 +20,20 @@ down_revision = "0006_posting_pairs"
 branch_labels = None
 depends_on = None
 
-# anpo.ledger.engine.BALANCE_TRIGGER_MESSAGE recognises it
-MESSAGE = "acsa_balances.amount out of range"
+# as named (`op.f`: not through the metadata's naming convention, which would repeat the table);
+# anpo.ledger.engine.BALANCE_CHECK recognises it in SQLite's message
+NAME = "ck_acsa_balances_integer"
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    for event in ("INSERT", "UPDATE"):
-        op.execute(
-            f"CREATE TRIGGER acsa_balances_integer_{event.lower()} BEFORE {event} ON acsa_balances"
-            f" WHEN typeof(NEW.amount) <> 'integer' BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-        )
+    with op.batch_alter_table("acsa_balances", recreate="always") as batch:
+        batch.create_check_constraint(op.f(NAME), "typeof(amount) = 'integer'")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    for event in ("insert", "update"):
-        op.execute(f"DROP TRIGGER IF EXISTS acsa_balances_integer_{event}")
+    with op.batch_alter_table("acsa_balances", recreate="always") as batch:
+        batch.drop_constraint(op.f(NAME), type_="check")

@@ -196,6 +196,8 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
         {"kind": "cancel", "id": "b9", "order": "o1", "on": "2020-06-01", "reason": "a\x00b"},
         "invalid",
     ),
+    # Longer than acsa_orders.requesting_unit holds: PostgreSQL refused it (a 500), SQLite kept it.
+    ("requesting unit too long", {**order("b14"), "requesting_unit": "u" * 201}, "invalid"),
     # A lone surrogate (JSON's "\ud800" unpaired) is no character: no UTF-8 encodes it, and the
     # fingerprint's encoding raised (a traceback, or a 500), wherever the ledger takes text.
     ("lone surrogate in free text", {**order("b10"), "requesting_unit": "31st\ud800MEU"}, "invalid"),
@@ -253,6 +255,8 @@ def test_bad_input_is_refused_and_changes_nothing(
     assert r["code"] == code and r["message"]["ja"] and r["message"]["en"]
     if "too large" in name:
         assert "10,000,000,000,000" in r["message"]["en"] and "上限" in r["message"]["ja"]
+    if "too long" in name:
+        assert "(201 characters, at most 200)" in r["message"]["en"] and "上限 200文字" in r["message"]["ja"]
     if "surrogate" in name:
         assert "lone surrogate (U+D" in r["message"]["en"] and "サロゲート" in r["message"]["ja"]
     assert snapshot(engine) == before

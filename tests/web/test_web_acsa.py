@@ -402,3 +402,15 @@ def test_a_lone_surrogate_is_refused_with_a_400_and_nothing_is_written(web: Any,
     )
     assert page.status_code == 303, page.text
     assert "\ufffd" in tanaka.get("/api/acsa/orders/s3").json()["requesting_unit"]
+
+
+@pytest.mark.usefixtures("users")
+def test_text_longer_than_its_column_or_the_limit_gets_a_400_saying_so(web: Any) -> None:
+    tanaka = web("tanaka")
+    long_unit = post(tanaka, "/api/acsa/orders", order("t1", requesting_unit="u" * 201))
+    assert long_unit.status_code == 400
+    assert long_unit.json()["error"]["en"] == "requesting_unit is too long (201 characters, at most 200)."
+    assert post(tanaka, "/api/acsa/orders", order("t2", requesting_unit="u" * 200)).status_code == 201
+    long_reason = post(tanaka, "/api/acsa/orders/t2/cancel", {"id": "t2.c", "on": "2020-05-02", "reason": "r" * 2001})
+    assert long_reason.status_code == 400 and "長すぎ" in long_reason.json()["error"]["ja"]
+    assert tanaka.get("/api/acsa/orders/t2").json()["status"] == "requested"

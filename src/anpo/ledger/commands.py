@@ -23,6 +23,7 @@ from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETT
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 DEFAULT_LEVEL = "confidential"
 DEFAULT_RELEASABLE = ("jpn", "usa")
+REQUESTING_UNIT_CHARS = 200  # acsa_orders.requesting_unit
 
 
 def other(party: str) -> str:
@@ -264,11 +265,14 @@ def choice(field: str, value: Any, allowed: Sequence[str]) -> str:
     return value
 
 
-def free_text(field: str, value: Any) -> str:
+def free_text(field: str, value: Any, limit: int | None = None) -> str:
     """Text as written, but for U+0000, which PostgreSQL's text cannot hold (SQLite's can: refused
     on both, so a command means the same on either), and for a lone surrogate (JSON's `\ud800`
-    with no pair), which is no character: no UTF-8 encodes it, so neither database could store it."""
+    with no pair), which is no character: no UTF-8 encodes it, so neither database could store it;
+    and, given a `limit`, for text longer than its column holds."""
     text = str(value)
+    if limit is not None and len(text) > limit:  # PostgreSQL's VARCHAR(limit) refuses it, SQLite's keeps it
+        raise fail("invalid", "too_long", field=field, length=len(text), limit=limit)
     if "\x00" in text:
         raise fail("invalid", "nul_in_text", field=field)
     if not text.isascii():
@@ -334,7 +338,7 @@ def parse(data: Mapping[str, Any]) -> Command:
             on,
             choice("provider", data.get("provider"), PROVIDERS),
             choice("context", data.get("context"), ACSA_CONTEXTS),
-            free_text("requesting_unit", data.get("requesting_unit", "")),
+            free_text("requesting_unit", data.get("requesting_unit", ""), REQUESTING_UNIT_CHARS),
             choice("method", data.get("method"), SETTLEMENT_METHODS),
             lines,
             free_text("marking_level", data.get("marking_level", DEFAULT_LEVEL)),

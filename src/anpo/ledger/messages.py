@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} にNUL文字（U+0000）は使えません。",
         "{field} must not contain a NUL character (U+0000).",
     ),
+    "too_long": (
+        "{field} が長すぎます（{length}文字、上限 {limit}文字）。",
+        "{field} is too long ({length} characters, at most {limit}).",
+    ),
     "lone_surrogate": (
         "{field} に文字ではない値（対のないサロゲート {code}）があります。",
         "{field} contains a lone surrogate ({code}), which is not a character.",

@@ -508,3 +508,32 @@ def test_a_batch_repeating_stored_steps_before_new_ones_finds_what_they_created(
     fresh = [parse(c) for c in lifecycle("rc")]
     assert [r["code"] for r in ledger.submit(P, [*steps, *fresh])] == ["exists"] * 5 + ["ok"] * 5
     assert problems(engine) == []
+
+
+def test_new_ids_are_not_looked_up_and_a_retry_among_them_is_still_answered(
+    engine: Engine, fw: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch assumes its ids are new and skips their look-up. A stored command in it is found all
+    the same: applied again it either collides with its stored row (a partial delivery, which
+    could be delivered again) or is refused (a signature already given); either way the batch is
+    applied again with the look-up, and the retry gets the original result."""
+    from anpo.ledger import engine as ledger_engine
+
+    looked_up: list[list[str]] = []
+    real = ledger_engine._stored
+    monkeypatch.setattr(ledger_engine, "_stored", lambda session, ids: looked_up.append(ids) or real(session, ids))
+    ledger = Ledger(engine, fw)
+    steps = [parse(c) for c in lifecycle("n1")]  # order, sign, sign, deliver (600 of 1000), receive
+    first = ledger.submit(P, steps[:4])
+    assert [r["code"] for r in first] == ["ok"] * 4 and looked_up == []
+    before = snapshot(engine)
+    for retried in (steps[3], steps[1]):  # re-applied: the delivery succeeds, the signature is refused
+        looked_up.clear()
+        fresh = parse(order(f"n2-{retried.id}"))
+        again = ledger.submit(P, [fresh, retried])
+        assert [r["code"] for r in again] == ["ok", "exists"], again
+        assert {**again[1], "code": "ok"} == first[steps.index(retried)]
+        assert looked_up and retried.id in looked_up[-1]
+    after = snapshot(engine)
+    assert after["acsa_postings"] == before["acsa_postings"] and after["acsa_balances"] == before["acsa_balances"]
+    assert problems(engine) == []

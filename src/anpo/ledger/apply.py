@@ -529,7 +529,9 @@ class Batch:
 
 def event_detail(detail: dict[str, Any]) -> str:
     """A history entry's detail as stored: compact JSON, keys sorted (orjson: one per command, and
-    a tenth of the standard encoder's time for these small objects)."""
+    a tenth of the standard encoder's time for these small objects). A signature has none."""
+    if not detail:
+        return "{}"
     return orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import time
 import subprocess
 import sys
 from decimal import Decimal
@@ -196,3 +197,18 @@ def test_verify_from_the_cli_names_what_disagrees_in_both_languages(engine: Engi
     assert len(line_sums) == 20 and all("引渡しの合計" in p["ja"] for p in line_sums)  # every line of every order
     ja = cli.run("acsa", "verify", *u, "--lang", "ja")
     assert ja.exit_code == 1 and "引渡しの合計" in ja.stdout and "deliveries" not in ja.stdout
+
+
+def test_reading_commands_neither_take_nor_wait_for_the_write_lock(engine: Engine, db_url: str, cli: Any) -> None:
+    """`anpo acsa verify`, `balances` and the other reading commands only read: while a writer's
+    transaction is open they answer at once (they asked SQLite for the write lock, and so waited
+    for the writer, up to the 30 s busy timeout, then failed)."""
+    u = ("--url", db_url)
+    cli.json("demo", "--orders", "5", "--seed", "2", *u)
+    with engine.begin() as writer:  # BEGIN IMMEDIATE on SQLite: the write lock, held
+        writer.execute(text("UPDATE acsa_orders SET requesting_unit = requesting_unit"))
+        started = time.monotonic()
+        assert cli.json("acsa", "verify", *u) == {"ok": True, "problems": []}
+        assert cli.json("acsa", "balances", *u)["balances"]
+        assert cli.run("acsa", "export", "--format", "beancount", *u).exit_code == 0
+        assert time.monotonic() - started < 10

@@ -42,11 +42,11 @@ def _engine(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
     from sqlalchemy import inspect
 
     from anpo.ledger.messages import m
-    from anpo.store.db import make_engine
+    from anpo.store.db import make_engine, read_only
 
     engine = make_engine(url)
     try:
-        if not inspect(engine).has_table("acsa_commands"):
+        if not inspect(read_only(engine)).has_table("acsa_commands"):  # a look needs no write lock
             _error(m("no_ledger"), lang, as_json)
         yield engine
     finally:
@@ -59,10 +59,11 @@ def _reader(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
     from anpo.ledger.queries import Reader
     from anpo.security.markings import Levels
     from anpo.security.principal import system_principal
-    from anpo.store.db import session_factory, transaction
+    from anpo.store.db import read_only, session_factory, transaction
 
     fw = framework(lang)
-    with _engine(url, lang, as_json) as engine, transaction(session_factory(engine)) as session:
+    # reads only: on SQLite one snapshot without the write lock, so writers go on meanwhile
+    with _engine(url, lang, as_json) as engine, transaction(session_factory(read_only(engine))) as session:
         try:
             yield Reader(session, Levels(fw), system_principal())
         except LedgerError as exc:
@@ -300,9 +301,10 @@ def verify_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
     does. / 台帳の検証"""
     from anpo.ledger.messages import m
     from anpo.ledger.queries import verify
-    from anpo.store.db import session_factory, transaction
+    from anpo.store.db import read_only, session_factory, transaction
 
-    with _engine(url, lang, as_json) as engine, transaction(session_factory(engine)) as session:
+    # it only reads: on SQLite, without the write lock, so writers go on while it checks
+    with _engine(url, lang, as_json) as engine, transaction(session_factory(read_only(engine))) as session:
         problems = verify(session)
     lines = [p.get(lang.value) for p in problems] or [m("verify_sound").get(lang.value)]
     emit({"ok": not problems, "problems": [p.as_json() for p in problems]}, as_json, lambda: "\n".join(lines))

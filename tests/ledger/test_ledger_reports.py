@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
-import time
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any

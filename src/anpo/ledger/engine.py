@@ -49,14 +49,12 @@ DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
 RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
 # The constraint of migration 0007_balance_range, named in SQLite's message when it refuses a balance.
 BALANCE_CHECK = "ck_acsa_balances_integer"
-COPY_ROWS = 64
+COPY_ROWS = 64  # PostgreSQL: from this many rows on, COPY beats a (pipelined) executemany
 # commands that create what later ones name, that name a delivery, that name no order (tuples:
 # `isinstance` with `A | B` builds the union at every call, twice as slow)
-CREATING, OF_DELIVERY, NOT_OF_ORDER = (
-    (Order, Deliver),
-    (Receive, Correct),
-    (Order, Receive, Correct),
-)  # PostgreSQL: from this many rows on, COPY beats a (pipelined) executemany
+CREATING = (Order, Deliver)
+OF_DELIVERY = (Receive, Correct)
+NOT_OF_ORDER = (Order, Receive, Correct)
 
 
 def retryable(exc: DBAPIError) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from anpo.framework.model import Text
 from anpo.security.markings import Marking
@@ -124,3 +126,16 @@ def test_cli_commitments_and_meetings(cli: Any, engine: Any, db_url: str) -> Non
     assert [m["id"] for m in meetings["meetings"]] == ["scc_2013_10_03"]
     bad = cli.run("meetings", "list", "--body", "nope", "--url", db_url)
     assert bad.exit_code == 2 and "unknown body" in bad.output
+
+
+def test_reading_commands_neither_take_nor_wait_for_the_write_lock(cli: Any, engine: Any, db_url: str) -> None:
+    """`meetings list`, `commitments list`, `cases list` and the other reading commands only read:
+    while a writer's transaction is open they answer at once (they asked SQLite for the write lock,
+    and so waited for the writer, up to the 30 s busy timeout, then failed)."""
+    with engine.begin() as writer:  # BEGIN IMMEDIATE on SQLite: the write lock, held
+        writer.execute(text("UPDATE work_meetings SET mode = mode"))
+        started = time.monotonic()
+        assert cli.json("commitments", "list", "--url", db_url)["commitments"]
+        assert cli.json("meetings", "list", "--body", "scc", "--url", db_url)["meetings"]
+        assert cli.run("cases", "list", "--url", db_url).exit_code == 0
+        assert time.monotonic() - started < 10

@@ -44,21 +44,24 @@ NO_DB = Text(
 
 
 @contextmanager
-def work_session(url: str | None, lang: Lang) -> Iterator[Work]:
-    """A Work context in one transaction as trusted local tooling; a refusal exits 2, nothing written."""
+def work_session(url: str | None, lang: Lang, reading: bool = False) -> Iterator[Work]:
+    """A Work context in one transaction as trusted local tooling; a refusal exits 2, nothing written.
+    `reading`: a command that only reads (and records nothing: not one that reads a marked record
+    by id, which is audited), in a snapshot that neither takes nor waits for SQLite's write lock
+    (it waited for any writer, up to the 30 s busy timeout)."""
     from sqlalchemy import inspect
 
     import anpo.work  # noqa: F401  (registers the importer for `anpo db init`)
     from anpo.security.principal import system_principal
-    from anpo.store.db import make_engine, session_factory, transaction
+    from anpo.store.db import make_engine, read_only, session_factory, transaction
     from anpo.work.common import Work, WorkError
 
     fw = framework(lang)
     engine = make_engine(url)
     try:
-        if not inspect(engine).has_table("work_meetings"):
+        if not inspect(read_only(engine)).has_table("work_meetings"):
             fail(NO_DB, lang)
-        with transaction(session_factory(engine)) as session:
+        with transaction(session_factory(read_only(engine) if reading else engine)) as session:
             yield Work(fw, session, system_principal())
     except WorkError as exc:
         fail(exc.text, lang)
@@ -89,7 +92,7 @@ def meetings_list(
 
     first = as_of(start, lang) if start else None
     last = as_of(end, lang) if end else None
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         rows = list_meetings(w, first, last, body)
 
     def render() -> str:
@@ -123,7 +126,7 @@ def commitments_list(
     from anpo.work.consultations import list_commitments
 
     day = as_of(on, lang)
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         rows = list_commitments(w, day, "late" if late_only else None, owner)
     if open_only:
         rows = [r for r in rows if r["status"] in ("open", "late")]
@@ -174,7 +177,7 @@ def protection_report(
     """Asset protection carried out in a year, computed from the records. / 武器等防護の年次実績"""
     from anpo.work.protection import yearly_report
 
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         report = yearly_report(w, year)
 
     def render() -> str:
@@ -199,7 +202,7 @@ def protection_list(
     """Asset-protection records: requests, checks, decisions, protection carried out. / 武器等防護の記録"""
     from anpo.work.protection import list_protection
 
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         rows = list_protection(w, year)
     emit(
         {"records": rows},
@@ -412,7 +415,7 @@ def cases_list(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
     """Coordination cases. / 調整案件の一覧"""
     from anpo.work.coordination import list_cases
 
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         rows = list_cases(w)
     emit(
         {"cases": rows},
@@ -429,7 +432,7 @@ def cases_show(case: CaseArg, url: UrlOpt = None, as_json: JsonOpt = False, lang
     """A case's log, determinations and the questions that apply. / 案件の記録と関係する問い"""
     from anpo.work.coordination import case_json, get_case
 
-    with work_session(url, lang) as w:
+    with work_session(url, lang) as w:  # not `reading`: a read of a marked case is audited
         data = case_json(w, get_case(w, case), with_questions=True)
 
     def render() -> str:
@@ -531,7 +534,7 @@ def cases_determinations(
     """Situation determinations over time: who decided, Cabinet decision, Diet approval. / 事態の認定の経過"""
     from anpo.work.coordination import list_determinations
 
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         rows = list_determinations(w, as_of(start, lang) if start else None, as_of(end, lang) if end else None)
 
     def render() -> str:
@@ -622,7 +625,7 @@ def facilities_bookings(
     """Bookings of facilities. / 施設の予約一覧"""
     from anpo.work.facilities import list_bookings
 
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         rows = list_bookings(w, facility)
     emit(
         {"bookings": rows},
@@ -667,7 +670,7 @@ def calendar_export(
     from anpo.work.consultations import list_meetings
     from anpo.work.facilities import list_exercises
 
-    with work_session(url, lang) as w:
+    with work_session(url, lang, reading=True) as w:
         meetings = list_meetings(w)
         body = export(meetings, list_exercises(w.fw), lang.value, w.levels.banner(marking_of(meetings, w.levels)))
     if out:

@@ -62,10 +62,21 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+class DateOutOfRange(ValueError):
+    """A date computed from one the user gave falls outside the years Python's dates hold (1-9999)."""
+
+    def __init__(self, value: dt.date, months: int) -> None:
+        self.text = msg("date.out_of_range", value=value.isoformat(), months=months)
+        super().__init__(self.text.en)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; a day the target month lacks becomes its last day (31 Jan + 1 = 28/29 Feb)."""
+    """The same day `months` later; a day the target month lacks becomes its last day (31 Jan + 1 = 28/29 Feb).
+    DateOutOfRange if that is beyond year 9999 (or before year 1)."""
     year, month0 = divmod(day.month - 1 + months, 12)
     year += day.year
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise DateOutOfRange(day, months)
     for last in (31, 30, 29, 28):
         try:
             return dt.date(year, month0 + 1, min(day.day, last))

@@ -212,3 +212,14 @@ def test_reading_commands_neither_take_nor_wait_for_the_write_lock(engine: Engin
         assert cli.json("acsa", "balances", *u)["balances"]
         assert cli.run("acsa", "export", "--format", "beancount", *u).exit_code == 0
         assert time.monotonic() - started < 10
+
+
+def test_a_fiscal_year_out_of_range_is_refused_in_both_languages(engine: Engine, db_url: str, cli: Any) -> None:
+    """`--fy 9999` reached year 10000 (a Japanese fiscal year ends in the next): a traceback. The CLI
+    now refuses what the web refuses, 1900-2999, in the language asked, exit 2."""
+    for fy in ("9999", "0"):
+        en = cli.run("acsa", "report", "--fy", fy, "--url", db_url)
+        assert en.exit_code == 2 and f"fy={fy} is not allowed (allowed: 1900-2999)" in en.output
+    ja = cli.run("acsa", "report", "--fy", "9999", "--url", db_url, "--lang", "ja")
+    assert ja.exit_code == 2 and "fy=9999 は使えません" in ja.output
+    assert cli.json("acsa", "report", "--fy", "2999", "--calendar", "us", "--url", db_url)["fy"] == 2999

@@ -196,6 +196,8 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
         {"kind": "cancel", "id": "b9", "order": "o1", "on": "2020-06-01", "reason": "a\x00b"},
         "invalid",
     ),
+    # A delivery's settlement falls due a year on: in 9999 that is no date (a traceback before).
+    ("date too late", {**lifecycle("o1")[3], "id": "b15", "on": "9999-06-01"}, "invalid"),
     # Longer than acsa_orders.requesting_unit holds: PostgreSQL refused it (a 500), SQLite kept it.
     ("requesting unit too long", {**order("b14"), "requesting_unit": "u" * 201}, "invalid"),
     # A lone surrogate (JSON's "\ud800" unpaired) is no character: no UTF-8 encodes it, and the
@@ -255,6 +257,8 @@ def test_bad_input_is_refused_and_changes_nothing(
     assert r["code"] == code and r["message"]["ja"] and r["message"]["en"]
     if "too large" in name:
         assert "10,000,000,000,000" in r["message"]["en"] and "上限" in r["message"]["ja"]
+    if "too late" in name:
+        assert "9998-12-31" in r["message"]["en"] and "9998-12-31" in r["message"]["ja"]
     if "too long" in name:
         assert "(201 characters, at most 200)" in r["message"]["en"] and "上限 200文字" in r["message"]["ja"]
     if "surrogate" in name:

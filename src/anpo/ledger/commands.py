@@ -24,6 +24,9 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 DEFAULT_LEVEL = "confidential"
 DEFAULT_RELEASABLE = ("jpn", "usa")
 REQUESTING_UNIT_CHARS = 200  # acsa_orders.requesting_unit
+# The last date a command may carry: a delivery's settlement falls due twelve months on, and
+# Python's dates end with 9999 (a delivery in 9999 failed with a traceback).
+LATEST = dt.date(9998, 12, 31)
 
 
 def other(party: str) -> str:
@@ -291,11 +294,15 @@ def ident(value: Any) -> str:
 
 def date(field: str, value: Any) -> dt.date:
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise fail("invalid", "unknown_value", field=field, value=value, allowed="YYYY-MM-DD") from None
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise fail("invalid", "unknown_value", field=field, value=value, allowed="YYYY-MM-DD") from None
+    if day > LATEST:
+        raise fail("invalid", "date_out_of_range", field=field, value=day.isoformat(), latest=LATEST.isoformat())
+    return day
 
 
 def line_no(value: Any) -> int:

@@ -329,8 +329,16 @@ def _zero() -> list[int]:
     return [0, 0, 0]
 
 
+FISCAL_YEARS = range(1900, 3000)  # the years a report may ask for: the web's and the CLI's
+
+
 def fiscal_year(fy: int, calendar: str) -> tuple[dt.date, dt.date]:
-    """[start, end) of a fiscal year: `jp` April fy - March fy+1, `us` October fy-1 - September fy."""
+    """[start, end) of a fiscal year: `jp` April fy - March fy+1, `us` October fy-1 - September fy.
+    A year outside `FISCAL_YEARS` is refused (`invalid`): the CLI's `--fy 9999` failed with a
+    traceback (year 10000)."""
+    if fy not in FISCAL_YEARS:
+        allowed = f"{FISCAL_YEARS.start}-{FISCAL_YEARS.stop - 1}"
+        raise fail("invalid", "unknown_value", field="fy", value=fy, allowed=allowed)
     if calendar == "jp":
         return dt.date(fy, 4, 1), dt.date(fy + 1, 4, 1)
     return dt.date(fy - 1, 10, 1), dt.date(fy, 10, 1)

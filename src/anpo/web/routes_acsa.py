@@ -30,7 +30,7 @@ from anpo.ledger import tables as t
 from anpo.ledger.commands import DEFAULT_RELEASABLE, parse
 from anpo.ledger.engine import Ledger
 from anpo.ledger.messages import LedgerError, m
-from anpo.ledger.queries import Reader
+from anpo.ledger.queries import FISCAL_YEARS, Reader
 from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETTLEMENT_METHODS
 from anpo.security import access, audit
 from anpo.security.markings import PUBLIC, Marking
@@ -516,8 +516,9 @@ def report_data(request: Request, principal: Principal, fy: int | None, calendar
         raise BadRequest(m("unknown_value", field="calendar", value=calendar, allowed="jp, us"))
     on = today()
     year = fy if fy is not None else _fy(calendar, on)
-    if not 1900 <= year <= 2999:
-        raise BadRequest(m("unknown_value", field="fy", value=year, allowed="1900-2999"))
+    if year not in FISCAL_YEARS:
+        allowed = f"{FISCAL_YEARS.start}-{FISCAL_YEARS.stop - 1}"
+        raise BadRequest(m("unknown_value", field="fy", value=year, allowed=allowed))
     with reading(request, principal) as reader:
         return reader.report(year, calendar, on)
 

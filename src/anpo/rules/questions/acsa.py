@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from anpo.dates import add_months
+from anpo.dates import DateOutOfRange, add_months
 from anpo.framework.framework import Framework
 from anpo.framework.model import END, Text
 from anpo.rules.core import Answer, Param, ParamError, Reason, question
@@ -581,7 +581,10 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
         )
         return Answer(None, (how, unknown), in_force=(instrument, r.clause), undetermined=True)
     months = int(deadline.value)
-    due = add_months(delivered, months)
+    try:
+        due = add_months(delivered, months)
+    except DateOutOfRange as exc:
+        raise ParamError(exc.text) from None
     when = Reason(
         Text(
             f"手続取極により、決済は引渡しの日から{months}か月以内、すなわち{due}までに完了します。",

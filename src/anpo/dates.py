@@ -13,12 +13,16 @@ from japanera import EraDate
 
 from anpo.i18n import msg
 
+# The last date a user may give: every date anpo derives from one (a settlement due a year on, the
+# end of a chart's last year) is then still a date; Python's end with 9999.
+LATEST = dt.date(9998, 12, 31)
+
 
 class DateError(ValueError):
-    """A date the user gave that cannot be read; carries a bilingual message."""
+    """A date the user gave that cannot be read, or is after `LATEST`; carries a bilingual message."""
 
-    def __init__(self, value: str) -> None:
-        self.text = msg("date.bad", value=value)
+    def __init__(self, value: str, key: str = "date.bad") -> None:
+        self.text = msg(key, value=value, latest=LATEST.isoformat())
         super().__init__(self.text.en)
 
 
@@ -26,9 +30,14 @@ _ERA_RE = re.compile(r"^(?P<era>明治|大正|昭和|平成|令和)(?P<year>元|
 
 
 def parse_date(value: str | dt.date) -> dt.date:
-    """Read `YYYY-MM-DD` or an era date (full-width digits and 元年 accepted)."""
-    if isinstance(value, dt.date):
-        return value
+    """Read `YYYY-MM-DD` or an era date (full-width digits and 元年 accepted), up to `LATEST`."""
+    day = value if isinstance(value, dt.date) else _read_date(value)
+    if day > LATEST:
+        raise DateError(str(value), "date.too_late")
+    return day
+
+
+def _read_date(value: str) -> dt.date:
     text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
     try:
         return dt.date.fromisoformat(text)

@@ -105,3 +105,18 @@ def test_entity_page_gives_dates_in_the_japanese_era_too(client: Any) -> None:
     acsa = client.get("/entity/acsa_1996", params={"lang": "ja"}).text
     assert "（平成8年4月15日）" in acsa  # signed
     assert "昭和47年" not in client.get("/entity/okinawa", params={"lang": "en"}).text
+
+
+def test_a_date_after_the_last_anpo_takes_is_a_400_and_a_far_one_still_charts(client: Any, cli: Any) -> None:
+    """9999-12-31 failed deep inside (no era for it; a year 10000 for a chart's end): a 500, or a
+    traceback from the CLI. Now a date after 9998-12-31 is refused where it is read, in both
+    languages; up to it the pages render, the charts' ticks spanning centuries."""
+    api = client.get("/api/bodies?on=9999-12-31")
+    assert api.status_code == 400
+    assert api.json()["error"]["en"] == "date '9999-12-31' is after 9998-12-31, the last date anpo takes"
+    assert "扱える最後の日" in api.json()["error"]["ja"]
+    assert client.get("/bodies?on=9999-12-31").status_code == 400
+    page = client.get("/instruments?on=9998-12-31")
+    assert page.status_code == 200 and 'class="chart-tick">2000<' in page.text
+    bad = cli.run("bodies", "--on", "9999-12-31")
+    assert bad.exit_code == 2 and "after 9998-12-31" in bad.output

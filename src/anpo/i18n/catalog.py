@@ -66,6 +66,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "日付「{value}」を読めません（YYYY-MM-DD または 平成28年12月27日 の形式）",
         "cannot read date '{value}' (use YYYY-MM-DD or an era date such as 平成28年12月27日)",
     ),
+    "date.too_late": (
+        "日付「{value}」は扱える最後の日（{latest}）より後です",
+        "date '{value}' is after {latest}, the last date anpo takes",
+    ),
     "date.out_of_range": (
         "{value} の{months}か月後の日付は扱えません（扱える日付は1年から9999年まで）",
         "the date {months} months from {value} is outside the years anpo handles (1 to 9999)",

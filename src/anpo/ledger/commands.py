@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring as _q
 from typing import Any
 
+from anpo import dates
 from anpo.ledger import money
 from anpo.ledger.days import iso
 from anpo.ledger.messages import fail
@@ -24,9 +25,9 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 DEFAULT_LEVEL = "confidential"
 DEFAULT_RELEASABLE = ("jpn", "usa")
 REQUESTING_UNIT_CHARS = 200  # acsa_orders.requesting_unit
-# The last date a command may carry: a delivery's settlement falls due twelve months on, and
-# Python's dates end with 9999 (a delivery in 9999 failed with a traceback).
-LATEST = dt.date(9998, 12, 31)
+# The last date a command may carry (`anpo.dates.LATEST`): a delivery's settlement falls due
+# twelve months on, and Python's dates end with 9999 (a delivery in 9999 failed with a traceback).
+LATEST = dates.LATEST
 
 
 def other(party: str) -> str:

@@ -54,7 +54,9 @@ def _x(day: dt.date, start: dt.date, end: dt.date, left: int = LABEL_WIDTH) -> f
 
 def _axis(start: dt.date, end: dt.date, top: float, bottom: float, left: int) -> list[str]:
     years = _years(start, end)
-    step = next(s for s in (1, 2, 5, 10, 20, 50) if years / s <= 12)
+    # at most 12 ticks, a step of 1, 2 or 5 times a power of ten (a chart as of a date centuries
+    # away spans centuries: the steps stopped at 50 years, and the page failed)
+    step = next(s * 10**k for k in range(5) for s in (1, 2, 5) if years / (s * 10**k) <= 12)
     parts = []
     year = (start.year // step + 1) * step
     while year <= end.year:

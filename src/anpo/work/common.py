@@ -160,17 +160,13 @@ def cite_json(citations: tuple[Citation, ...] | list[Citation]) -> list[dict[str
     return out
 
 
-def bad_date(value: str) -> WorkError:
-    return WorkError(Text(f"日付「{value}」が不正です（YYYY-MM-DD）", f"bad date '{value}' (expected YYYY-MM-DD)"))
-
-
 def parse_day(value: str | dt.date) -> dt.date:
     from anpo.dates import DateError, parse_date
 
     try:
         return parse_date(value)
-    except DateError as exc:
-        raise bad_date(str(value)) from exc
+    except DateError as exc:  # unreadable, or after the last date anpo takes: its own message
+        raise WorkError(exc.text) from exc
 
 
 def parse_time(value: str | dt.datetime) -> dt.datetime:

@@ -108,3 +108,13 @@ def test_cli_facilities_cases_calendar(cli: Any, engine: Any, db_url: str, tmp_p
     out = tmp_path / "anpo.ics"
     assert cli.run("calendar", "export", "--out", str(out), "--url", db_url).exit_code == 0
     assert out.read_bytes().count(b"BEGIN:VEVENT") >= 40
+
+
+def test_a_booking_after_the_last_date_is_refused_in_both_languages(cli: Any, engine: Any, db_url: str) -> None:
+    """Date-times end where dates do (9998-12-31): a booking on 9999-12-31 was taken."""
+    args = ["facilities", "book", "camp_hansen", "--party", "usa", "--url", db_url]
+    late = cli.run(*args, "--start", "9999-12-31T10:00", "--end", "9999-12-31T12:00")
+    assert late.exit_code == 2 and "after 9998-12-31, the last date anpo takes" in late.output
+    ja = cli.run(*args, "--start", "9999-12-31T10:00", "--end", "9999-12-31T12:00", "--lang", "ja")
+    assert ja.exit_code == 2 and "扱える最後の日" in ja.output
+    assert cli.run(*args, "--start", "9998-12-31T10:00", "--end", "9998-12-31T12:00").exit_code == 0

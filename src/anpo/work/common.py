@@ -171,16 +171,21 @@ def parse_day(value: str | dt.date) -> dt.date:
 
 def parse_time(value: str | dt.datetime) -> dt.datetime:
     """A date-time as `YYYY-MM-DDTHH:MM` (naive, Japan time) or a date (midnight)."""
+    from anpo.dates import LATEST, DateError
+
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     try:
-        return dt.datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+        moment = dt.datetime.fromisoformat(value.strip()).replace(tzinfo=None)
     except ValueError as exc:
         raise WorkError(
             Text(
                 f"日時「{value}」が不正です（YYYY-MM-DDTHH:MM）", f"bad date-time '{value}' (expected YYYY-MM-DDTHH:MM)"
             )
         ) from exc
+    if moment.date() > LATEST:  # the last date anpo takes, as for dates
+        raise WorkError(DateError(value, "date.too_late").text)
+    return moment
 
 
 def label_json(fw: Framework, ent_id: str, on: dt.date | None = None) -> dict[str, str]:

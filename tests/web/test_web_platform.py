@@ -262,3 +262,20 @@ def test_integers_beyond_the_database_range_are_refused_not_crashed(web: Web, en
     for forged in (str(integer).encode(), b"9" * 5000, b"\xb2"):  # "²" (Latin-1): str.isdigit, not int: a 500
         stream = script.get("/api/work/cases/no-such-case/events", headers={"Last-Event-ID": forged})
         assert stream.status_code == 404, forged
+
+
+def test_a_denied_request_naming_a_very_long_id_is_audited_with_the_id_cut(web: Web, engine: Any) -> None:
+    """A denial is audited with the id the request named; a 5,000-character scenario id did not fit
+    audit_log.record_id (128), and PostgreSQL refused the entry: a 500. Now the entry keeps the
+    start of the id and how much was cut, and the request gets its 4xx."""
+    sato = web("sato")  # a coordinator, not an exercise controller
+    long_id = "s" * 5000
+    denied = sato.post("/api/work/exercises", json={"scenario": long_id}, headers={"X-CSRF-Token": csrf_of(sato)})
+    assert denied.status_code in (403, 404), denied.text
+    with engine.connect() as conn:
+        (record_id,) = conn.execute(
+            text("SELECT record_id FROM audit_log WHERE outcome = 'denied' ORDER BY id DESC LIMIT 1")
+        ).one()
+    kept = record_id.index("…")
+    assert len(record_id) == 128 and record_id[:kept] == long_id[:kept]
+    assert record_id[kept:] == f"…(+{5000 - kept})"

@@ -104,13 +104,29 @@ def record(
         "action": action,
         "outcome": outcome,
         "record_type": record_type,
-        "record_id": str(record_id),
+        "record_id": _bounded(str(record_id)),
         "marking_level": marking.level,
         "releasable_to": marking.releasability_column(),
         "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
     }
     prev = last or GENESIS
     _APPEND.run(session, {**values, "prev_hash": prev, "hash": entry_hash(prev, values)})
+
+
+RECORD_ID_CHARS = 128  # audit_log.record_id
+
+
+def _bounded(record_id: str) -> str:
+    """The id of what an entry records, cut to its column: a denied request may name anything (a
+    5,000-character scenario id made PostgreSQL refuse the denial's entry, a 500); the entry
+    keeps the start and says how much was cut."""
+    if len(record_id) <= RECORD_ID_CHARS:
+        return record_id
+    digits = 1
+    while len(str(len(record_id) - (RECORD_ID_CHARS - 4 - digits))) > digits:  # "…(+N)": 4 + digits
+        digits += 1
+    kept = RECORD_ID_CHARS - 4 - digits
+    return f"{record_id[:kept]}…(+{len(record_id) - kept})"
 
 
 def verify(session: Session) -> int | None:

@@ -18,15 +18,15 @@ from typing import Any
 from anpo import dates
 from anpo.ledger import money
 from anpo.ledger.days import iso
-from anpo.ledger.messages import fail
+from anpo.ledger.messages import LedgerError, fail
 from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETTLEMENT_METHODS
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 DEFAULT_LEVEL = "confidential"
 DEFAULT_RELEASABLE = ("jpn", "usa")
 REQUESTING_UNIT_CHARS = 200  # acsa_orders.requesting_unit
-# The last date a command may carry (`anpo.dates.LATEST`): a delivery's settlement falls due
-# twelve months on, and Python's dates end with 9999 (a delivery in 9999 failed with a traceback).
+# The last date a command may carry, as for every date a user gives: a delivery's settlement
+# falls due twelve months on (a delivery in 9999 failed with a traceback).
 LATEST = dates.LATEST
 
 
@@ -302,7 +302,7 @@ def date(field: str, value: Any) -> dt.date:
         except ValueError:
             raise fail("invalid", "unknown_value", field=field, value=value, allowed="YYYY-MM-DD") from None
     if day > LATEST:
-        raise fail("invalid", "date_out_of_range", field=field, value=day.isoformat(), latest=LATEST.isoformat())
+        raise LedgerError("invalid", dates.DateError(f"{field}={day.isoformat()}", "date.too_late").text)
     return day
 
 

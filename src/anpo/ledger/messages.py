@@ -30,11 +30,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} にNUL文字（U+0000）は使えません。",
         "{field} must not contain a NUL character (U+0000).",
     ),
-    "date_out_of_range": (
-        "{field}={value} は台帳が扱える最後の日（{latest}）より後です（引渡しの決済期限は12か月後）。",
-        "{field}={value} is after the last date the ledger takes ({latest}: a delivery's settlement falls due"
-        " twelve months later).",
-    ),
     "too_long": (
         "{field} が長すぎます（{length}文字、上限 {limit}文字）。",
         "{field} is too long ({length} characters, at most {limit}).",

@@ -432,8 +432,9 @@ def verify(session: Session) -> list[Text]:
     The balance check, the longest, runs on a connection of its own in a second thread, beside the
     others, with the delivery check (`_beside`): the database does its work with the interpreter
     released, so the two go on the machine's two cores (all of `verify` at 5,000 lifecycles:
-    81-94 ms one after the other, 45-50 ms so; bench/README.md). Each check reads in one transaction, so each compares
-    figures of one committed state: every batch changes all of them at once."""
+    95-108 ms one after the other, 58-65 ms so; bench/README.md). Each check reads in one
+    transaction, so each compares figures of one committed state: every batch changes all of
+    them at once."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         beside = _beside(pool, session, _balance_problems, _delivery_problems)
         malformed = _malformed_problems(session)

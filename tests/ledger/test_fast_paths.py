@@ -328,3 +328,43 @@ def test_the_memos_of_order_cases_stay_bounded(engine: Engine, monkeypatch: pyte
     assert again["reasons"] == first["reasons"] and any(r["citations"] for r in first["reasons"])
     assert ledger.policy.cleared(*case) is None
     assert kept() == before
+
+
+LEDGER_TABLES = {  # table: its columns but a row's serial number, the time it was written and (of
+    # a command, whose fingerprint covers its id) the fingerprint
+    "acsa_commands": "id, kind, order_id, on_date, party, postings, result, detail, reasons,"
+    " marking_level, releasable_to",
+    "acsa_orders": "*",
+    "acsa_lines": "*",
+    "acsa_obligations": "*",
+    "acsa_postings": "txn, order_id, obligation_id, on_date, leg, debit, credit, commodity, amount,"
+    " marking_level, releasable_to",
+}
+
+
+def test_a_batch_writes_the_rows_its_commands_write_one_at_a_time(engine: Engine, fw: Any) -> None:
+    """A large batch is written on SQLite as statements of many rows each (`engine._write`), on
+    PostgreSQL with COPY; the same lifecycles, submitted one command per transaction under other
+    ids, write the same rows, in the same order, and `verify` finds nothing."""
+    from anpo.ledger.demo import interleave
+
+    batched, single = (list(Demo(fw, 1, prefix).lifecycles(40)) for prefix in ("x", "y"))
+    ledger = Ledger(engine, fw)
+    commands = interleave(batched)  # in the order of the single ones: a step's status depends on it
+    assert len(commands) > 200  # several statements of many rows in each table, and a remainder
+    assert {r["code"] for r in ledger.submit(P, commands)} == {"ok"}
+    for cmd in interleave(single):
+        assert ledger.execute(P, cmd)["code"] == "ok", cmd
+    with engine.connect() as conn:
+        for table, columns in LEDGER_TABLES.items():
+            key = "order_id" if table != "acsa_orders" else "id"
+            rows = {}
+            for prefix in ("x1-", "y1-"):
+                found = conn.execute(
+                    text(f"SELECT {columns} FROM {table} WHERE {key} LIKE :p ORDER BY 1, 2, 3, 4, 5"),
+                    {"p": prefix + "%"},
+                ).all()
+                rows[prefix] = [tuple(str(v).replace(prefix, "") for v in row) for row in found]
+            assert rows["x1-"] == rows["y1-"], table
+            assert len(rows["x1-"]) >= 40, table
+    assert problems(engine) == []

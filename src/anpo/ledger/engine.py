@@ -305,9 +305,9 @@ def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str
     time). PostgreSQL appends with COPY, here, from `COPY_ROWS` rows of a table on."""
     conn = session.connection()
     ph = "?" if sqlite else "%s"
-    pending: list[tuple[str, Sequence[tuple[Any, ...]]]] = []
+    pending: list[tuple[str, Sequence[Sequence[Any]]]] = []
 
-    def run(sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    def run(sql: str, rows: Sequence[Sequence[Any]]) -> None:
         pending.append((sql, rows))
 
     def insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], suffix: str = "") -> None:

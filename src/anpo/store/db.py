@@ -185,7 +185,7 @@ class Prepared:
             raise _as_sqlalchemy_error(conn, exc, sql, args) from exc
 
 
-Statements = Sequence[tuple[str, Sequence[tuple[Any, ...]]]]  # SQL for the driver, and its rows of arguments
+Statements = Sequence[tuple[str, Sequence[Sequence[Any]]]]  # SQL for the driver, and its rows of arguments
 
 
 def rows_together(

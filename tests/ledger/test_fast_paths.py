@@ -4,6 +4,7 @@ comparisons, which must still find every kind of tampering."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -15,7 +16,20 @@ from sqlalchemy.orm import Session
 
 from anpo.ledger import policy
 from anpo.ledger.apply import event_detail
-from anpo.ledger.commands import CANONICAL, Cancel, Correct, Deliver, Line, Order, Receive, Settle, Sign, parse
+from anpo.ledger.commands import (
+    CANONICAL,
+    Cancel,
+    Correct,
+    Deliver,
+    Line,
+    Order,
+    Receive,
+    Settle,
+    Sign,
+    fingerprint,
+    legacy_fingerprint,
+    parse,
+)
 from anpo.ledger.demo import Demo
 from anpo.ledger.engine import Ledger
 from anpo.ledger.export import postings
@@ -58,6 +72,66 @@ def test_canonical_forms_are_the_sorted_compact_json_of_every_command(fw: Any) -
     }
     for cmd in commands:
         assert cmd.canonical() == CANONICAL.encode(cmd.as_json())
+
+
+def changed(value: Any) -> Any:
+    """Another value of the same type, for each type a command's field holds."""
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=1)
+    if isinstance(value, Line):
+        return dataclasses.replace(value, quantity=value.quantity + 1)
+    if isinstance(value, tuple):
+        return (*value[:-1], changed(value[-1])) if value else ("x",)
+    raise AssertionError(type(value))
+
+
+def test_a_fingerprint_covers_every_field_of_every_command(fw: Any) -> None:
+    """Form 2 fingerprints a command's `identity`, written by hand: a field missing from it would
+    let a different command under a stored id pass for a retry. Changing any one field (any field
+    of a line too) changes the fingerprint; the demo's commands all have distinct ones."""
+    for cmd in odd_commands():
+        for f in dataclasses.fields(cmd):
+            other = dataclasses.replace(cmd, **{f.name: changed(getattr(cmd, f.name))})
+            assert fingerprint(other) != fingerprint(cmd), (type(cmd).__name__, f.name)
+    line = odd_commands()[0].lines[0]
+    for f in dataclasses.fields(line):
+        order = dataclasses.replace(
+            odd_commands()[0], lines=(dataclasses.replace(line, **{f.name: changed(getattr(line, f.name))}),)
+        )
+        assert fingerprint(order) != fingerprint(dataclasses.replace(odd_commands()[0], lines=(line,))), f.name
+    demo = [c for lc in Demo(fw, 3, "fp").lifecycles(150) for c in lc]
+    assert len({fingerprint(c) for c in demo}) == len(demo)
+    assert all(fingerprint(c) != legacy_fingerprint(c) for c in demo)
+
+
+def test_a_row_stored_with_a_form_1_fingerprint_still_answers_its_retry(engine: Engine, fw: Any) -> None:
+    """Rows written before form 2 hold the SHA-256 of the canonical JSON: a retry of such a command
+    gets its original result (`exists`), and another command under its id is still refused."""
+    ledger = Ledger(engine, fw)
+    commands = [c for lc in Demo(fw, 5, "f1").lifecycles(20) for c in lc]
+    first = ledger.submit(P, commands)
+    assert {r["code"] for r in first} == {"ok"}
+    with engine.begin() as conn:
+        stored = dict(conn.execute(text("SELECT id, fingerprint FROM acsa_commands WHERE id LIKE 'f1%'")).all())  # type: ignore[arg-type]
+        assert stored == {c.id: fingerprint(c) for c in commands}  # new rows are written in form 2
+        for cmd in commands:  # as an earlier version wrote them
+            conn.execute(
+                text("UPDATE acsa_commands SET fingerprint = :fp WHERE id = :id"),
+                {"fp": legacy_fingerprint(cmd), "id": cmd.id},
+            )
+    again = Ledger(engine, fw).submit(P, commands)
+    assert {r["code"] for r in again} == {"exists"}
+    assert [{**r, "code": "ok"} for r in again] == first
+    orders = [c for c in commands if isinstance(c, Order)]
+    different = dataclasses.replace(orders[0], requesting_unit="someone else")
+    (refused,) = Ledger(engine, fw).submit(P, [different])
+    assert refused["code"] == "exists_with_different_fields"
 
 
 @pytest.mark.parametrize(

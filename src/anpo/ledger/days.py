@@ -1,4 +1,4 @@
-"""Dates as the ledger writes them: ISO 8601 text (`YYYY-MM-DD`), in the fingerprints of commands,
+"""Dates as the ledger writes them: ISO 8601 text (`YYYY-MM-DD`), in the canonical forms of commands,
 in the rows it binds and in its results.
 
 `date.isoformat` formats through `PyUnicode_FromFormat`, about 0.45 µs a call, and the ledger writes

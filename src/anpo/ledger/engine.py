@@ -33,6 +33,7 @@ from anpo.ledger.commands import (
     Order,
     Receive,
     fingerprint,
+    same_command,
 )
 from anpo.ledger.days import iso, iso_or_none
 from anpo.ledger.messages import LedgerError, fail
@@ -163,7 +164,7 @@ class Ledger:
                     denied.append((cmd, exc))
                     results.append(_error(cmd, fail("not_permitted", action=exc.action)))
                     continue
-                if kind == cmd.kind and prior_fp == fp:
+                if kind == cmd.kind and same_command(cmd, prior_fp, fp):
                     results.append({**result, "code": "exists"})
                 else:
                     results.append(_error(cmd, fail("exists_with_different_fields", id=cmd.id)))

@@ -211,6 +211,8 @@ def test_reading_commands_neither_take_nor_wait_for_the_write_lock(engine: Engin
         assert cli.json("acsa", "verify", *u) == {"ok": True, "problems": []}
         assert cli.json("acsa", "balances", *u)["balances"]
         assert cli.run("acsa", "export", "--format", "beancount", *u).exit_code == 0
+        assert cli.json("audit", "verify", *u) == {"ok": True, "first_bad_entry": None}
+        assert cli.json("users", "list", *u)["users"] == []
         assert time.monotonic() - started < 10
 
 

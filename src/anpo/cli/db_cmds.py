@@ -39,9 +39,10 @@ def db_init(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.e
 def audit_verify(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.en) -> None:
     """Recompute the audit log's hash chain; name the first bad entry and exit 1 if any. / 監査ログの検証"""
     from anpo.security.audit import verify
-    from anpo.store.db import make_engine, session_factory, transaction
+    from anpo.store.db import make_engine, read_only, session_factory, transaction
 
-    with transaction(session_factory(make_engine(url))) as session:
+    # it only reads (one SELECT, one snapshot): on SQLite, without the write lock
+    with transaction(session_factory(read_only(make_engine(url)))) as session:
         bad = verify(session)
     ok_text = "監査ログは改ざんされていません" if lang == Lang.ja else "audit log intact"
     bad_text = f"監査ログのエントリ{bad}が一致しません" if lang == Lang.ja else f"audit entry {bad} does not match"

@@ -19,10 +19,13 @@ users_app = typer.Typer(no_args_is_help=True, help="User accounts and API tokens
 app.add_typer(users_app, name="users")
 
 
-def _factory(url: str | None):  # type: ignore[no-untyped-def]
-    from anpo.store.db import make_engine, session_factory
+def _factory(url: str | None, reading: bool = False):  # type: ignore[no-untyped-def]
+    """Sessions on the database at `url`; `reading`: for transactions that only read, which on
+    SQLite then neither take nor wait for the write lock (`read_only`)."""
+    from anpo.store.db import make_engine, read_only, session_factory
 
-    return session_factory(make_engine(url))
+    engine = make_engine(url)
+    return session_factory(read_only(engine) if reading else engine)
 
 
 def _password(stdin: bool, lang: Lang) -> str:
@@ -80,7 +83,7 @@ def users_list(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
     from anpo.security.accounts import list_users
     from anpo.store.db import transaction
 
-    with transaction(_factory(url)) as session:
+    with transaction(_factory(url, reading=True)) as session:
         rows = [u.as_json() for u in list_users(session)]
 
     def text() -> str:

@@ -51,10 +51,10 @@ DENIED_MARKING = Marking(DEFAULT_LEVEL, frozenset(DEFAULT_RELEASABLE))
 RETRY_STATES = {"40001", "40P01", "23505"}  # serialization failure, deadlock, a racing duplicate id
 # The constraint of migration 0007_balance_range, named in SQLite's message when it refuses a balance.
 BALANCE_CHECK = "ck_acsa_balances_integer"
-COPY_ROWS = 64
+COPY_ROWS = 64  # PostgreSQL: from this many rows on, COPY beats a (pipelined) executemany
 # SQLite: rows go in as multi-row VALUES of at most this many parameters (each row of its own
 # statement cost ~7 % more instructions a batched command; any SQLite takes 999 parameters)
-VALUES_PER_STATEMENT = 256  # PostgreSQL: from this many rows on, COPY beats a (pipelined) executemany
+VALUES_PER_STATEMENT = 256
 # commands that create what later ones name, that name a delivery, that name no order (tuples:
 # `isinstance` with `A | B` builds the union at every call, twice as slow)
 CREATING = (Order, Deliver)
@@ -303,7 +303,8 @@ def _write(session: Session, batch: Batch, sqlite: bool, reasons_stored: set[str
     """What the batch's commands produced, as statements to run with the audit entry's first
     look-up (`audit.record`, through `rows_together`): on PostgreSQL in its round trip, on SQLite
     straight on the driver (SQLAlchemy's execution of each cost a command alone a tenth of its
-    time). PostgreSQL appends with COPY, here, from `COPY_ROWS` rows of a table on."""
+    time). PostgreSQL appends with COPY, here, from `COPY_ROWS` rows of a table on; SQLite takes
+    a table's rows in groups, many to a statement (`VALUES_PER_STATEMENT`)."""
     conn = session.connection()
     ph = "?" if sqlite else "%s"
     pending: list[tuple[str, Sequence[Sequence[Any]]]] = []

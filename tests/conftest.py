@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,25 @@ from anpo.framework.pack import default_framework
 @pytest.fixture(scope="session")
 def fw() -> Framework:
     return default_framework()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Accounts made and logged into in this process hash with argon2-cffi's cheapest argon2id
+    parameters (its profile for tests). The shipped profile costs about 0.18 s a hash and as much
+    a login on these machines, and most web tests make four accounts and log in: a minute in every
+    four of the suite. Servers and commands run as processes keep the shipped profile
+    (`tests/web/test_asvs.py::test_asvs_2_4_1_a_new_process_hashes_with_the_shipped_profile`)."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from anpo.security import accounts
+
+    shipped = accounts.HASHER, accounts._DUMMY_HASH
+    accounts.HASHER = PasswordHasher.from_parameters(CHEAPEST)
+    accounts._DUMMY_HASH = accounts.HASHER.hash("not a password of anyone")
+    yield
+    accounts.HASHER, accounts._DUMMY_HASH = shipped
 
 
 _THRESHOLDS = gc.get_threshold()
@@ -79,16 +99,22 @@ def _pg_url(name: str) -> str:
 
 
 @contextmanager
-def _fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+def _fresh_database(backend: str, tmp_path: Path, template: str | None = None) -> Iterator[str]:
+    """A new database: empty, or a copy of `template` (a file on SQLite, a database's name on
+    PostgreSQL)."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'anpo.sqlite3'}"
+        path = tmp_path / "anpo.sqlite3"
+        if template is not None:
+            shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
         return
     from sqlalchemy import create_engine, text
 
     name = f"anpo_t_{uuid.uuid4().hex[:12]}"
+    copy = "" if template is None else f' TEMPLATE "{template}"'
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield _pg_url(name)
     finally:
@@ -104,20 +130,47 @@ def fresh_database() -> Any:
     return _fresh_database
 
 
+@pytest.fixture(scope="session")
+def initialised_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """`initialised_template(backend)`: a database that `init_database` brought up to date, made
+    once a session per backend, for `engine` to copy: migrating and importing the pack took 0.2-0.4 s
+    on SQLite and 0.6 s on PostgreSQL, for each of some 400 tests; a copy takes a millisecond
+    (a file) and 0.3 s (`CREATE DATABASE ... TEMPLATE`). Nothing connects to a template once made,
+    as PostgreSQL's copy requires. `tests/store/test_db_init.py` runs `init_database` itself."""
+    from anpo.store.db import make_engine
+    from anpo.store.migrate import init_database
+
+    made: dict[str, str] = {}
+    contexts = ExitStack()
+
+    def template(backend: str) -> str:
+        if backend not in made:
+            url = contexts.enter_context(_fresh_database(backend, tmp_path_factory.mktemp(f"template-{backend}")))
+            eng = make_engine(url)
+            init_database(eng)
+            eng.dispose()  # on SQLite the last connection checkpoints the WAL into the file
+            made[backend] = url.removeprefix("sqlite:///") if backend == "sqlite" else url.rsplit("/", 1)[1]
+        return made[backend]
+
+    with contexts:
+        yield template
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of a new, empty database on each backend (migrated by the `engine` fixture)."""
-    with _fresh_database(request.param, tmp_path) as url:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, initialised_template: Callable[[str], str]) -> Iterator[str]:
+    """A URL of a new database on each backend: empty, or, for a test that also uses `engine`, a
+    copy of one brought up to date by `init_database` (`initialised_template`)."""
+    template = initialised_template(request.param) if "engine" in request.fixturenames else None
+    with _fresh_database(request.param, tmp_path, template) as url:
         yield url
 
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Any]:
-    """An engine on a new database with every migration applied and the pack's records imported."""
+    """An engine on a new database with every migration applied and the pack's records imported
+    (a copy of `initialised_template`, made by `db_url`)."""
     from anpo.store.db import make_engine
-    from anpo.store.migrate import init_database
 
     eng = make_engine(db_url)
-    init_database(eng)
     yield eng
     eng.dispose()

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from argon2 import extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from web_helpers import PASSWORD, csrf_of, login
@@ -83,6 +90,26 @@ def test_asvs_2_4_1_passwords_hashed_with_argon2(app: Any, engine: Any) -> None:
         hashes = [r[0] for r in conn.execute(text("SELECT password_hash FROM users"))]
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert all(PASSWORD not in h for h in hashes)
+
+
+def test_asvs_2_4_1_a_new_process_hashes_with_the_shipped_profile(tmp_path: Path) -> None:
+    """The tests hash with argon2's cheapest parameters (`tests/conftest.py`); a process of its own,
+    as `anpo users create` runs, hashes with RFC 9106's low-memory profile (64 MiB, 3 passes)."""
+    env = {**os.environ, "ANPO_DATABASE_URL": f"sqlite:///{tmp_path / 'anpo.sqlite3'}"}
+    anpo = [sys.executable, "-m", "anpo"]
+    subprocess.run([*anpo, "db", "init"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [*anpo, "users", "create", "root", "--role", "administrator", "--password-stdin", "--json"],
+        env=env,
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    with sqlite3.connect(tmp_path / "anpo.sqlite3") as conn:
+        (hashed,) = conn.execute("SELECT password_hash FROM users WHERE id = 'root'").fetchone()
+    assert extract_parameters(hashed) == RFC_9106_LOW_MEMORY == accounts.PASSWORD_PROFILE
+    assert accounts._verify(hashed, PASSWORD)  # and it logs in here, whatever this process hashes with
 
 
 def test_asvs_2_5_4_no_default_accounts(db_url: str, cli: Any) -> None:

@@ -28,8 +28,9 @@ def fw() -> Framework:
 def _cheap_password_hashes() -> Iterator[None]:
     """Accounts made and logged into in this process hash with argon2-cffi's cheapest argon2id
     parameters (its profile for tests). The shipped profile costs about 0.18 s a hash and as much
-    a login on these machines, and most web tests make four accounts and log in: a minute in every
-    four of the suite. Servers and commands run as processes keep the shipped profile
+    a login on these machines, and most web tests make four accounts and log in (this alone took
+    tests/web/test_web_acsa.py and test_asvs.py from 173 s to 91 s).
+    Servers and commands run as processes keep the shipped profile
     (`tests/web/test_asvs.py::test_asvs_2_4_1_a_new_process_hashes_with_the_shipped_profile`)."""
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST
@@ -136,7 +137,8 @@ def initialised_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
     once a session per backend, for `engine` to copy: migrating and importing the pack took 0.2-0.4 s
     on SQLite and 0.6 s on PostgreSQL, for each of some 400 tests; a copy takes a millisecond
     (a file) and 0.3 s (`CREATE DATABASE ... TEMPLATE`). Nothing connects to a template once made,
-    as PostgreSQL's copy requires. `tests/store/test_db_init.py` runs `init_database` itself."""
+    as PostgreSQL's copy requires. `init_database` itself still runs on both backends: to make the
+    templates, and in the tests that start from an empty database (`db_url` without `engine`)."""
     from anpo.store.db import make_engine
     from anpo.store.migrate import init_database
 

@@ -1,0 +1,99 @@
+"""Where the time of `Reader.balances` goes, on SQLite: the whole call against its parts, medians
+of `--calls` calls each, in one process, so that the parts can be read as shares of the whole
+(this machine runs at two speeds from one minute to the next; compare within a run).
+
+Builds the database at `--db` with `--lifecycles` demo lifecycles (seed 1; 61,000 hold about
+1,000,000 postings, 224 balance rows) unless that file exists, then times:
+- `balances`: `Reader.balances()` as the system principal;
+- `fetch`: the driver's rows of its query (`Prepared.tuples`);
+- `fetch as JSON`: the same rows as one `json_group_array` string, decoded by orjson, and sorted;
+- `sort`, `marking checks`, `dicts`: the Python steps after the fetch.
+
+    .venv/bin/python bench/balances_parts.py [--lifecycles 61000] [--db /tmp/anpo-balances.sqlite3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from bench_ledger import P, submit_all  # this script's own directory is on the path
+
+from anpo.framework.pack import default_framework
+from anpo.ledger import money
+from anpo.ledger.demo import Demo
+from anpo.ledger.engine import Ledger
+from anpo.ledger.queries import _ACCOUNT_COMMODITY, _BALANCES, Reader
+from anpo.security.markings import Levels
+from anpo.store.db import make_engine, session_factory, transaction
+from anpo.store.migrate import init_database
+
+AS_JSON = (
+    "SELECT json_group_array(json_array(account, commodity, marking_level, releasable_to, amount, postings))"
+    " FROM acsa_balances"
+)
+
+
+def median_ms(fn: Callable[[], Any], calls: int) -> float:
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lifecycles", type=int, default=61000)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/anpo-balances.sqlite3"))
+    parser.add_argument("--calls", type=int, default=300)
+    args = parser.parse_args()
+    fw = default_framework()
+    engine = make_engine(f"sqlite:///{args.db}")
+    if not args.db.exists() or args.db.stat().st_size == 0:
+        init_database(engine)
+        submit_all(Ledger(engine, fw), list(Demo(fw, 1, "b").lifecycles(args.lifecycles)))
+    gc.collect()
+    with transaction(session_factory(engine)) as session:
+        reader = Reader(session, Levels(fw), P)
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        rows = _BALANCES.tuples(session, {})
+        postings = sum(row[5] for row in rows)
+        text = money.text
+
+        def as_json() -> list[Any]:
+            found: list[Any] = orjson.loads(raw.execute(AS_JSON).fetchone()[0])
+            found.sort(key=_ACCOUNT_COMMODITY)
+            return found
+
+        parts: dict[str, Callable[[], Any]] = {
+            "balances": reader.balances,
+            "fetch": lambda: _BALANCES.tuples(session, {}),
+            "fetch as JSON": as_json,
+            "sort": lambda: sorted(rows, key=_ACCOUNT_COMMODITY),
+            "marking checks": lambda: ({(r[2], r[3]) for r in rows}, len({r[:2] for r in rows})),
+            "dicts": lambda: [
+                {"account": a, "commodity": c, "amount": text(x), "units": x, "postings": n}
+                for a, c, _, _, x, n in rows
+            ],
+        }
+        for fn in parts.values():
+            fn()
+        print(f"{postings:,} postings, {len(rows)} balance rows; medians of {args.calls} calls")
+        times = {name: median_ms(fn, args.calls) for name, fn in parts.items()}
+        whole = times["balances"]
+        for name, ms in times.items():
+            print(f"  {name:15s} {ms:.3f} ms = {ms / whole:.2f} of balances")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

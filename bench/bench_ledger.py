@@ -15,7 +15,8 @@
    (`beancount.loader.load_string`, which parses, books and validates, as bean-check does) on the
    same transactions, exported by `anpo acsa export --format beancount`. Both run `--repeat`
    times, one after the other (the batched submission each time into a new database), and the
-   best of each is compared: the machine's speed swings by a fifth or more within a minute.
+   best of each is compared: the machine's speed swings by a fifth or more within a minute. Each
+   repetition's own ratio, and their median, are printed too.
 3. Balance (`Reader.balances`) and ageing (`Reader.ageing`) query times once the ledger holds
    `--postings` postings (default 1,000,000), counted as entries: a row of acsa_postings holds two.
 
@@ -250,6 +251,14 @@ def run_backend(backend: str, orders: int, single: int, postings_target: int, re
             f"[{backend}] post+verify {anpo_s:.2f} s (verify {verify_s * 1000:.0f} ms; {n_txn / anpo_s:,.0f} txn/s;"
             f" best of {runs}) vs beancount load+check {bean_s:.2f} s ({n_txn / bean_s:,.0f} txn/s; best of"
             f" {bean_runs}) for {n_txn} beancount transactions: anpo {bean_s / anpo_s:.2f}x beancount"
+        )
+        # Each repetition's own ratio: its two sides ran seconds apart, so a slow minute falls on
+        # both more often than on the best of each, which may come from different minutes.
+        paired = [b / (a + v) for (a, v), b in zip(posted, loaded, strict=True)]
+        print(
+            f"[{backend}]   the same, repetition by repetition: "
+            + " / ".join(f"{r:.2f}x" for r in paired)
+            + f"; median {statistics.median(paired):.2f}x"
         )
         # queries at `postings_target` postings
         seed = 2

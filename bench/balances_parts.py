@@ -1,15 +1,19 @@
-"""Where the time of `Reader.balances` goes, on SQLite: the whole call against its parts, medians
-of `--calls` calls each, in one process, so that the parts can be read as shares of the whole
+"""Where the time of `Reader.balances` goes: the whole call against its parts, medians of
+`--calls` calls each, in one process, so that the parts can be read as shares of the whole
 (this machine runs at two speeds from one minute to the next; compare within a run).
 
-Builds the database at `--db` with `--lifecycles` demo lifecycles (seed 1; 61,000 hold about
-1,000,000 postings, 224 balance rows) unless that file exists, then times:
+Fills the database at `--url` (default: the SQLite file /tmp/anpo-balances.sqlite3; a PostgreSQL
+database must exist) with `--lifecycles` demo lifecycles (seed 1; 61,000 hold about 1,000,000
+postings, 224 balance rows) unless it holds a ledger already, then times:
 - `balances`: `Reader.balances()` as the system principal;
 - `fetch`: the driver's rows of its query (`Prepared.tuples`);
-- `fetch as JSON`: the same rows as one `json_group_array` string, decoded by orjson, and sorted;
+- `fetch as JSON`: the same rows as one JSON string built by the database (`json_group_array` on
+  SQLite, `json_agg` on PostgreSQL), decoded by orjson, and sorted;
 - `sort`, `marking checks`, `dicts`: the Python steps after the fetch.
 
-    .venv/bin/python bench/balances_parts.py [--lifecycles 61000] [--db /tmp/anpo-balances.sqlite3]
+    .venv/bin/python bench/balances_parts.py [--lifecycles 61000] [--url sqlite:////tmp/anpo-balances.sqlite3]
+    createdb -h 127.0.0.1 -U postgres anpo_balances
+    .venv/bin/python bench/balances_parts.py --url postgresql+psycopg://postgres@127.0.0.1:5432/anpo_balances
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import orjson
 from bench_ledger import P, submit_all  # this script's own directory is on the path
+from sqlalchemy import inspect
+from sqlalchemy import text as sql_text
 
 from anpo.framework.pack import default_framework
 from anpo.ledger import money
@@ -34,10 +39,11 @@ from anpo.security.markings import Levels
 from anpo.store.db import make_engine, session_factory, transaction
 from anpo.store.migrate import init_database
 
-AS_JSON = (
-    "SELECT json_group_array(json_array(account, commodity, marking_level, releasable_to, amount, postings))"
-    " FROM acsa_balances"
-)
+COLUMNS = "account, commodity, marking_level, releasable_to, amount, postings"
+AS_JSON = {
+    "sqlite": f"SELECT json_group_array(json_array({COLUMNS})) FROM acsa_balances",
+    "postgresql": f"SELECT json_agg(json_build_array({COLUMNS}))::text FROM acsa_balances",
+}
 
 
 def median_ms(fn: Callable[[], Any], calls: int) -> float:
@@ -52,25 +58,28 @@ def median_ms(fn: Callable[[], Any], calls: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lifecycles", type=int, default=61000)
-    parser.add_argument("--db", type=Path, default=Path("/tmp/anpo-balances.sqlite3"))
+    parser.add_argument("--url", default="sqlite:////tmp/anpo-balances.sqlite3")
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
     fw = default_framework()
-    engine = make_engine(f"sqlite:///{args.db}")
-    if not args.db.exists() or args.db.stat().st_size == 0:
+    engine = make_engine(args.url)
+    if not inspect(engine).has_table("acsa_balances"):
         init_database(engine)
+    with engine.connect() as conn:
+        empty = conn.execute(sql_text("SELECT count(*) FROM acsa_balances")).scalar_one() == 0
+    if empty:
         submit_all(Ledger(engine, fw), list(Demo(fw, 1, "b").lifecycles(args.lifecycles)))
     gc.collect()
     with transaction(session_factory(engine)) as session:
         reader = Reader(session, Levels(fw), P)
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
+        raw: Any = session.connection().connection.dbapi_connection
+        as_json_sql = AS_JSON[engine.dialect.name]
         rows = _BALANCES.tuples(session, {})
         postings = sum(row[5] for row in rows)
         text = money.text
 
         def as_json() -> list[Any]:
-            found: list[Any] = orjson.loads(raw.execute(AS_JSON).fetchone()[0])
+            found: list[Any] = orjson.loads(raw.cursor().execute(as_json_sql).fetchone()[0])
             found.sort(key=_ACCOUNT_COMMODITY)
             return found
 
@@ -87,7 +96,7 @@ def main() -> None:
         }
         for fn in parts.values():
             fn()
-        print(f"{postings:,} postings, {len(rows)} balance rows; medians of {args.calls} calls")
+        print(f"{engine.dialect.name}: {postings:,} postings, {len(rows)} balance rows; medians of {args.calls} calls")
         times = {name: median_ms(fn, args.calls) for name, fn in parts.items()}
         whole = times["balances"]
         for name, ms in times.items():

@@ -105,9 +105,10 @@ class Reader:
         rows.sort(key=_ACCOUNT_COMMODITY)
         text = money.text
         ok = {marking: self.take(*marking) for marking in {(row[2], row[3]) for row in rows}}
-        if all(ok.values()) and len({row[:2] for row in rows}) == len(rows):
+        if all(ok.values()) and (len(ok) == 1 or len({row[:2] for row in rows}) == len(rows)):
             # Each row is a balance of its own (every marking readable, and no account and commodity
-            # held under two markings): the common case, without the loop that sums (half the time).
+            # held under two markings, as none can be when all rows have one marking: the primary
+            # key): the common case, without the loop that sums (half the time).
             return [
                 {"account": account, "commodity": commodity, "amount": text(amount), "units": amount, "postings": n}
                 for account, commodity, _, _, amount, n in rows

@@ -9,7 +9,9 @@ postings, 224 balance rows) unless it holds a ledger already, then times:
 - `fetch`: the driver's rows of its query (`Prepared.tuples`);
 - `fetch as JSON`: the same rows as one JSON string built by the database (`json_group_array` on
   SQLite, `json_agg` on PostgreSQL), decoded by orjson, and sorted;
-- `sort`, `marking checks`, `dicts`: the Python steps after the fetch.
+- `sort`, `markings`, `dicts`: the Python steps after the fetch;
+- `duplicate check`: whether an account and commodity appears twice, which `balances` skips since
+  stop 21 when every row has the same marking (the primary key rules it out then).
 
     .venv/bin/python bench/balances_parts.py [--lifecycles 61000] [--url sqlite:////tmp/anpo-balances.sqlite3]
     createdb -h 127.0.0.1 -U postgres anpo_balances
@@ -88,7 +90,8 @@ def main() -> None:
             "fetch": lambda: _BALANCES.tuples(session, {}),
             "fetch as JSON": as_json,
             "sort": lambda: sorted(rows, key=_ACCOUNT_COMMODITY),
-            "marking checks": lambda: ({(r[2], r[3]) for r in rows}, len({r[:2] for r in rows})),
+            "markings": lambda: {(r[2], r[3]) for r in rows},
+            "duplicate check": lambda: len({r[:2] for r in rows}) == len(rows),
             "dicts": lambda: [
                 {"account": a, "commodity": c, "amount": text(x), "units": x, "postings": n}
                 for a, c, _, _, x, n in rows

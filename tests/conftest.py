@@ -29,8 +29,8 @@ def _cheap_password_hashes() -> Iterator[None]:
     """Accounts made and logged into in this process hash with argon2-cffi's cheapest argon2id
     parameters (its profile for tests). The shipped profile costs about 0.18 s a hash and as much
     a login on these machines, and most web tests make four accounts and log in (this alone took
-    tests/web/test_web_acsa.py and test_asvs.py from 173 s to 91 s).
-    Servers and commands run as processes keep the shipped profile
+    tests/web/test_web_acsa.py and test_asvs.py from 173 s to 91 s). Servers and commands run as
+    processes keep the shipped profile
     (`tests/web/test_asvs.py::test_asvs_2_4_1_a_new_process_hashes_with_the_shipped_profile`)."""
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST

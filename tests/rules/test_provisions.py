@@ -210,3 +210,24 @@ def test_the_cli_starts_without_the_database_or_web_stacks() -> None:
         [sys.executable, "-c", f"HEAVY = {heavy!r}; {probe}"], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_batch_file_that_cannot_be_read_or_has_bad_lines_gets_messages_not_a_traceback(tmp_path: Path) -> None:
+    """A missing file, a line that is not UTF-8, one nested past the parser's depth and one whose
+    error quotes a lone surrogate each failed with a traceback: the file gets a message, each bad
+    line an error object naming it, the good lines their answers, exit status 2."""
+    runner = CliRunner()
+    missing = runner.invoke(app, ["ask", "consult.members", "--batch", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2 and "cannot read file" in missing.stderr and "No such file" in missing.stderr
+    directory = runner.invoke(app, ["ask", "consult.members", "--batch", str(tmp_path), "--lang", "ja"])
+    assert directory.exit_code == 2 and "を読めません" in directory.stderr
+    path = tmp_path / "bad.jsonl"
+    good = b'{"body": "scc", "side": "usa", "on": "2014-07-01"}\n'
+    path.write_bytes(good + b"\xff\xfe\n" + b"[" * 100_000 + b"\n" + b'{"body": "\\ud800", "side": "usa"}\n' + good)
+    result = runner.invoke(app, ["ask", "consult.members", "--batch", str(path)])
+    assert result.exit_code == 2, result.output
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [x.get("line") for x in out] == [None, 2, 3, 4, None]
+    assert out[0] == out[4] and out[0]["answer"]
+    assert "utf-8" in out[1]["error"]["en"] and "recursion" in out[2]["error"]["en"]
+    assert "\ud800" in out[3]["error"]["en"]  # written as the escape \ud800, which JSON reads back

@@ -414,3 +414,43 @@ def test_text_longer_than_its_column_or_the_limit_gets_a_400_saying_so(web: Any)
     long_reason = post(tanaka, "/api/acsa/orders/t2/cancel", {"id": "t2.c", "on": "2020-05-02", "reason": "r" * 2001})
     assert long_reason.status_code == 400 and "長すぎ" in long_reason.json()["error"]["ja"]
     assert tanaka.get("/api/acsa/orders/t2").json()["status"] == "requested"
+
+
+@pytest.mark.usefixtures("users")
+def test_a_line_number_past_its_column_or_a_value_of_the_wrong_type_gets_a_400(web: Any, engine: Any) -> None:
+    """A line number past 64 bits answered a 500 (the fingerprint could not serialise it); 1.5 and
+    true were read as line 1; a JSON null, number or object where text belongs was stored as Python
+    spells it ("None", "{'a': 1}"), and a string of documents as a list of its characters. Each is
+    a bilingual 400 now, and nothing is written; a null optional text is empty."""
+    tanaka, jones = web("tanaka"), web("jones")
+    to_binding(tanaka, jones, "w1")
+    before = audit_rows(engine, "acsa.deliver")
+    step = {"id": "w1.d", "on": "2020-05-03", "documents": ["v1"]}
+    refused = {
+        "line": post(tanaka, "/api/acsa/orders/w1/deliver", step | {"lines": [{"line": 10**30, "quantity": "1"}]}),
+        "1.5": post(tanaka, "/api/acsa/orders/w1/deliver", step | {"lines": [{"line": 1.5, "quantity": "1"}]}),
+        "true": post(tanaka, "/api/acsa/orders/w1/deliver", step | {"lines": [{"line": True, "quantity": "1"}]}),
+        "docs": post(
+            tanaka,
+            "/api/acsa/orders/w1/deliver",
+            step | {"lines": [{"line": 1, "quantity": "1"}]} | {"documents": "abc"},
+        ),
+        "doc": post(
+            tanaka,
+            "/api/acsa/orders/w1/deliver",
+            step | {"lines": [{"line": 1, "quantity": "1"}]} | {"documents": [None]},
+        ),
+        "unit": post(tanaka, "/api/acsa/orders", order("w2", requesting_unit={"a": 1})),
+        "reason": post(tanaka, "/api/acsa/orders/w1/cancel", {"id": "w1.c", "on": "2020-05-04", "reason": ["x"]}),
+    }
+    for name, response in refused.items():
+        assert response.status_code == 400, (name, response.text)
+        assert response.json()["error"]["ja"] and response.json()["code"] == "invalid", name
+    assert "line=1000000000000000000000000000000 is too large (at most 2,147,483,647)" in refused["line"].text
+    assert refused["docs"].json()["error"]["en"] == "documents must be a list."
+    assert refused["unit"].json()["error"]["en"] == "requesting_unit must be text."
+    assert audit_rows(engine, "acsa.deliver") == before
+    assert tanaka.get("/api/acsa/orders/w1").json()["status"] == "binding"
+    assert tanaka.get("/api/acsa/orders/w2").status_code == 404
+    assert post(tanaka, "/api/acsa/orders", order("w3", requesting_unit=None)).status_code == 201
+    assert tanaka.get("/api/acsa/orders/w3").json()["requesting_unit"] == ""

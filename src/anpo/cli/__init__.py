@@ -24,4 +24,26 @@ def main() -> None:
             shown = ascii(arg)
             sys.stderr.write(f"anpo: 引数 {shown} はUTF-8ではありません / argument {shown} is not UTF-8\n")
             raise SystemExit(2) from None
-    app()
+    try:
+        app()
+    except Exception as exc:
+        status = _database_unusable(exc)
+        if status is None:
+            raise
+        detail = getattr(exc, "orig", None) or exc
+        sys.stderr.write(f"anpo: データベースを使えません / cannot use the database: {detail}\n")
+        raise SystemExit(status) from None
+
+
+def _database_unusable(exc: Exception) -> int | None:
+    """The exit status for a database that cannot be used (2: a URL SQLAlchemy cannot read or has
+    no driver for, `--url bogus://`; 1: one it cannot open, a missing directory or a server that is
+    down), which printed a traceback; None for any other error."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")  # not imported: not a database error
+    if sa_exc is None:
+        return None
+    if isinstance(exc, sa_exc.ArgumentError):
+        return 2
+    if isinstance(exc, sa_exc.OperationalError):
+        return 1
+    return None

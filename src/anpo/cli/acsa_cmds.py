@@ -28,6 +28,11 @@ IdOpt = Annotated[
 ]
 
 
+# `limit + 1` rows are asked for (to tell whether there are more), bound as an INTEGER: past it the
+# drivers failed with a traceback (SQLite past 64 bits, PostgreSQL past 32)
+MAX_LIMIT = 2**31 - 2
+
+
 def _error(text: Text, lang: Lang, as_json: bool, data: dict[str, Any] | None = None) -> NoReturn:
     if as_json:
         sys.stdout.write(json.dumps(data or {"code": "error", "message": text.as_json()}, ensure_ascii=False) + "\n")
@@ -258,13 +263,26 @@ def list_cmd(
     status: Annotated[str | None, typer.Option("--status", help="Only this status. / 状態")] = None,
     provider: Annotated[str | None, typer.Option("--provider", help="Only this provider. / 提供側")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only orders with overdue items. / 期限超過のみ")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all). / 件数")] = 100,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, max=MAX_LIMIT, help="At most this many (0: all). / 件数")
+    ] = 100,
     on: OnOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
     """Orders, with overdue ones marked, under the banner of what they hold. / 発注一覧"""
+    from anpo.ledger.commands import STATUSES, choice
+    from anpo.ledger.messages import LedgerError
+    from anpo.rules.questions.acsa import PROVIDERS
+
+    try:  # as the API does: an unknown status or provider is a mistake, not an empty list
+        if status is not None:
+            choice("status", status, STATUSES)
+        if provider is not None:
+            choice("provider", provider, PROVIDERS)
+    except LedgerError as exc:
+        _error(exc.text, lang, as_json, exc.as_json())
     day = as_of(on, lang)
     with _reader(url, lang, as_json) as reader:
         rows = reader.orders(day, status, provider, overdue, limit)
@@ -310,6 +328,11 @@ def verify_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
     emit({"ok": not problems, "problems": [p.as_json() for p in problems]}, as_json, lambda: "\n".join(lines))
     if problems:
         raise typer.Exit(1)
+
+
+def _cannot_write(path: Path, exc: OSError) -> Text:
+    reason = exc.strerror or str(exc)
+    return Text(f"{path} に書き込めません: {reason}", f"cannot write {path}: {reason}")
 
 
 def _banner(marking: dict[str, Any], lang: Lang) -> str:
@@ -440,7 +463,10 @@ def export_cmd(
     if output is None:
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _error(_cannot_write(output, exc), lang, as_json)
     emit(
         {"format": fmt, "output": str(output), "bytes": len(text.encode()), "marking": marking},
         as_json,

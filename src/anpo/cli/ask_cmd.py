@@ -16,6 +16,7 @@ import typer
 from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, fail, framework, label
 from anpo.dates import DateError, parse_date, today
 from anpo.framework.framework import Framework
+from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.rules.core import ParamError, all_questions, ask, get_question, parse_params, questions_json
 from anpo.rules.explain import explain
@@ -107,12 +108,16 @@ def run_batch(fw: Framework, name: str, path: Path, with_explain: bool) -> int:
     status = 0
     out: list[bytes] = []
     sink = _binary_stdout()
-    with path.open(encoding="utf-8") as fh:
+    try:
+        fh = path.open("rb")  # bytes: a line that is not UTF-8 is an error of that line, not a traceback
+    except OSError as exc:
+        raise ParamError(msg("ask.batch_unreadable", path=str(path), detail=exc.strerror or str(exc))) from None
+    with fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = json.loads(line.decode("utf-8"))
                 if not isinstance(record, dict):
                     raise ValueError("a JSON object is expected")
                 on_raw = record.pop("on", None)
@@ -144,13 +149,10 @@ def run_batch(fw: Framework, name: str, path: Path, with_explain: bool) -> int:
                         answers[key] = halves
                 out += (halves[0], day_iso, halves[1])
             except (ParamError, DateError) as exc:
-                out.append(
-                    json.dumps({"line": number, "error": exc.text.as_json()}, ensure_ascii=False).encode() + b"\n"
-                )
+                out.append(_error_line(number, exc.text))
                 status = 2
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                detail = msg("ask.batch_bad_line", line=number, detail=str(exc))
-                out.append(json.dumps({"line": number, "error": detail.as_json()}, ensure_ascii=False).encode() + b"\n")
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:  # too deeply nested
+                out.append(_error_line(number, msg("ask.batch_bad_line", line=number, detail=str(exc))))
                 status = 2
             if len(out) >= 12288:
                 sink.write(b"".join(out))
@@ -164,6 +166,13 @@ class _Sink(Protocol):
     def write(self, data: bytes, /) -> int | None: ...
 
     def flush(self) -> None: ...
+
+
+def _error_line(number: int, text: Text) -> bytes:
+    """A bad line's error object. The message may quote the line's text, which may hold a lone
+    surrogate (JSON's `\\ud800`): written as that escape, since UTF-8 has no encoding for it."""
+    data = json.dumps({"line": number, "error": text.as_json()}, ensure_ascii=False)
+    return data.encode("utf-8", "backslashreplace") + b"\n"
 
 
 def _binary_stdout() -> _Sink:

@@ -383,7 +383,10 @@ def exercise_run(
         fail(exc.text, lang)
     except WorkError as exc:
         fail(exc.text, lang)
-    written = [str(p) for p in (write_reports(result, out) if out else {}).values()]
+    try:
+        written = [str(p) for p in (write_reports(result, out) if out else {}).values()]
+    except OSError as exc:
+        fail(Text(f"書き込めません: {out}（{exc.strerror}）", f"cannot write {out} ({exc.strerror})"), lang)
     for target in report or []:
         try:
             write_report(result, target)
@@ -674,6 +677,9 @@ def calendar_export(
         meetings = list_meetings(w)
         body = export(meetings, list_exercises(w.fw), lang.value, w.levels.banner(marking_of(meetings, w.levels)))
     if out:
-        out.write_bytes(body)
+        try:
+            out.write_bytes(body)
+        except OSError as exc:
+            fail(Text(f"書き込めません: {out}（{exc.strerror}）", f"cannot write {out} ({exc.strerror})"), lang)
     else:
         sys.stdout.write(body.decode("utf-8"))

@@ -102,6 +102,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ask.undetermined": ("判断できません", "undetermined"),
     "ask.batch_bad_line": ("{line}行目: {detail}", "line {line}: {detail}"),
+    "ask.batch_unreadable": ("ファイル {path} を読めません: {detail}", "cannot read file {path}: {detail}"),
     # web pages
     "ui.title": ("日米安全保障体制 anpo", "anpo — Japan–U.S. Security Arrangements"),
     "ui.nav.home": ("ホーム", "Home"),

@@ -24,9 +24,11 @@ from anpo.ledger.messages import LedgerError, fail
 from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETTLEMENT_METHODS
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+STATUSES = ("requested", "binding", "delivering", "delivered", "closed", "cancelled")  # acsa_orders.status
 DEFAULT_LEVEL = "confidential"
 DEFAULT_RELEASABLE = ("jpn", "usa")
 REQUESTING_UNIT_CHARS = 200  # acsa_orders.requesting_unit
+MAX_LINE = 2**31 - 1  # acsa_lines.line_no and acsa_obligations.line_no are INTEGER columns
 # The last date a command may carry, as for every date a user gives: a delivery's settlement
 # falls due twelve months on (a delivery in 9999 failed with a traceback).
 LATEST = dates.LATEST
@@ -323,8 +325,11 @@ def free_text(field: str, value: Any, limit: int | None = None) -> str:
     """Text as written, but for U+0000, which PostgreSQL's text cannot hold (SQLite's can: refused
     on both, so a command means the same on either), and for a lone surrogate (JSON's `\ud800`
     with no pair), which is no character: no UTF-8 encodes it, so neither database could store it;
-    and, given a `limit`, for text longer than its column holds."""
-    text = str(value)
+    and, given a `limit`, for text longer than its column holds. A value that is not text (a JSON
+    null, number, list or object) is refused: it was stored as Python's spelling of it ("None")."""
+    if not isinstance(value, str):
+        raise fail("invalid", "not_text", field=field)
+    text = value
     if limit is not None and len(text) > limit:  # PostgreSQL's VARCHAR(limit) refuses it, SQLite's keeps it
         raise fail("invalid", "too_long", field=field, length=len(text), limit=limit)
     if "\x00" in text:
@@ -357,12 +362,18 @@ def date(field: str, value: Any) -> dt.date:
 
 
 def line_no(value: Any) -> int:
+    """A line number: a whole number from 1 to what the `line_no` columns hold (a larger one failed
+    with a traceback, as a 500 over the API); not a boolean, nor a fraction (1.5 read as line 1)."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise fail("invalid", "bad_number", field="line", value=value)
     try:
         n = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise fail("invalid", "bad_number", field="line", value=value) from None
     if n < 1:
         raise fail("invalid", "bad_number", field="line", value=value)
+    if n > MAX_LINE:
+        raise fail("invalid", "too_large", field="line", value=value, limit=f"{MAX_LINE:,}")
     return n
 
 
@@ -381,6 +392,23 @@ def parse_line(data: Mapping[str, Any]) -> Line:
     return line
 
 
+def _optional(data: Mapping[str, Any], field: str) -> Any:
+    """An optional text field: absent or null is empty."""
+    value = data.get(field)
+    return "" if value is None else value
+
+
+def _list(data: Mapping[str, Any], field: str) -> Sequence[Any]:
+    """A list field: absent or null is empty; anything else but a list is refused (a string was
+    read as a list of its characters, an object as a list of its keys)."""
+    value = data.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise fail("invalid", "not_list", field=field)
+    return value
+
+
 def parse(data: Mapping[str, Any]) -> Command:
     """A command from its JSON form; a LedgerError (code `invalid`...) names what is wrong."""
     kind = choice("kind", data.get("kind"), KINDS)
@@ -396,7 +424,7 @@ def parse(data: Mapping[str, Any]) -> Command:
             on,
             choice("provider", data.get("provider"), PROVIDERS),
             choice("context", data.get("context"), ACSA_CONTEXTS),
-            free_text("requesting_unit", data.get("requesting_unit", ""), REQUESTING_UNIT_CHARS),
+            free_text("requesting_unit", _optional(data, "requesting_unit"), REQUESTING_UNIT_CHARS),
             choice("method", data.get("method"), SETTLEMENT_METHODS),
             lines,
             free_text("marking_level", data.get("marking_level", DEFAULT_LEVEL)),
@@ -416,7 +444,7 @@ def parse(data: Mapping[str, Any]) -> Command:
             ident(data.get("order")),
             on,
             pairs,
-            tuple(free_text("documents", d) for d in data.get("documents") or []),
+            tuple(free_text("documents", d) for d in _list(data, "documents")),
         )
     if kind == "receive":
         return Receive(cid, ident(data.get("delivery")), on)
@@ -434,12 +462,12 @@ def parse(data: Mapping[str, Any]) -> Command:
             None if line is None else line_no(line),
         )
     if kind == "cancel":
-        return Cancel(cid, ident(data.get("order")), on, free_text("reason", data.get("reason", "")))
+        return Cancel(cid, ident(data.get("order")), on, free_text("reason", _optional(data, "reason")))
     return Correct(
         cid,
         ident(data.get("delivery")),
         line_no(data.get("line")),
         money.parse(data.get("quantity", ""), "quantity", money.QUANTITY_PLACES, allow_zero=True),
         on,
-        free_text("reason", data.get("reason", "")),
+        free_text("reason", _optional(data, "reason")),
     )

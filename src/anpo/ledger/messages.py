@@ -38,6 +38,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} に文字ではない値（対のないサロゲート {code}）があります。",
         "{field} contains a lone surrogate ({code}), which is not a character.",
     ),
+    "not_text": ("{field} は文字列で書いてください。", "{field} must be text."),
+    "not_list": ("{field} はリスト（配列）で書いてください。", "{field} must be a list."),
     "too_large": (
         "{field}={value} は大きすぎます（上限 {limit}）。",
         "{field}={value} is too large (at most {limit}).",

@@ -27,7 +27,7 @@ from anpo.dates import today
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.ledger import tables as t
-from anpo.ledger.commands import DEFAULT_RELEASABLE, parse
+from anpo.ledger.commands import DEFAULT_RELEASABLE, STATUSES, parse
 from anpo.ledger.engine import Ledger
 from anpo.ledger.messages import LedgerError, m
 from anpo.ledger.queries import FISCAL_YEARS, Reader
@@ -42,7 +42,6 @@ from anpo.web.common import MAX_BIGINT, BadRequest, framework_of, lang_of, parse
 from anpo.web.dashboard import DashboardItem, register_dashboard_source
 
 router = APIRouter()
-STATUSES = ("requested", "binding", "delivering", "delivered", "closed", "cancelled")
 STEPS = ("sign", "deliver", "receive", "settle", "cancel")
 HTTP_STATUS = {
     "invalid": 400,

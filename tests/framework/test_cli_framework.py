@@ -97,3 +97,20 @@ def test_instruments_lists_versions_with_what_was_in_force(cli: Any) -> None:
     assert [v["in_force"] for v in families[0]["versions"]] == [False, False, True]
     text = cli.run("instruments", "--on", "2016-01-01", "--kind", "guidelines", "--lang", "ja")
     assert text.exit_code == 0 and "* 2015-04-27" in text.stdout and "効力あり" in text.stdout
+
+
+def test_a_parameter_given_twice_is_refused_not_the_last_kept(cli: Any) -> None:
+    """`side=usa side=jpn` answered for jpn, the last, silently: refused with the name, exit 2."""
+    result = cli.run("ask", "consult.members", "body=scc", "side=usa", "side=jpn", "--on", "2015-06-01")
+    assert result.exit_code == 2 and "parameter 'side' is given more than once" in result.stderr, result.output
+    ja = cli.run("ask", "consult.members", "body=scc", "side=usa", "side=usa", "--lang", "ja")
+    assert ja.exit_code == 2 and "パラメータ「side」が2回以上指定されています" in ja.stderr, ja.output
+
+
+def test_instruments_refuses_an_unknown_kind_naming_the_allowed_ones(cli: Any) -> None:
+    """`--kind bogus` listed nothing with exit status 0, as if there were no such instruments."""
+    result = cli.run("instruments", "--kind", "bogus")
+    assert result.exit_code == 2 and "no instrument type 'bogus' (allowed: treaty, agreement," in result.stderr
+    ja = cli.run("instruments", "--kind", "bogus", "--lang", "ja")
+    assert ja.exit_code == 2 and "文書の種類「bogus」はありません" in ja.stderr and "guidelines" in ja.stderr
+    assert cli.json("instruments", "--kind", "cabinet_decision") == []  # a known type with no instrument

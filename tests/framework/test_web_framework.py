@@ -20,6 +20,18 @@ def test_api_bad_parameter_is_a_400_with_the_reason(client: Any) -> None:
     assert client.get("/api/entity/atlantis").status_code == 404
 
 
+def test_api_ask_refuses_a_parameter_given_twice(client: Any) -> None:
+    """`?side=usa&side=jpn` answered for jpn, the last, silently: a 400 naming the parameter (no
+    question's parameter takes several values), as for `on` given twice."""
+    r = client.get("/api/ask/consult.members?body=scc&side=usa&side=jpn&on=2015-06-01")
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["en"] == "parameter 'side' is given more than once"
+    assert r.json()["error"]["ja"] == "パラメータ「side」が2回以上指定されています"
+    r = client.get("/api/ask/consult.members?body=scc&side=usa&on=2015-06-01&on=1985-06-01")
+    assert r.status_code == 400 and "'on'" in r.json()["error"]["en"]
+    assert client.get("/api/ask/consult.members?body=scc&side=usa&on=2015-06-01").status_code == 200
+
+
 def test_bodies_page_in_both_languages_with_its_json_twin(client: Any) -> None:
     ja = client.get("/bodies", params={"on": "1985-06-01", "lang": "ja"})
     en = client.get("/bodies", params={"on": "1985-06-01", "lang": "en"})

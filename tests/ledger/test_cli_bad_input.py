@@ -3,6 +3,7 @@ cannot be opened), never a traceback, and writes nothing. Runs on SQLite and Pos
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,97 @@ def test_a_database_url_that_cannot_be_used_gets_a_message_not_a_traceback(
     err = capsys.readouterr().err
     assert exited.value.code == status
     assert "cannot use the database" in err and says in err and "Traceback" not in err
+
+
+def test_commands_past_their_size_limits_are_refused_naming_the_limit_and_nothing_is_written(
+    engine: Engine, db_url: str, fw: Any, cli: Any
+) -> None:
+    """A document reference, the documents and line entries of a delivery, the lines of an order
+    and a reason had no bound (a reason only over the web): each is refused by the parser now, with
+    the field, the length or count and the limit, in the language asked."""
+    run(Ledger(engine, fw), *lifecycle("o1"))
+    before = _commands(engine)
+    u = ("--url", db_url)
+    deliver = ("acsa", "deliver", "o1", "--on", "2020-05-04", *u)
+    res = cli.run(*deliver, "--line", "1=1", "--doc", "d" * 501)
+    assert res.exit_code == 2 and "documents is too long (501 characters, at most 500)." in res.stderr, res.output
+    res = cli.run(*deliver, "--line", "1=1", *[a for n in range(101) for a in ("--doc", f"d{n}")], "--lang", "ja")
+    assert res.exit_code == 2 and "documents が多すぎます（101件、上限 100件）。" in res.stderr, res.output
+    res = cli.run(*deliver, "--line", ",".join(f"{n}=1" for n in range(1, 1002)), "--doc", "d")
+    assert res.exit_code == 2 and "lines has too many entries (1,001, at most 1,000)." in res.stderr, res.output
+    line = "category=fuel,item=jp8,unit=l,quantity=1,unit_price=1,currency=USD"
+    order = ("acsa", "order", "--provider", "jpn", "--context", "joint_training", "--method", "reimbursement")
+    res = cli.run(*order, *[a for _ in range(1001) for a in ("--line", line)], "--on", "2020-05-01", *u)
+    assert res.exit_code == 2 and "lines has too many entries (1,001, at most 1,000)." in res.stderr, res.output
+    res = cli.run("acsa", "cancel", "o1", "--reason", "r" * 2001, "--on", "2020-05-05", *u, "--json")
+    assert res.exit_code == 2 and json.loads(res.stdout)["code"] == "invalid", res.output
+    assert "reason is too long (2001 characters, at most 2000)." in res.stderr
+    assert _commands(engine) == before
+    assert cli.json("acsa", "show", "o1", *u)["status"] == "delivering"
+    # at the limits, accepted
+    docs = [a for n in range(100) for a in ("--doc", f"{n:03}" + "d" * 497)]
+    assert cli.json(*deliver, "--line", "1=1", *docs)["code"] == "ok"
+    assert cli.json("acsa", "cancel", "o1", "--reason", "r" * 2000, "--on", "2020-05-05", *u)["code"] == "ok"
+
+
+def test_a_correction_from_a_file_with_a_reason_past_the_limit_is_refused() -> None:
+    """A correction is read from files (there is no CLI command for it): its reason is bounded too."""
+    from anpo.ledger.commands import parse
+    from anpo.ledger.messages import LedgerError
+
+    data = {"kind": "correct", "id": "c1", "delivery": "o1.d1", "line": 1, "quantity": "5", "on": "2020-05-05"}
+    assert parse(data | {"reason": "r" * 2000}).reason == "r" * 2000  # type: ignore[union-attr]
+    with pytest.raises(LedgerError) as refused:
+        parse(data | {"reason": "r" * 2001})
+    assert refused.value.code == "invalid"
+    assert refused.value.text.en == "reason is too long (2001 characters, at most 2000)."
+
+
+def test_a_name_given_twice_or_unknown_in_a_name_value_list_is_refused(
+    engine: Engine, db_url: str, fw: Any, cli: Any
+) -> None:
+    """`--line category=fuel,category=food,...` kept the last, `extra=1` was dropped, and a delivery's
+    `--line 1=300,1=200` delivered 200: each is refused, naming the name (and the allowed names)."""
+    run(Ledger(engine, fw), *lifecycle("o1"))
+    before = _commands(engine)
+    u = ("--url", db_url)
+    order = ("acsa", "order", "--provider", "jpn", "--context", "joint_training", "--method", "reimbursement", *u)
+    rest = "item=jp8,unit=l,quantity=1,unit_price=1,currency=USD"
+    res = cli.run(*order, "--line", f"category=fuel,category=food,{rest}", "--on", "2020-05-01")
+    assert res.exit_code == 2 and "'category' is given more than once in 'category=fuel" in res.stderr, res.output
+    res = cli.run(*order, "--line", f"category=fuel,{rest},extra=1", "--on", "2020-05-01", "--lang", "ja")
+    assert res.exit_code == 2 and "「extra」は使えません" in res.stderr, res.output
+    assert "category, item, unit, quantity, unit_price, currency" in res.stderr
+    deliver = ("acsa", "deliver", "o1", "--doc", "d", "--on", "2020-05-04", *u)
+    res = cli.run(*deliver, "--line", "1=300,1=200")
+    assert res.exit_code == 2 and "'1' is given more than once in '1=300,1=200'" in res.stderr, res.output
+    assert _commands(engine) == before
+    assert cli.json(*order, "--line", f"category=fuel,{rest}", "--on", "2020-05-01")["code"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        (("acsa", "balances"), 2),
+        (("acsa", "list", "--json"), 2),
+        (("acsa", "verify"), 2),
+        (("meetings", "list"), 2),
+        (("users", "list"), 1),
+        (("audit", "verify"), 1),
+    ],
+)
+def test_a_read_only_command_on_a_missing_sqlite_file_does_not_create_it(
+    command: tuple[str, ...], status: int, cli: Any, tmp_path: Path
+) -> None:
+    """A read-only command on a SQLite file that did not exist left an empty one behind, then said
+    to run `anpo db init` (or that it could not use the database): it now says the database does
+    not exist, with the exit status it had, and creates nothing; `anpo db init` still creates it."""
+    path = tmp_path / "none.sqlite3"
+    res = cli.run(*command, "--url", f"sqlite:///{path}")
+    assert res.exit_code == status, res.output
+    assert f"the database {path} does not exist: run `anpo db init` first" in res.stderr
+    assert list(tmp_path.iterdir()) == []
+    ja = cli.run(*command, "--url", f"sqlite:///{path}", "--lang", "ja")
+    assert ja.exit_code == status and f"データベース {path} がありません" in ja.stderr
+    assert cli.run("db", "init", "--url", f"sqlite:///{path}").exit_code == 0 and path.exists()
+    assert cli.run(*command, "--url", f"sqlite:///{path}").exit_code == 0

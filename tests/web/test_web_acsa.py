@@ -454,3 +454,39 @@ def test_a_line_number_past_its_column_or_a_value_of_the_wrong_type_gets_a_400(w
     assert tanaka.get("/api/acsa/orders/w2").status_code == 404
     assert post(tanaka, "/api/acsa/orders", order("w3", requesting_unit=None)).status_code == 201
     assert tanaka.get("/api/acsa/orders/w3").json()["requesting_unit"] == ""
+
+
+@pytest.mark.usefixtures("users")
+def test_commands_past_their_size_limits_get_a_400_naming_the_limit(web: Any, engine: Any) -> None:
+    """A document reference of any length, any number of documents, of a delivery's line entries
+    and of an order's lines were taken; a reason past 2,000 characters got "an entry is too long",
+    naming neither field nor limit. The parser bounds each now: a bilingual 400, nothing written."""
+    tanaka, jones = web("tanaka"), web("jones")
+    to_binding(tanaka, jones, "z1")
+    before = audit_rows(engine, "acsa.deliver")
+    step = {"id": "z1.d", "on": "2020-05-03", "lines": [{"line": 1, "quantity": "1"}], "documents": ["v1"]}
+    line = order("x")["lines"][0]
+    refused = {
+        "doc": post(tanaka, "/api/acsa/orders/z1/deliver", step | {"documents": ["d" * 501]}),
+        "docs": post(tanaka, "/api/acsa/orders/z1/deliver", step | {"documents": [f"d{n}" for n in range(101)]}),
+        "entries": post(tanaka, "/api/acsa/orders/z1/deliver", step | {"lines": [{"line": 1, "quantity": "1"}] * 1001}),
+        "lines": post(tanaka, "/api/acsa/orders", order("z2", lines=[line] * 1001)),
+        "reason": post(tanaka, "/api/acsa/orders/z1/cancel", {"id": "z1.c", "on": "2020-05-04", "reason": "r" * 2001}),
+    }
+    for name, response in refused.items():
+        assert response.status_code == 400, (name, response.text)
+        assert response.json()["code"] == "invalid" and response.json()["error"]["ja"], name
+    assert refused["doc"].json()["error"]["en"] == "documents is too long (501 characters, at most 500)."
+    assert refused["docs"].json()["error"]["ja"] == "documents が多すぎます（101件、上限 100件）。"
+    assert refused["entries"].json()["error"]["en"] == "lines has too many entries (1,001, at most 1,000)."
+    assert refused["lines"].json()["error"]["en"] == "lines has too many entries (1,001, at most 1,000)."
+    assert refused["reason"].json()["error"]["en"] == "reason is too long (2001 characters, at most 2000)."
+    assert audit_rows(engine, "acsa.deliver") == before
+    assert tanaka.get("/api/acsa/orders/z1").json()["status"] == "binding"
+    assert tanaka.get("/api/acsa/orders/z2").status_code == 404
+    assert (
+        post(tanaka, "/api/acsa/orders/z1/cancel", {"id": "z1.c", "on": "2020-05-04", "reason": "r" * 2000}).json()[
+            "status"
+        ]
+        == "cancelled"
+    )

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
-from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, framework
+from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, framework, missing_database
 from anpo.framework.model import Text
 
 acsa_app = typer.Typer(no_args_is_help=True, help="The ACSA ledger (物品役務相互提供). / ACSA台帳")
@@ -43,12 +43,17 @@ def _error(text: Text, lang: Lang, as_json: bool, data: dict[str, Any] | None = 
 
 
 @contextmanager
-def _engine(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
+def _engine(url: str | None, lang: Lang, as_json: bool, reading: bool = False) -> Iterator[Any]:
+    """The engine of the ledger's database; `reading`: for a command that only reads, which does
+    not create a SQLite file that does not exist."""
     from sqlalchemy import inspect
 
     from anpo.ledger.messages import m
     from anpo.store.db import make_engine, read_only
 
+    missing = missing_database(url) if reading else None
+    if missing is not None:
+        _error(missing, lang, as_json)
     engine = make_engine(url)
     try:
         if not inspect(read_only(engine)).has_table("acsa_commands"):  # a look needs no write lock
@@ -68,7 +73,10 @@ def _reader(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
 
     fw = framework(lang)
     # reads only: on SQLite one snapshot without the write lock, so writers go on meanwhile
-    with _engine(url, lang, as_json) as engine, transaction(session_factory(read_only(engine))) as session:
+    with (
+        _engine(url, lang, as_json, reading=True) as engine,
+        transaction(session_factory(read_only(engine))) as session,
+    ):
         try:
             yield Reader(session, Levels(fw), system_principal())
         except LedgerError as exc:
@@ -116,13 +124,22 @@ def _render_result(r: dict[str, Any], lang: Lang) -> str:
     return "\n".join(out)
 
 
-def _kv(text: str, lang: Lang, as_json: bool) -> dict[str, str]:
+def _kv(text: str, lang: Lang, as_json: bool, allowed: Sequence[str] | None = None) -> dict[str, str]:
+    """`name=value,...` as a dict; a name given twice (the last was kept, silently) or, with
+    `allowed`, one not in it (it was dropped, silently) is refused."""
+    from anpo.i18n import msg
+
     out = {}
     for part in text.split(","):
         key, sep, value = part.partition("=")
         if not sep:
             _error(Text(f"「{part}」は 名前=値 の形で書いてください。", f"'{part}' must be name=value."), lang, as_json)
-        out[key.strip()] = value.strip()
+        key = key.strip()
+        if key in out:
+            _error(msg("cli.repeated_name", name=key, text=text), lang, as_json)
+        if allowed is not None and key not in allowed:
+            _error(msg("cli.unknown_name", name=key, text=text, allowed=", ".join(allowed)), lang, as_json)
+        out[key] = value.strip()
     return out
 
 
@@ -146,7 +163,9 @@ def order_cmd(
     lang: LangOpt = Lang.en,
 ) -> None:
     """Raise an order (refused, with reasons and citations, where the law does not allow it). / 発注"""
-    lines = [_kv(x, lang, as_json) for x in line]
+    from anpo.ledger.commands import LINE_FIELDS
+
+    lines = [_kv(x, lang, as_json, LINE_FIELDS) for x in line]
     data = {"kind": "order", "id": cid, "on": as_of(on, lang), "provider": provider, "context": context}
     _run(url, lang, as_json, {**data, "method": method, "requesting_unit": unit, "lines": lines})
 
@@ -322,7 +341,10 @@ def verify_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
     from anpo.store.db import read_only, session_factory, transaction
 
     # it only reads: on SQLite, without the write lock, so writers go on while it checks
-    with _engine(url, lang, as_json) as engine, transaction(session_factory(read_only(engine))) as session:
+    with (
+        _engine(url, lang, as_json, reading=True) as engine,
+        transaction(session_factory(read_only(engine))) as session,
+    ):
         problems = verify(session)
     lines = [p.get(lang.value) for p in problems] or [m("verify_sound").get(lang.value)]
     emit({"ok": not problems, "problems": [p.as_json() for p in problems]}, as_json, lambda: "\n".join(lines))

@@ -7,6 +7,7 @@ import enum
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -67,6 +68,25 @@ def framework(lang: Lang) -> Framework:
     except PackError as exc:
         typer.echo("\n".join(p.render(lang.value) for p in exc.problems), err=True)
         raise typer.Exit(2) from exc
+
+
+def missing_database(url: str | None) -> Text | None:
+    """For a command that only reads: "does not exist, run `anpo db init`" for a SQLite file that
+    does not exist (opening it created an empty one, left behind); None for any other database, and
+    for a file in a directory that does not exist (the engine's "cannot use the database" says so)."""
+    from sqlalchemy.engine import make_url
+
+    from anpo.i18n import msg
+    from anpo.store.db import database_url
+
+    target = make_url(url or database_url())  # a URL it cannot read: "cannot use the database" (anpo.cli.main)
+    path = target.database
+    if target.get_backend_name() != "sqlite" or not path or path == ":memory:" or target.query.get("uri"):
+        return None
+    file = Path(path)
+    if file.exists() or not file.parent.is_dir():
+        return None
+    return msg("db.missing", path=path)
 
 
 def label(data: dict[str, str] | None, lang: Lang) -> str:

@@ -118,6 +118,9 @@ def instruments_cmd(
     lang: LangOpt = Lang.en,
 ) -> None:
     """Instruments in families of versions (amendments, successors), with periods in force. / 条約・文書とその版"""
+    kinds = schema.INSTRUMENT_TYPES.choices
+    if kind is not None and kind not in kinds:  # it listed nothing, with exit status 0
+        fail(msg("instruments.unknown_kind", kind=kind, allowed=", ".join(kinds)), lang)
     fw = framework(lang)
     day = as_of(on, lang)
     families = instruments_view(fw, day, kind)

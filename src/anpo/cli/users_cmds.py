@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail
+from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail, missing_database
 from anpo.cli.db_cmds import UrlOpt
 
 users_app = typer.Typer(no_args_is_help=True, help="User accounts and API tokens. / ユーザーアカウント")
@@ -83,6 +83,9 @@ def users_list(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
     from anpo.security.accounts import list_users
     from anpo.store.db import transaction
 
+    missing = missing_database(url)  # a read creates no empty SQLite file
+    if missing is not None:
+        fail(missing, lang, 1)  # as "cannot use the database" (no table of users) did
     with transaction(_factory(url, reading=True)) as session:
         rows = [u.as_json() for u in list_users(session)]
 

@@ -10,7 +10,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, fail, framework, label
+from anpo.cli.app import (
+    JsonOpt,
+    Lang,
+    LangOpt,
+    OnOpt,
+    app,
+    as_of,
+    cite_line,
+    emit,
+    fail,
+    framework,
+    label,
+    missing_database,
+)
 from anpo.framework.model import Text
 
 if TYPE_CHECKING:
@@ -57,6 +70,9 @@ def work_session(url: str | None, lang: Lang, reading: bool = False) -> Iterator
     from anpo.work.common import Work, WorkError
 
     fw = framework(lang)
+    missing = missing_database(url) if reading else None  # a read creates no empty SQLite file
+    if missing is not None:
+        fail(missing, lang)
     engine = make_engine(url)
     try:
         if not inspect(read_only(engine)).has_table("work_meetings"):

@@ -79,6 +79,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "語彙の種類「{kind}」はありません（使える種類: {allowed}）",
         "no vocabulary kind '{kind}' (allowed: {allowed})",
     ),
+    "instruments.unknown_kind": (
+        "文書の種類「{kind}」はありません（使える種類: {allowed}）",
+        "no instrument type '{kind}' (allowed: {allowed})",
+    ),
+    "cli.repeated_name": (
+        "「{name}」が「{text}」に2回以上書かれています",
+        "'{name}' is given more than once in '{text}'",
+    ),
+    "cli.unknown_name": (
+        "「{name}」は使えません（「{text}」、使える名前: {allowed}）",
+        "'{name}' is not a name used here (in '{text}'; allowed: {allowed})",
+    ),
+    "db.missing": (
+        "データベース {path} がありません。先に `anpo db init` を実行してください",
+        "the database {path} does not exist: run `anpo db init` first",
+    ),
     # questions
     "ask.unknown_question": (
         "質問「{name}」はありません（使える質問: {allowed}）",
@@ -99,6 +115,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ask.bad_value": (
         "パラメータ「{name}」に値「{value}」は使えません（使える値: {allowed}）",
         "'{value}' is not allowed for '{name}' (allowed values: {allowed})",
+    ),
+    "ask.repeated_param": (
+        "パラメータ「{name}」が2回以上指定されています",
+        "parameter '{name}' is given more than once",
     ),
     "ask.undetermined": ("判断できません", "undetermined"),
     "ask.batch_bad_line": ("{line}行目: {detail}", "line {line}: {detail}"),
@@ -287,6 +307,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.work.status.approved": ("大臣承認", "Approved by the Minister"),
     "ui.work.status.declined": ("不承認", "Declined"),
     "ui.work.status.carried_out": ("実施済み", "Carried out"),
-    "ui.acsa.too_long": ("入力が長すぎます", "an entry is too long"),
     "ui.acsa.bad_body": ("指示の形式が正しくありません", "the command is not in the expected form"),
 }

@@ -28,6 +28,12 @@ STATUSES = ("requested", "binding", "delivering", "delivered", "closed", "cancel
 DEFAULT_LEVEL = "confidential"
 DEFAULT_RELEASABLE = ("jpn", "usa")
 REQUESTING_UNIT_CHARS = 200  # acsa_orders.requesting_unit
+# Sizes a command may have (the parser refuses more, so the CLI, the API and files all get them):
+DOCUMENT_CHARS = 500  # one document reference of a delivery
+MAX_DOCUMENTS = 100  # documents of one delivery
+MAX_ORDER_LINES = 1_000  # lines of one order
+MAX_DELIVERY_LINES = 1_000  # line entries of one delivery
+REASON_CHARS = 2_000  # the reason of a cancellation or a correction
 MAX_LINE = 2**31 - 1  # acsa_lines.line_no and acsa_obligations.line_no are INTEGER columns
 # The last date a command may carry, as for every date a user gives: a delivery's settlement
 # falls due twelve months on (a delivery in 9999 failed with a traceback).
@@ -377,6 +383,9 @@ def line_no(value: Any) -> int:
     return n
 
 
+LINE_FIELDS = ("category", "item", "unit", "quantity", "unit_price", "currency")  # an order's line
+
+
 def parse_line(data: Mapping[str, Any]) -> Line:
     cur = money.currency(str(data.get("currency", "")))
     line = Line(
@@ -398,14 +407,17 @@ def _optional(data: Mapping[str, Any], field: str) -> Any:
     return "" if value is None else value
 
 
-def _list(data: Mapping[str, Any], field: str) -> Sequence[Any]:
+def _list(data: Mapping[str, Any], field: str, limit: int) -> Sequence[Any]:
     """A list field: absent or null is empty; anything else but a list is refused (a string was
-    read as a list of its characters, an object as a list of its keys)."""
+    read as a list of its characters, an object as a list of its keys), and so is a list of more
+    than `limit` entries (counted before any entry is read)."""
     value = data.get(field)
     if value is None:
         return []
     if not isinstance(value, list | tuple):
         raise fail("invalid", "not_list", field=field)
+    if len(value) > limit:
+        raise fail("invalid", "too_many", field=field, count=f"{len(value):,}", limit=f"{limit:,}")
     return value
 
 
@@ -415,7 +427,7 @@ def parse(data: Mapping[str, Any]) -> Command:
     cid = ident(data.get("id"))
     on = date("on", data.get("on"))
     if kind == "order":
-        lines = tuple(parse_line(x) for x in data.get("lines") or [])
+        lines = tuple(parse_line(x) for x in _list(data, "lines", MAX_ORDER_LINES))
         if not lines:
             raise fail("invalid", "no_lines")
         releasable = data.get("releasable_to", list(DEFAULT_RELEASABLE))
@@ -435,7 +447,7 @@ def parse(data: Mapping[str, Any]) -> Command:
     if kind == "deliver":
         pairs = tuple(
             (line_no(x.get("line")), money.parse(x.get("quantity", ""), "quantity", money.QUANTITY_PLACES))
-            for x in data.get("lines") or []
+            for x in _list(data, "lines", MAX_DELIVERY_LINES)
         )
         if not pairs:
             raise fail("invalid", "no_lines")
@@ -444,7 +456,7 @@ def parse(data: Mapping[str, Any]) -> Command:
             ident(data.get("order")),
             on,
             pairs,
-            tuple(free_text("documents", d) for d in _list(data, "documents")),
+            tuple(free_text("documents", d, DOCUMENT_CHARS) for d in _list(data, "documents", MAX_DOCUMENTS)),
         )
     if kind == "receive":
         return Receive(cid, ident(data.get("delivery")), on)
@@ -462,12 +474,12 @@ def parse(data: Mapping[str, Any]) -> Command:
             None if line is None else line_no(line),
         )
     if kind == "cancel":
-        return Cancel(cid, ident(data.get("order")), on, free_text("reason", _optional(data, "reason")))
+        return Cancel(cid, ident(data.get("order")), on, free_text("reason", _optional(data, "reason"), REASON_CHARS))
     return Correct(
         cid,
         ident(data.get("delivery")),
         line_no(data.get("line")),
         money.parse(data.get("quantity", ""), "quantity", money.QUANTITY_PLACES, allow_zero=True),
         on,
-        free_text("reason", _optional(data, "reason")),
+        free_text("reason", _optional(data, "reason"), REASON_CHARS),
     )

@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} が長すぎます（{length}文字、上限 {limit}文字）。",
         "{field} is too long ({length} characters, at most {limit}).",
     ),
+    "too_many": (
+        "{field} が多すぎます（{count}件、上限 {limit}件）。",
+        "{field} has too many entries ({count}, at most {limit}).",
+    ),
     "lone_surrogate": (
         "{field} に文字ではない値（対のないサロゲート {code}）があります。",
         "{field} contains a lone surrogate ({code}), which is not a character.",

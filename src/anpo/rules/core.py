@@ -181,7 +181,10 @@ def parse_params(items: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise ParamError(msg("ask.bad_param_syntax", text=item))
-        out[name.strip()] = value.strip()
+        name = name.strip()
+        if name in out:  # the last one was kept, silently
+            raise ParamError(msg("ask.repeated_param", name=name))
+        out[name] = value.strip()
     return out
 
 

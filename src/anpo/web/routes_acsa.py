@@ -27,7 +27,7 @@ from anpo.dates import today
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.ledger import tables as t
-from anpo.ledger.commands import DEFAULT_RELEASABLE, STATUSES, parse
+from anpo.ledger.commands import DEFAULT_RELEASABLE, LINE_FIELDS, STATUSES, parse
 from anpo.ledger.engine import Ledger
 from anpo.ledger.messages import LedgerError, m
 from anpo.ledger.queries import FISCAL_YEARS, Reader
@@ -215,9 +215,7 @@ def _charts(groups: dict[str, list[tuple[str, float]]], caption: Text, lang: str
 def execute(request: Request, principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     """Parse and run one command through the ledger; a refusal raises `Refusal` (nothing written)."""
     data = {**data, "id": data.get("id") or f"web-{secrets.token_hex(8)}"}
-    # the requesting unit is bounded by the parser (its column's length), a reason here
-    if len(str(data.get("reason", ""))) > 2000:
-        raise Refusal(400, {"error": msg("ui.acsa.too_long").as_json(), "code": "invalid"})
+    # sizes (the requesting unit, a reason, documents, lines) are bounded by the parser
     try:
         command = parse(data)
     except LedgerError as exc:
@@ -295,7 +293,6 @@ async def _form(request: Request) -> dict[str, Any]:
     return data
 
 
-LINE_FIELDS = ("category", "item", "unit", "quantity", "unit_price", "currency")
 LINE_ROWS = 3  # line items on the order form: the first required, the others used when their item is filled in
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from anpo.i18n import msg
 from anpo.rules.core import ParamError, ask, parse_params, questions_json
 from anpo.rules.explain import explain
 from anpo.web import auth
@@ -24,9 +25,14 @@ async def api_questions(request: Request) -> list[dict[str, Any]]:
 @router.get("/api/ask/{question}", tags=["rules"])
 async def api_ask(request: Request, question: str, on: str | None = None, explain_: bool = False) -> dict[str, Any]:
     """Answer `question` with the query's other parameters as name=value, as of `on`."""
-    params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     fw = framework_of(request)
     try:
+        seen: set[str] = set()
+        for name, _ in request.query_params.multi_items():  # `?side=usa&side=jpn` kept the last, silently:
+            if name in seen:  # no parameter takes several values
+                raise ParamError(msg("ask.repeated_param", name=name))
+            seen.add(name)
+        params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
         result = ask(fw, question, params, parse_on(on))
     except ParamError as exc:
         raise BadRequest(exc.text) from exc

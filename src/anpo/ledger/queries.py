@@ -438,7 +438,7 @@ def verify(session: Session) -> list[Text]:
     The balance check, the longest, runs on a connection of its own in a second thread, beside the
     others, with the delivery check (`_beside`): the database does its work with the interpreter
     released, so the two go on the machine's two cores (all of `verify` at 5,000 lifecycles:
-    95-108 ms one after the other, 58-65 ms so; bench/README.md). Each check reads in one
+    95-108 ms one after the other, 58-65 ms so; bench/ledger-rounds.md, stop 19). Each check reads in one
     transaction, so each compares figures of one committed state: every batch changes all of
     them at once."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -593,7 +593,7 @@ def _count_mismatches(session: Session) -> list[tuple[str, int | None, int | Non
     index on `txn`: every write would pay for one); counting them here with `Counter` (in C) as
     they stream by is faster, the more so the less the postings arrive in order (all of `verify`
     at 5,000 lifecycles: 108-109 against 119-120 ms submitted in batches, 111-113 against
-    152-157 ms submitted interleaved by `anpo demo`; bench/README.md)."""
+    152-157 ms submitted interleaved by `anpo demo`; bench/ledger-rounds.md, stop 16)."""
     p, c = t.postings.c, t.commands.c
     if session.get_bind().dialect.name != "sqlite":
         counts = select(p.txn, (2 * func.count()).label("n")).group_by(p.txn).cte()

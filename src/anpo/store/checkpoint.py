@@ -7,7 +7,7 @@ itself, so one writer in every few hundred waits for two syncs and the copy. Her
 commits wake a thread that checkpoints (`PASSIVE`: it never blocks a reader or a writer) a little
 later, on its own connection; the driver releases the GIL while SQLite works, so the copy and the
 syncs overlap the writer's Python on another core. A batched submission of 5,000 ledger
-lifecycles waited 0.14-0.20 s for them, now about 0.01 s (bench/README.md, stop 18).
+lifecycles waited 0.14-0.20 s for them, now about 0.01 s (bench/ledger-rounds.md, stop 18).
 
 The writer's own automatic checkpoint stays on, at `BACKSTOP_PAGES`: a thread that falls behind,
 or a process that forked without it, still cannot let the WAL grow without bound. (While one writer

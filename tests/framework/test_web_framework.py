@@ -77,6 +77,16 @@ def test_instruments_come_in_families_of_versions_in_force_on_the_date(client: A
     assert [v["in_force"] for v in treaties[0]["versions"]] == [True, False]  # 1951 treaty, not yet 1960
 
 
+def test_an_unknown_instrument_type_gets_a_400_naming_the_types(client: Any) -> None:
+    """`kind=bogus` answered an empty list, as if no instrument were of that type."""
+    for path in ("/api/instruments", "/instruments"):
+        response = client.get(path, params={"kind": "bogus"})
+        assert response.status_code == 400, (path, response.text)
+    error = client.get("/api/instruments", params={"kind": "bogus"}).json()["error"]
+    assert error["en"].startswith("no instrument type 'bogus' (allowed: treaty, agreement,") and error["ja"]
+    assert client.get("/api/instruments", params={"kind": "treaty"}).json()["families"]
+
+
 def test_an_instrument_without_a_stated_date_is_not_claimed_in_force(client: Any) -> None:
     data = client.get("/api/instruments", params={"on": "1950-01-01"}).json()
     rows = [v for f in data["families"] for v in f["versions"]]

@@ -181,3 +181,12 @@ def test_a_read_only_command_on_a_missing_sqlite_file_does_not_create_it(
     assert ja.exit_code == status and f"データベース {path} がありません" in ja.stderr
     assert cli.run("db", "init", "--url", f"sqlite:///{path}").exit_code == 0 and path.exists()
     assert cli.run(*command, "--url", f"sqlite:///{path}").exit_code == 0
+
+
+def test_a_step_on_a_missing_sqlite_file_does_not_create_it(cli: Any, tmp_path: Path) -> None:
+    """A step (a write) on a SQLite file that did not exist left an empty one behind too, then said
+    to run `anpo db init`: no step can apply to a database without its tables."""
+    path = tmp_path / "none.sqlite3"
+    res = cli.run("acsa", "sign", "o1", "--party", "jpn", "--url", f"sqlite:///{path}")
+    assert res.exit_code == 2 and f"the database {path} does not exist" in res.stderr, res.output
+    assert list(tmp_path.iterdir()) == []

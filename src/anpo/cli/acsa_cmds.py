@@ -43,15 +43,15 @@ def _error(text: Text, lang: Lang, as_json: bool, data: dict[str, Any] | None = 
 
 
 @contextmanager
-def _engine(url: str | None, lang: Lang, as_json: bool, reading: bool = False) -> Iterator[Any]:
-    """The engine of the ledger's database; `reading`: for a command that only reads, which does
-    not create a SQLite file that does not exist."""
+def _engine(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
+    """The engine of the ledger's database, which must have been made (`anpo db init`): a SQLite
+    file that does not exist is not created (opening it did, and left it empty)."""
     from sqlalchemy import inspect
 
     from anpo.ledger.messages import m
     from anpo.store.db import make_engine, read_only
 
-    missing = missing_database(url) if reading else None
+    missing = missing_database(url)
     if missing is not None:
         _error(missing, lang, as_json)
     engine = make_engine(url)
@@ -74,7 +74,7 @@ def _reader(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
     fw = framework(lang)
     # reads only: on SQLite one snapshot without the write lock, so writers go on meanwhile
     with (
-        _engine(url, lang, as_json, reading=True) as engine,
+        _engine(url, lang, as_json) as engine,
         transaction(session_factory(read_only(engine))) as session,
     ):
         try:
@@ -342,7 +342,7 @@ def verify_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
 
     # it only reads: on SQLite, without the write lock, so writers go on while it checks
     with (
-        _engine(url, lang, as_json, reading=True) as engine,
+        _engine(url, lang, as_json) as engine,
         transaction(session_factory(read_only(engine))) as session,
     ):
         problems = verify(session)

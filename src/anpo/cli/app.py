@@ -71,9 +71,10 @@ def framework(lang: Lang) -> Framework:
 
 
 def missing_database(url: str | None) -> Text | None:
-    """For a command that only reads: "does not exist, run `anpo db init`" for a SQLite file that
-    does not exist (opening it created an empty one, left behind); None for any other database, and
-    for a file in a directory that does not exist (the engine's "cannot use the database" says so)."""
+    """For a command that needs a database made by `anpo db init`: "does not exist, run `anpo db
+    init`" for a SQLite file that does not exist (opening it created an empty one, left behind);
+    None for any other database, and for a file in a directory that does not exist (the engine's
+    "cannot use the database" says so)."""
     from sqlalchemy.engine import make_url
 
     from anpo.i18n import msg

@@ -70,7 +70,7 @@ def work_session(url: str | None, lang: Lang, reading: bool = False) -> Iterator
     from anpo.work.common import Work, WorkError
 
     fw = framework(lang)
-    missing = missing_database(url) if reading else None  # a read creates no empty SQLite file
+    missing = missing_database(url)  # opening it would create an empty SQLite file, and leave it
     if missing is not None:
         fail(missing, lang)
     engine = make_engine(url)

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 
 from anpo.dates import era_string
+from anpo.framework.schema import INSTRUMENT_TYPES
 from anpo.framework.views import bodies_on, entity_view, instruments_view, timeline
 from anpo.i18n import msg, t
 from anpo.web import auth
-from anpo.web.common import framework_of, lang_of, parse_on, render
+from anpo.web.common import BadRequest, framework_of, lang_of, parse_on, render
 from anpo.web.timecharts import Mark, Span, events_chart, periods_chart
 
 router = APIRouter()
@@ -81,6 +82,9 @@ async def page_timeline(request: Request, start: str | None = None, end: str | N
 
 def instruments_data(request: Request, on: str | None, kind: str | None) -> dict[str, Any]:
     day = parse_on(on)
+    kinds = INSTRUMENT_TYPES.choices
+    if kind and kind not in kinds:  # it listed nothing, as if the type had no instruments
+        raise BadRequest(msg("instruments.unknown_kind", kind=kind, allowed=", ".join(kinds)))
     return {
         "on": day.isoformat(),
         "on_era": era_string(day),

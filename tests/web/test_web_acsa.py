@@ -490,3 +490,32 @@ def test_commands_past_their_size_limits_get_a_400_naming_the_limit(web: Any, en
         ]
         == "cancelled"
     )
+
+
+@pytest.mark.usefixtures("users")
+def test_a_json_object_naming_a_key_twice_is_refused_with_a_400(web: Any, engine: Any) -> None:
+    """`{"quantity": "1", "quantity": "900"}` was read as 900 (Python's parser keeps the last key;
+    another reader of the same request may keep the first): refused with a bilingual 400 on every
+    route, nothing written. The same key in two objects is no repetition; a body nested past the
+    parser's depth is still the route's 400, not a 500."""
+    tanaka = web("tanaka")
+    headers = {"X-CSRF-Token": csrf_of(tanaka), "Content-Type": "application/json"}
+    body = json.dumps(order("k1"))
+    twice = body.replace('"quantity": ', '"quantity": "1", "quantity": ', 1)
+    assert twice.count('"quantity"') == 2
+    refused = [
+        tanaka.post("/api/acsa/orders", content=twice, headers=headers),
+        tanaka.post("/api/acsa/orders", content=body[:-1] + ', "id": "k2"}', headers=headers),
+        tanaka.post("/api/work/exercises", content='{"scenario": "a", "scenario": "b"}', headers=headers),
+    ]
+    for response in refused:
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert "more than once" in error["en"] and "2回以上" in error["ja"]
+    assert tanaka.get("/api/acsa/orders").json()["orders"] == []
+    two_lines = order("k3")
+    two_lines["lines"] = [two_lines["lines"][0], {**two_lines["lines"][0], "item": "other"}]
+    assert tanaka.post("/api/acsa/orders", content=json.dumps(two_lines), headers=headers).status_code == 201
+    for deep_body in ("[" * 100_000, "[" * 100_000 + '"\\ud800"'):  # the second: the surrogate check's parse
+        deep = tanaka.post("/api/acsa/orders", content=deep_body, headers=headers)
+        assert deep.status_code in (400, 422), deep.text

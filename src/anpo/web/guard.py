@@ -55,6 +55,10 @@ SURROGATE_REFUSED = {
     "ja": "リクエストに文字ではない値（対のないサロゲート）は使えません",
     "en": "a lone surrogate (an unpaired \\ud800-\\udfff escape), which is not a character, is not allowed in a request",
 }
+DUPLICATE_KEY_REFUSED = {
+    "ja": "JSONのオブジェクトに同じ名前が2回以上あります（どちらの値か決められません）",
+    "en": "a JSON object names the same key more than once (which value is meant cannot be told)",
+}
 # Forms, queries and paths are decoded from UTF-8 (what is not becomes U+FFFD): only JSON's
 # escapes can write a surrogate. Rare in a body, so the exact check parses only those that have one.
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -67,12 +71,37 @@ def _lone_surrogate(body: bytes) -> bool:
         return False
     try:
         value = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         return False
     try:
         json.dumps(value, ensure_ascii=False).encode()
     except UnicodeEncodeError:
         return True
+    return False
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+def _duplicate_key(body: bytes) -> bool:
+    """A JSON body with an object that names a key twice (`{"quantity": "1", "quantity": "900"}`):
+    Python's parser keeps the last, another reader of the same request may keep the first (RFC 8259
+    leaves it open), so the request is refused rather than read one way. A body that is not JSON
+    is left to the route to refuse."""
+    try:
+        json.loads(body, object_pairs_hook=_unique_keys)
+    except _DuplicateKey:
+        return True
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return False
     return False
 
 
@@ -225,6 +254,9 @@ class Guard:
                     return
                 if pattern is NUL_JSON and _lone_surrogate(body):
                     await self._refuse(scope, request, send, 400, SURROGATE_REFUSED, audit=False)
+                    return
+                if pattern is NUL_JSON and _duplicate_key(body):
+                    await self._refuse(scope, request, send, 400, DUPLICATE_KEY_REFUSED, audit=False)
                     return
 
         if request.method in UNSAFE and self._needs_csrf(request):

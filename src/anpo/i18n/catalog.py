@@ -74,6 +74,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} の{months}か月後の日付は扱えません（扱える日付は1年から9999年まで）",
         "the date {months} months from {value} is outside the years anpo handles (1 to 9999)",
     ),
+    # the work records
+    "work.too_long": (
+        "「{field}」は{limit}文字以内にしてください（{length}文字）",
+        "'{field}' may have at most {limit} characters ({length} given)",
+    ),
+    "work.unknown_outcome": (
+        "会合「{meeting}」に成果「{outcome}」はありません（ある成果: {allowed}）",
+        "meeting '{meeting}' has no outcome '{outcome}' (its outcomes: {allowed})",
+    ),
+    "work.done_before_meeting": (
+        "完了日（{on}）が会合の日（{meeting_on}）より前です",
+        "the date done ({on}) is before the meeting ({meeting_on})",
+    ),
+    "work.case_closed": ("案件は終了しています", "the case is closed"),
+    "work.diet_before_cabinet": (
+        "国会承認の日（{diet}）が閣議決定の日（{cabinet}）より前です",
+        "the Diet's approval ({diet}) is before the Cabinet decision ({cabinet})",
+    ),
+    "work.no_booking": ("予約「{id}」はありません", "no booking '{id}'"),
+    "work.bad_year": ("年「{year}」が不正です（1954年から9999年まで）", "bad year '{year}' (1954 to 9999)"),
+    "work.bad_seed": (
+        "seedは0から2147483647までの整数です（「{value}」）",
+        "the seed is a whole number from 0 to 2147483647 (not '{value}')",
+    ),
     "entity.unknown": ("識別子「{id}」は見つかりません", "no entity with id '{id}'"),
     "vocab.unknown_kind": (
         "語彙の種類「{kind}」はありません（使える種類: {allowed}）",

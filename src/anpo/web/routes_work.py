@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine, inspect
 
 from anpo.framework.model import Text
+from anpo.i18n import msg
 from anpo.security import access
 from anpo.security.access import AccessDenied
 from anpo.security.markings import PUBLIC
@@ -416,12 +417,19 @@ def api_start_exercise(request: Request, payload: Any = Body(...)) -> JSONRespon
     from anpo.exercise import live
 
     data = _payload(payload)
-    try:
-        seed = int(data.get("seed", 0) or 0)
-    except (TypeError, ValueError):
-        raise HTTPException(
-            400, detail={"error": Text("seedは整数です", "the seed is a whole number").as_json()}
-        ) from None
+    raw = data.get("seed")
+    # a whole number, or its digits as text (empty: 0): int() made 1.5 a 1 and true a 1, silently
+    seed: int | None = None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        seed = 0
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        seed = raw
+    elif isinstance(raw, float) and raw.is_integer() and abs(raw) <= MAX_INTEGER:
+        seed = int(raw)  # 2.0, as a client's number may come
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 10:
+        seed = int(raw)  # ASCII digits only ("²" is a digit to str.isdigit, not to int)
+    if seed is None or not 0 <= seed <= MAX_INTEGER:
+        raise HTTPException(400, detail={"error": msg("work.bad_seed", value=str(raw)[:40]).as_json()})
     with work_of(request) as w:
         mark = PUBLIC
         if isinstance(data.get("marking"), dict):

@@ -18,6 +18,11 @@ from anpo.security.markings import PUBLIC, Levels, Marking
 from anpo.security.principal import Principal
 
 PARTIES = ("jpn", "usa")
+# The largest value of an Integer column (PostgreSQL's int4): an id or year compared with one is
+# bounded by it, or the driver fails on binding it (a traceback where "not found" is due).
+MAX_INTEGER = 2**31 - 1
+# Japan time (no daylight saving): a date-time given with an offset is converted to it.
+JST = dt.timezone(dt.timedelta(hours=9))
 
 # action -> roles (administrators may always act); registered once, at import.
 ACTIONS = {
@@ -176,13 +181,19 @@ def parse_time(value: str | dt.datetime) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     try:
-        moment = dt.datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+        moment = dt.datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise WorkError(
             Text(
                 f"日時「{value}」が不正です（YYYY-MM-DDTHH:MM）", f"bad date-time '{value}' (expected YYYY-MM-DDTHH:MM)"
             )
         ) from exc
+    if moment.tzinfo is not None:  # "…T08:00Z" is 17:00 in Japan, not 08:00 (the offset was dropped)
+        try:
+            moment = moment.astimezone(JST)
+        except OverflowError as exc:  # past year 9999 once converted
+            raise WorkError(DateError(value, "date.too_late" if moment.year > 1 else "date.bad").text) from exc
+        moment = moment.replace(tzinfo=None)
     if moment.date() > LATEST:  # the last date anpo takes, as for dates
         raise WorkError(DateError(value, "date.too_late").text)
     return moment

@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy import select
 
 from anpo.framework.model import Text
+from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
 from anpo.work.common import Work, WorkError, label_json, marking_json
 from anpo.work.tables import Commitment, Meeting, Outcome, dump, load
 
 STATUSES = ("open", "late", "done")
+ID_LIMIT = 128  # the id column's VARCHAR(128): a longer one was a 500 on PostgreSQL (SQLite kept it)
 
 
 def commitment_status(c: Commitment, on: dt.date) -> str:
@@ -161,6 +163,8 @@ def add_commitment(
     marking: Marking = PUBLIC,
 ) -> dict[str, Any]:
     """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
+    if len(commitment_id) > ID_LIMIT:
+        raise WorkError(msg("work.too_long", field="id", limit=ID_LIMIT, length=len(commitment_id)))
     w.require("work.commitment.write", marking, ("commitment", commitment_id))
     meeting = w.session.get(Meeting, meeting_id)
     if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):
@@ -176,6 +180,13 @@ def add_commitment(
         )
     if due is not None and due < meeting.date:
         raise WorkError(Text("期限が会合の日より前です", "the due date is before the meeting"))
+    if outcome is not None:  # one of the meeting's outcomes (the key's column is VARCHAR(64))
+        keys = w.session.execute(select(Outcome).where(Outcome.meeting_id == meeting_id).order_by(Outcome.id))
+        allowed = [o.key for o in keys.scalars() if w.can_read(o.marking)]
+        if outcome not in allowed:
+            raise WorkError(
+                msg("work.unknown_outcome", meeting=meeting_id, outcome=outcome, allowed=", ".join(allowed) or "-")
+            )
     c = Commitment(
         id=commitment_id,
         origin="user",
@@ -205,6 +216,9 @@ def complete_commitment(w: Work, commitment_id: str, done_on: dt.date, done_by: 
     w.require("work.commitment.write", c.marking, ("commitment", c.id))
     if c.done_on is not None:
         raise WorkError(Text("この約束は既に完了しています", "this commitment is already done"), code="conflict")
+    meeting = w.session.get(Meeting, c.meeting_id) if c.meeting_id else None
+    if meeting is not None and done_on < meeting.date:  # as a due date before the meeting is refused
+        raise WorkError(msg("work.done_before_meeting", on=done_on.isoformat(), meeting_on=meeting.date.isoformat()))
     if done_by is not None and done_by not in w.fw:
         raise WorkError(Text(f"「{done_by}」は不明です", f"unknown record '{done_by}'"))
     c.done_on, c.done_by, c.status = done_on, done_by, "done"

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from anpo.framework.model import Citation, Text
+from anpo.i18n import msg
 from anpo.rules.core import ParamError, ask
 from anpo.security.markings import PUBLIC, Marking
 from anpo.work.common import Work, WorkError, cite_json, label_json, marking_json
@@ -190,7 +191,7 @@ def post_entry(
     mark = _entry_marking(w, case, marking)
     w.require("work.case.post", mark, ("case", case.id))
     if case.status != "open":
-        raise WorkError(Text("案件は終了しています", "the case is closed"), code="conflict")
+        raise WorkError(msg("work.case_closed"), code="conflict")
     entry = _append(w, case, entry_type, body, at or dt.datetime.now().replace(microsecond=0), data or {}, mark)
     w.audit("work.case.post", "case_entry", f"{case.id}#{entry.seq}", mark, {"type": entry_type})
     return entry_json(w, entry)
@@ -236,6 +237,12 @@ def determine(
     when the law requires a Cabinet decision that is not given."""
     case = get_case(w, case_id, lock=True, action="work.determination.write")
     w.require("work.determination.write", case.marking, ("case", case.id))
+    if case.status != "open":  # as for a log entry: a closed case takes no determination
+        raise WorkError(msg("work.case_closed"), code="conflict")
+    if cabinet_decision_on is not None and diet_approval_on is not None and diet_approval_on < cabinet_decision_on:
+        raise WorkError(
+            msg("work.diet_before_cabinet", diet=diet_approval_on.isoformat(), cabinet=cabinet_decision_on.isoformat())
+        )
     try:
         answer = ask(w.fw, "situation.requirements", {"situation": situation}, case.on)
     except ParamError as exc:

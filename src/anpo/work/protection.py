@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from anpo.framework.model import Text
+from anpo.i18n import msg
 from anpo.rules.core import ask
 from anpo.security.markings import PUBLIC, Marking
 from anpo.work.common import Work, WorkError, label_json, marking_json
@@ -194,10 +195,16 @@ def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str) -> di
     return protection_json(w, p)
 
 
+def _check_year(year: int) -> None:
+    if not 1954 <= year <= 9999:
+        raise WorkError(msg("work.bad_year", year=year))
+
+
 def list_protection(w: Work, year: int | None = None) -> list[dict[str, Any]]:
     """The real records (not exercise play) of a year or of all years."""
     query = select(Protection).where(Protection.origin != "exercise").order_by(Protection.year, Protection.id)
     if year is not None:
+        _check_year(year)  # past the column's range it was a traceback (PostgreSQL's int4; SQLite's 2**63)
         query = query.where(Protection.year == year)
     return [protection_json(w, p) for p in w.session.execute(query).scalars() if w.can_read(p.marking)]
 
@@ -205,8 +212,7 @@ def list_protection(w: Work, year: int | None = None) -> list[dict[str, Any]]:
 def yearly_report(w: Work, year: int, exercise: str = "") -> dict[str, Any]:
     """Occasions of protection carried out in `year`, summed from the records the principal may read:
     the real records, or (with `exercise`) only those of one exercise run."""
-    if not 1954 <= year <= 9999:
-        raise WorkError(Text(f"年「{year}」が不正です", f"bad year '{year}'"))
+    _check_year(year)
     query = select(Protection).where(Protection.year == year, Protection.status == "carried_out")
     if exercise:
         query = query.where(Protection.id.startswith(f"ex_{exercise}_p", autoescape=True))

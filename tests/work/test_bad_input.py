@@ -1,0 +1,104 @@
+"""Bad input to the work records, on both backends: a 4xx (exit status 2) with the reason in both
+languages, never a traceback, nothing half-written, nothing stored other than what was sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+JP = {"x-anpo-work-token": "tok-jpn"}
+CTL = {"x-anpo-work-token": "tok-ctl"}
+POLICY = {"x-anpo-work-token": "tok-policy"}
+COMMITMENT = {
+    "meeting": "scc_2013_10_03",
+    "owner": "sdc",
+    "label": {"ja": "見直し", "en": "Review"},
+    "due": "2014-12-31",
+}
+
+
+def _refused(res: Any, status: int, en: str, ja: str) -> None:
+    assert res.status_code == status, res.text
+    error = res.json()["error"]
+    assert en in error["en"] and ja in error["ja"], error
+
+
+def test_a_commitment_id_or_outcome_past_its_column_is_a_400_not_a_500(wclient: Any) -> None:
+    """An id of 129 characters (VARCHAR(128)) or an outcome of 65 (VARCHAR(64)) was a 500 on
+    PostgreSQL and kept on SQLite; an outcome the meeting does not have was kept as a dangling key."""
+    long_id = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": "c" * 129}, headers=POLICY)
+    _refused(long_id, 400, "at most 128 characters (129 given)", "128文字以内")
+    for outcome in ("o" * 65, "no_such_outcome"):
+        bad = wclient.post(
+            "/api/work/commitments", json={**COMMITMENT, "id": "c_x", "outcome": outcome}, headers=POLICY
+        )
+        _refused(bad, 400, "meeting 'scc_2013_10_03' has no outcome", "成果")
+    listed = wclient.get("/api/work/commitments?on=2016-01-01").json()["commitments"]
+    assert not any(c["id"] in ("c" * 129, "c_x") for c in listed)
+    meetings = wclient.get("/api/work/meetings?start=2013-10-03&end=2013-10-03").json()["meetings"]
+    key = next(m for m in meetings if m["id"] == "scc_2013_10_03")["outcomes"][0]["key"]
+    kept = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": "c" * 128, "outcome": key}, headers=POLICY)
+    assert kept.status_code == 201 and kept.json()["outcome"] == key
+
+
+def test_a_commitment_done_before_its_meeting_is_refused(wclient: Any) -> None:
+    """`{"on": "0001-01-01"}` marked a commitment of the October 2013 meeting done, as a due date
+    before the meeting is refused."""
+    assert wclient.post("/api/work/commitments", json={**COMMITMENT, "id": "c_done"}, headers=POLICY).status_code == 201
+    url = "/api/work/commitments/c_done/done"
+    for day in ("0001-01-01", "2013-10-02"):
+        early = wclient.post(url, json={"on": day}, headers=POLICY)
+        _refused(early, 400, f"the date done ({day}) is before the meeting (2013-10-03)", "会合の日")
+    listed = wclient.get("/api/work/commitments?on=2016-01-01").json()["commitments"]
+    assert next(c for c in listed if c["id"] == "c_done")["done_on"] is None
+    assert wclient.post(url, json={"on": "2013-10-03"}, headers=POLICY).json()["done_on"] == "2013-10-03"
+
+
+def test_a_determination_on_a_closed_case_or_approved_before_the_cabinet_is_refused(wclient: Any) -> None:
+    """A closed case took a determination (and a log entry) though it takes no message; a Diet
+    approval dated before the Cabinet decision it approves was kept."""
+    body = {"title": {"ja": "発射", "en": "Launch"}, "type": "missile_launch", "level": "bocc", "on": "2024-06-10"}
+    url = f"/api/work/cases/{wclient.post('/api/work/cases', json=body, headers=JP).json()['id']}"
+    det = {"situation": "anticipated_armed_attack", "cabinet_decision_on": "2024-06-10"}
+    early = wclient.post(f"{url}/determinations", json={**det, "diet_approval_on": "2024-06-09"}, headers=JP)
+    _refused(early, 400, "the Diet's approval (2024-06-09) is before the Cabinet decision (2024-06-10)", "国会承認")
+    assert wclient.get(url).json()["determinations"] == []
+    assert wclient.post(f"{url}/close", headers=JP).status_code == 200
+    entries = len(wclient.get(url).json()["entries"])
+    _refused(wclient.post(f"{url}/determinations", json=det, headers=JP), 409, "the case is closed", "終了")
+    after = wclient.get(url).json()
+    assert after["determinations"] == [] and len(after["entries"]) == entries
+
+
+def test_a_booking_time_with_an_offset_is_kept_in_japan_time(wclient: Any) -> None:
+    """`2025-03-01T08:00Z` was stored as 08:00 Japan time (the offset dropped: nine hours early)."""
+    body = {"facility": "camp_hansen", "start": "2025-03-01T08:00Z", "end": "2025-03-01T01:00-10:00"}
+    row = wclient.post("/api/work/bookings", json=body, headers=JP)
+    assert row.status_code == 201, row.text
+    assert (row.json()["start"], row.json()["end"]) == ("2025-03-01T17:00:00", "2025-03-01T20:00:00")
+    same = {**body, "start": "2025-03-02T08:00+09:00", "end": "2025-03-02T10:00"}
+    assert wclient.post("/api/work/bookings", json=same, headers=JP).json()["start"] == "2025-03-02T08:00:00"
+    past = wclient.post("/api/work/bookings", json={**body, "end": "9998-12-31T23:00-05:00"}, headers=JP)
+    _refused(past, 400, "after 9998-12-31", "最後の日")
+
+
+def test_an_exercise_seed_that_is_not_a_whole_number_is_refused(wclient: Any) -> None:
+    """A seed of 1.5 started a run with seed 1, and `true` one with seed 1."""
+    start = {"scenario": "ballistic_missile_launch"}
+    for seed in (1.5, True, -1, 2**31, "1e3", [1]):
+        bad = wclient.post("/api/work/exercises", json={**start, "seed": seed}, headers=CTL)
+        _refused(bad, 400, "the seed is a whole number", "整数")
+    assert wclient.get("/api/work/exercises", headers=CTL).json()["runs"] == []
+    for seed, kept in ((7, 7), ("8", 8), (9.0, 9), (None, 0), ("", 0)):
+        run = wclient.post("/api/work/exercises", json={**start, "seed": seed}, headers=CTL)
+        assert run.status_code == 201 and run.json()["seed"] == kept, (seed, run.text)
+
+
+def test_cli_ids_and_years_past_the_integer_column_get_a_message(cli: Any, engine: Any, db_url: str) -> None:
+    """`anpo facilities cancel 2147483648` and `anpo protection list --year 2147483648` were a
+    traceback on PostgreSQL (int4), and on SQLite too past 2**63."""
+    for big in (str(2**31), str(2**63)):
+        cancel = cli.run("facilities", "cancel", big, "--url", db_url)
+        assert cancel.exit_code == 2 and f"no booking '{big}'" in cancel.output, cancel.output
+        listed = cli.run("protection", "list", "--year", big, "--url", db_url, "--lang", "ja")
+        assert listed.exit_code == 2 and f"年「{big}」が不正です" in listed.output, listed.output
+    assert cli.json("protection", "list", "--year", "2023", "--url", db_url)["records"]

@@ -102,3 +102,104 @@ def test_cli_ids_and_years_past_the_integer_column_get_a_message(cli: Any, engin
         listed = cli.run("protection", "list", "--year", big, "--url", db_url, "--lang", "ja")
         assert listed.exit_code == 2 and f"年「{big}」が不正です" in listed.output, listed.output
     assert cli.json("protection", "list", "--year", "2023", "--url", db_url)["records"]
+
+
+def test_a_number_or_boolean_where_text_belongs_is_refused(wclient: Any) -> None:
+    """`"id": true` made a commitment "True" and `"unit": 5` a unit "5": Python's spelling of the
+    value was stored. A null is still absent; a label's two languages are text too."""
+    case = {"title": {"ja": "発射", "en": "Launch"}, "type": "missile_launch", "level": "bocc", "on": "2024-06-10"}
+    url = f"/api/work/cases/{wclient.post('/api/work/cases', json=case, headers=JP).json()['id']}"
+    protection = {"protected_party": "usa", "activity": "joint_training", "asset": "ship", "by": "ship"}
+    booking = {"facility": "camp_hansen", "start": "2025-03-01T08:00", "end": "2025-03-01T10:00"}
+    bad: list[tuple[str, dict[str, Any], dict[str, str], str]] = [
+        ("/api/work/commitments", {**COMMITMENT, "id": True}, POLICY, "id"),
+        ("/api/work/commitments", {**COMMITMENT, "id": "c_t", "owner": 5}, POLICY, "owner"),
+        ("/api/work/commitments", {**COMMITMENT, "id": "c_t", "label": {"ja": 5, "en": "Review"}}, POLICY, "label.ja"),
+        (
+            "/api/work/commitments",
+            {**COMMITMENT, "id": "c_t", "label": {"ja": "見直し", "en": False}},
+            POLICY,
+            "label.en",
+        ),
+        ("/api/work/commitments", {**COMMITMENT, "id": "c_t", "label": 5}, POLICY, "label"),
+        ("/api/work/cases", {**case, "title": {"ja": "発射", "en": 1.5}}, JP, "title.en"),
+        ("/api/work/cases", {**case, "level": 1}, JP, "level"),
+        (f"{url}/determinations", {"situation": "anticipated_armed_attack", "decided_by": 7}, JP, "decided_by"),
+        (f"{url}/entries", {"text": {"ja": 1, "en": "x"}}, JP, "text.ja"),
+        (f"{url}/entries", {"type": 1, "text": "x"}, JP, "type"),
+        ("/api/work/protection", {**protection, "on": "2024-05-01", "unit": 5}, JP, "unit"),
+        ("/api/work/bookings", {**booking, "unit": True}, JP, "unit"),
+        ("/api/work/bookings", {**booking, "purpose": 5}, JP, "purpose"),
+    ]
+    for path, body, headers, field in bad:
+        refused = wclient.post(path, json=body, headers=headers)
+        _refused(refused, 400, f"'{field}' must be text", f"「{field}」は文字列で書いてください")
+    listed = wclient.get("/api/work/commitments?on=2016-01-01").json()["commitments"]
+    assert not any(c["id"] in ("True", "c_t") for c in listed)
+    assert [c["id"] for c in wclient.get("/api/work/cases", headers=JP).json()["cases"]] == [url.rsplit("/", 1)[1]]
+    after = wclient.get(url, headers=JP).json()
+    assert after["determinations"] == [] and len(after["entries"]) == 1
+    assert wclient.get("/api/work/facilities", headers=JP).json()["bookings"] == []
+    kept = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": "c_null", "outcome": None}, headers=POLICY)
+    assert kept.status_code == 201 and kept.json()["outcome"] is None
+
+
+def test_work_free_text_past_its_limit_is_refused(wclient: Any, cli: Any, db_url: str) -> None:
+    """A title, label, unit or purpose of any length was kept (their columns are TEXT)."""
+    case = {"title": {"ja": "発射", "en": "Launch"}, "type": "missile_launch", "level": "bocc", "on": "2024-06-10"}
+    long_title = wclient.post("/api/work/cases", json={**case, "title": {"ja": "発" * 501, "en": "L"}}, headers=JP)
+    _refused(long_title, 400, "'title' may have at most 500 characters (501 given)", "500文字以内")
+    url = f"/api/work/cases/{wclient.post('/api/work/cases', json=case, headers=JP).json()['id']}"
+    label = {**COMMITMENT, "id": "c_long", "label": {"ja": "見直し", "en": "R" * 501}}
+    _refused(
+        wclient.post("/api/work/commitments", json=label, headers=POLICY), 400, "'label' may have at most 500", "500"
+    )
+    det = {"situation": "anticipated_armed_attack", "cabinet_decision_on": "2024-06-10"}
+    long_by = wclient.post(f"{url}/determinations", json={**det, "decided_by": "d" * 201}, headers=JP)
+    _refused(long_by, 400, "'decided_by' may have at most 200 characters (201 given)", "200文字以内")
+    assert wclient.get(url, headers=JP).json()["determinations"] == []
+    protection = {"protected_party": "usa", "activity": "joint_training", "asset": "ship", "by": "ship"}
+    long_unit = wclient.post(
+        "/api/work/protection", json={**protection, "on": "2024-05-01", "unit": "u" * 201}, headers=JP
+    )
+    _refused(long_unit, 400, "'unit' may have at most 200 characters", "200文字以内")
+    rec = wclient.post("/api/work/protection", json={**protection, "on": "2024-05-01", "unit": "u" * 200}, headers=JP)
+    assert rec.status_code == 201, rec.text
+    purl = f"/api/work/protection/{rec.json()['id']}"
+    assert wclient.post(f"{purl}/decision", json={"approve": True, "on": "2024-05-01"}, headers=JP).status_code == 200
+    long_units = wclient.post(f"{purl}/carried-out", json={"on": "2024-05-02", "units": "u" * 201}, headers=JP)
+    _refused(long_units, 400, "'units' may have at most 200 characters", "200文字以内")
+    booking = {"facility": "camp_hansen", "start": "2025-03-01T08:00", "end": "2025-03-01T10:00"}
+    for field, limit in (("unit", 200), ("purpose", 2000)):
+        long = wclient.post("/api/work/bookings", json={**booking, field: "p" * (limit + 1)}, headers=JP)
+        _refused(long, 400, f"'{field}' may have at most {limit:,} characters ({limit + 1:,} given)", "文字以内")
+    assert wclient.get("/api/work/facilities", headers=JP).json()["bookings"] == []
+    book = ("facilities", "book", "camp_hansen", "--party", "jpn", "--start", "2025-03-01T08:00")
+    out = cli.run(*book, "--end", "2025-03-01T10:00", "--purpose", "p" * 2001, "--url", db_url)
+    assert out.exit_code == 2 and "'purpose' may have at most 2,000 characters" in out.output, out.output
+    assert wclient.get("/api/work/facilities", headers=JP).json()["bookings"] == []
+    at_limit = {**booking, "unit": "u" * 200, "purpose": "p" * 2000}
+    assert wclient.post("/api/work/bookings", json=at_limit, headers=JP).status_code == 201
+    kept = wclient.post("/api/work/cases", json={**case, "title": {"ja": "発" * 500, "en": "L" * 500}}, headers=JP)
+    assert kept.status_code == 201
+    det_kept = wclient.post(f"{url}/determinations", json={**det, "decided_by": "d" * 200}, headers=JP)
+    assert det_kept.status_code == 201, det_kept.text
+
+
+def test_a_range_given_backwards_is_refused(wclient: Any, cli: Any, db_url: str) -> None:
+    """`meetings list --from 2015-01-01 --to 2013-01-01` (and `cases determinations`, and their API
+    twins) answered an empty list, as if there were nothing in the period."""
+    backwards = ("2015-01-01", "2013-01-01")
+    en, ja = (
+        "the end (2013-01-01) is before the start (2015-01-01)",
+        "終わり（2013-01-01）が始め（2015-01-01）より前です",
+    )
+    for path in ("/api/work/meetings", "/api/work/determinations"):
+        _refused(wclient.get(f"{path}?start={backwards[0]}&end={backwards[1]}"), 400, en, ja)
+        assert wclient.get(f"{path}?start=2013-10-03&end=2013-10-03").status_code == 200
+    for command in (("meetings", "list"), ("cases", "determinations")):
+        for lang, text in (("en", en), ("ja", ja)):
+            out = cli.run(*command, "--from", backwards[0], "--to", backwards[1], "--url", db_url, "--lang", lang)
+            assert out.exit_code == 2 and text in out.output, out.output
+    meetings = cli.json("meetings", "list", "--from", "2013-10-03", "--to", "2013-10-03", "--url", db_url)["meetings"]
+    assert [m["id"] for m in meetings] == ["scc_2013_10_03"]

@@ -79,6 +79,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "「{field}」は{limit}文字以内にしてください（{length}文字）",
         "'{field}' may have at most {limit} characters ({length} given)",
     ),
+    "work.not_text": ("「{field}」は文字列で書いてください", "'{field}' must be text"),
+    "work.end_before_start": (
+        "終わり（{end}）が始め（{start}）より前です",
+        "the end ({end}) is before the start ({start})",
+    ),
     "work.unknown_outcome": (
         "会合「{meeting}」に成果「{outcome}」はありません（ある成果: {allowed}）",
         "meeting '{meeting}' has no outcome '{outcome}' (its outcomes: {allowed})",

@@ -245,15 +245,19 @@ def api_post_entry(request: Request, case_id: str, payload: dict[str, Any] = Bod
     if isinstance(raw, str):
         body = Text(raw, raw)
     elif isinstance(raw, dict):
-        body = Text(str(raw.get("ja") or raw.get("en") or ""), str(raw.get("en") or raw.get("ja") or ""))
+        _check_texts(raw, "text")
+        body = Text(raw.get("ja") or raw.get("en") or "", raw.get("en") or raw.get("ja") or "")
     else:
         raise HTTPException(400, detail={"error": Text("本文(text)が必要です", "text is required").as_json()})
+    entry_type = payload.get("type", "message")
+    if not isinstance(entry_type, str):
+        raise _not_text("type")
     with work_of(request) as w:
         mark = None
         if isinstance(payload.get("marking"), dict):
             m = payload["marking"]
             mark = marking_of(m.get("level"), m.get("releasable_to"), w.levels)
-        entry = coordination.post_entry(w, case_id, str(payload.get("type", "message")), body, marking=mark)
+        entry = coordination.post_entry(w, case_id, entry_type, body, marking=mark)
     broker = getattr(request.app.state, "work_broker", None)
     if isinstance(broker, Broker):
         broker.wake()
@@ -535,21 +539,46 @@ def api_exercise_report(request: Request, run_id: str, format: str = "html") -> 
 # -- writes of the work records (the same functions and access checks as the CLI) ----------------
 
 
+def _not_text(key: str) -> HTTPException:
+    return HTTPException(400, detail={"error": msg("work.not_text", field=key).as_json()})
+
+
 def _field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
+    """A text field: absent, null or empty is none; anything but a string is refused (a number or a
+    boolean was kept as Python's spelling of it: `"id": true` made a commitment "True")."""
     value = data.get(key)
     if value is None or value == "":
         if required:
             raise HTTPException(400, detail={"error": Text(f"「{key}」が必要です", f"'{key}' is required").as_json()})
         return None
+    if not isinstance(value, str):
+        raise _not_text(key)
+    return value
+
+
+def _date_field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
+    """A date or date-time field, read as before: its parser refuses what is not one."""
+    value = data.get(key)
+    if value is None or value == "":
+        return _field(data, key, required)
     if not isinstance(value, str | int | float | bool):
-        raise HTTPException(
-            400, detail={"error": Text(f"「{key}」は文字列です", f"'{key}' must be a string").as_json()}
-        )
+        raise _not_text(key)
     return str(value)
+
+
+def _check_texts(raw: dict[str, Any], key: str) -> None:
+    """Each of the two languages of `{"ja", "en"}` is text, or null (absent)."""
+    for lang in ("ja", "en"):
+        if raw.get(lang) is not None and not isinstance(raw.get(lang), str):
+            raise _not_text(f"{key}.{lang}")
 
 
 def _bilingual(data: dict[str, Any], key: str) -> Text:
     raw = data.get(key)
+    if isinstance(raw, dict):
+        _check_texts(raw, key)
+    elif raw is not None and not isinstance(raw, str):
+        raise _not_text(key)
     if isinstance(raw, str) and raw.strip():
         return Text(raw, raw)
     if isinstance(raw, dict) and (raw.get("ja") or raw.get("en")):
@@ -597,7 +626,7 @@ def api_open_case(request: Request, payload: Any = Body(...)) -> JSONResponse:  
             _bilingual(data, "title"),
             _field(data, "type") or "",
             _field(data, "level") or "",
-            _day(_field(data, "on", False)) or parse_on(None),
+            _day(_date_field(data, "on", False)) or parse_on(None),
             marking=_marking(w, data),
         )
     _wake(request)
@@ -619,8 +648,8 @@ def api_determine(request: Request, case_id: str, payload: Any = Body(...)) -> J
             _field(data, "situation") or "",
             dt.datetime.now().replace(microsecond=0),
             _field(data, "decided_by", False) or "",
-            _day(_field(data, "cabinet_decision_on", False)),
-            _day(_field(data, "diet_approval_on", False)),
+            _day(_date_field(data, "cabinet_decision_on", False)),
+            _day(_date_field(data, "diet_approval_on", False)),
         )
     _wake(request)
     return JSONResponse(det, status_code=201)
@@ -646,7 +675,7 @@ def api_add_commitment(request: Request, payload: Any = Body(...)) -> JSONRespon
             _field(data, "meeting") or "",
             _field(data, "owner") or "",
             _bilingual(data, "label"),
-            _day(_field(data, "due", False)),
+            _day(_date_field(data, "due", False)),
             _field(data, "outcome", False),
             _marking(w, data),
         )
@@ -658,7 +687,9 @@ def api_commitment_done(request: Request, commitment_id: str, payload: Any = Bod
     """Mark a commitment done: `{"on": DATE, "by": ID of the instrument, event or meeting}`."""
     data = _payload(payload)
     with work_of(request) as w:
-        return consultations.complete_commitment(w, commitment_id, _day(_field(data, "on")), _field(data, "by", False))
+        return consultations.complete_commitment(
+            w, commitment_id, _day(_date_field(data, "on")), _field(data, "by", False)
+        )
 
 
 @router.post("/api/work/protection", tags=["work"], status_code=201)
@@ -674,7 +705,7 @@ def api_request_protection(request: Request, payload: Any = Body(...)) -> JSONRe
             activity=_field(data, "activity") or "",
             protected_asset=_field(data, "asset") or "",
             protecting_asset=_field(data, "by") or "",
-            requested_on=_day(_field(data, "on")),
+            requested_on=_day(_date_field(data, "on")),
             requesting_unit=_field(data, "unit", False) or "",
             marking=_marking(w, data),
         )
@@ -690,7 +721,7 @@ def api_decide_protection(request: Request, record_id: str, payload: Any = Body(
             400, detail={"error": Text("approveはtrueかfalseです", "approve must be true or false").as_json()}
         )
     with work_of(request) as w:
-        return protection.decide_protection(w, record_id, data["approve"], _day(_field(data, "on")))
+        return protection.decide_protection(w, record_id, data["approve"], _day(_date_field(data, "on")))
 
 
 @router.post("/api/work/protection/{record_id}/carried-out", tags=["work"])
@@ -698,7 +729,7 @@ def api_carry_out(request: Request, record_id: str, payload: Any = Body(...)) ->
     """Record the protection carried out: `{"on": DATE, "units": "…"}` (it counts in that year's report)."""
     data = _payload(payload)
     with work_of(request) as w:
-        return protection.carry_out(w, record_id, _day(_field(data, "on")), _field(data, "units", False) or "")
+        return protection.carry_out(w, record_id, _day(_date_field(data, "on")), _field(data, "units", False) or "")
 
 
 @router.post("/api/work/bookings", tags=["work"], status_code=201)
@@ -720,8 +751,8 @@ def api_book(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noq
             w,
             _field(data, "facility") or "",
             party,
-            parse_time(_field(data, "start") or ""),
-            parse_time(_field(data, "end") or ""),
+            parse_time(_date_field(data, "start") or ""),
+            parse_time(_date_field(data, "end") or ""),
             _field(data, "unit", False) or "",
             _field(data, "purpose", False) or "",
             _marking(w, data),

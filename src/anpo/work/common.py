@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from anpo.framework.framework import Framework
 from anpo.framework.model import Citation, Text
+from anpo.i18n import msg
 from anpo.security import access, audit
 from anpo.security.markings import PUBLIC, Levels, Marking
 from anpo.security.principal import Principal
@@ -21,6 +22,14 @@ PARTIES = ("jpn", "usa")
 # The largest value of an Integer column (PostgreSQL's int4): an id or year compared with one is
 # bounded by it, or the driver fails on binding it (a traceback where "not found" is due).
 MAX_INTEGER = 2**31 - 1
+# The most characters of the work records' free text (their columns are TEXT: without a bound a
+# megabyte-long title or purpose was kept), refused with `work.too_long` where a record is created.
+TITLE_CHARS = 500  # a case's title, each language
+LABEL_CHARS = 500  # a commitment's label, each language
+DECIDED_BY_CHARS = 200  # a determination's decided_by
+UNIT_CHARS = 200  # a protection request's unit, the units carrying it out, a booking's unit
+PURPOSE_CHARS = 2000  # a booking's purpose
+ENTRY_CHARS = 4000  # a case log entry's text, each language
 # Japan time (no daylight saving): a date-time given with an offset is converted to it.
 JST = dt.timezone(dt.timedelta(hours=9))
 
@@ -120,6 +129,18 @@ def audit_denied(engine: Engine, principal: Principal, denied: list[tuple[str, s
     with transaction(session_factory(engine)) as session:
         for action, record_type, record_id, marking in denied:
             audit.record(session, principal, action, record_type, record_id, marking, outcome="denied")
+
+
+def check_length(field: str, value: str, limit: int) -> None:
+    """Refuse text longer than `limit` characters (`work.too_long`)."""
+    if len(value) > limit:
+        raise WorkError(msg("work.too_long", field=field, limit=f"{limit:,}", length=f"{len(value):,}"))
+
+
+def check_range(start: dt.date | None, end: dt.date | None) -> None:
+    """Refuse a period given backwards (it matched nothing: an empty list, as if there were none)."""
+    if start is not None and end is not None and end < start:
+        raise WorkError(msg("work.end_before_start", start=start.isoformat(), end=end.isoformat()))
 
 
 def marking_of(level: Any, releasable_to: Any, levels: Levels) -> Marking:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
-from anpo.work.common import Work, WorkError, label_json, marking_json
+from anpo.work.common import LABEL_CHARS, Work, WorkError, check_length, check_range, label_json, marking_json
 from anpo.work.tables import Commitment, Meeting, Outcome, dump, load
 
 STATUSES = ("open", "late", "done")
@@ -126,7 +126,9 @@ def meeting_json(w: Work, m: Meeting, with_outcomes: bool = True) -> dict[str, A
 def list_meetings(
     w: Work, start: dt.date | None = None, end: dt.date | None = None, channel: str | None = None
 ) -> list[dict[str, Any]]:
-    """Meetings between `start` and `end` (inclusive), of one body or all: what each body decided."""
+    """Meetings between `start` and `end` (inclusive), of one body or all: what each body decided
+    (an `end` before the `start` is refused)."""
+    check_range(start, end)
     if channel is not None and channel not in w.fw:
         bodies = sorted(e.id for k in ("body", "channel") for e in w.fw.of_kind(k))
         raise WorkError(
@@ -165,6 +167,8 @@ def add_commitment(
     """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
     if len(commitment_id) > ID_LIMIT:
         raise WorkError(msg("work.too_long", field="id", limit=ID_LIMIT, length=len(commitment_id)))
+    for text in (label.ja, label.en):
+        check_length("label", text, LABEL_CHARS)
     w.require("work.commitment.write", marking, ("commitment", commitment_id))
     meeting = w.session.get(Meeting, meeting_id)
     if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):

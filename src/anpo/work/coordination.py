@@ -17,7 +17,18 @@ from anpo.framework.model import Citation, Text
 from anpo.i18n import msg
 from anpo.rules.core import ParamError, ask
 from anpo.security.markings import PUBLIC, Marking
-from anpo.work.common import Work, WorkError, cite_json, label_json, marking_json
+from anpo.work.common import (
+    DECIDED_BY_CHARS,
+    ENTRY_CHARS,
+    TITLE_CHARS,
+    Work,
+    WorkError,
+    check_length,
+    check_range,
+    cite_json,
+    label_json,
+    marking_json,
+)
 from anpo.work.tables import Case, Determination, Entry, dump, load
 
 NOTIFY_CHANNEL = "anpo_work"
@@ -91,6 +102,8 @@ def open_case(
     _check_choice("level", level, LEVELS)
     if not title.en.strip() or not title.ja.strip():
         raise WorkError(Text("件名は日本語と英語の両方が必要です", "a title needs both Japanese and English"))
+    for written in (title.ja, title.en):
+        check_length("title", written, TITLE_CHARS)
     w.serialise("work_cases")
     if case_id is None:
         n = w.session.execute(select(func.count()).select_from(Case)).scalar_one()
@@ -185,7 +198,7 @@ def post_entry(
         )
     if not (body.ja.strip() or body.en.strip()):
         raise WorkError(Text("本文が空です", "the text is empty"))
-    if len(body.ja) > 4000 or len(body.en) > 4000:
+    if len(body.ja) > ENTRY_CHARS or len(body.en) > ENTRY_CHARS:
         raise WorkError(Text("本文は4000文字以内にしてください", "the text may have at most 4000 characters"))
     case = get_case(w, case_id, lock=True, action="work.case.post")
     mark = _entry_marking(w, case, marking)
@@ -237,6 +250,7 @@ def determine(
     when the law requires a Cabinet decision that is not given."""
     case = get_case(w, case_id, lock=True, action="work.determination.write")
     w.require("work.determination.write", case.marking, ("case", case.id))
+    check_length("decided_by", decided_by, DECIDED_BY_CHARS)
     if case.status != "open":  # as for a log entry: a closed case takes no determination
         raise WorkError(msg("work.case_closed"), code="conflict")
     if cabinet_decision_on is not None and diet_approval_on is not None and diet_approval_on < cabinet_decision_on:
@@ -434,7 +448,9 @@ def list_cases(w: Work, status: str | None = None) -> list[dict[str, Any]]:
 
 def list_determinations(w: Work, start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
     """The Government's determinations of situations over time (in force at some point between
-    `start` and `end`, inclusive), each with who decided, its Cabinet decision and Diet approval."""
+    `start` and `end`, inclusive), each with who decided, its Cabinet decision and Diet approval;
+    an `end` before the `start` is refused."""
+    check_range(start, end)
     query = select(Determination).order_by(Determination.determined_at, Determination.id)
     if end is not None:
         query = query.where(Determination.determined_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))

@@ -13,7 +13,18 @@ from anpo.framework.framework import Framework
 from anpo.framework.model import Ref, Struct, Text
 from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
-from anpo.work.common import MAX_INTEGER, PARTIES, Work, WorkError, cite_json, label_json, marking_json
+from anpo.work.common import (
+    MAX_INTEGER,
+    PARTIES,
+    PURPOSE_CHARS,
+    UNIT_CHARS,
+    Work,
+    WorkError,
+    check_length,
+    cite_json,
+    label_json,
+    marking_json,
+)
 from anpo.work.tables import Booking
 
 
@@ -133,6 +144,8 @@ def book(
 
     An exercise's bookings (`exercise` = its run) clash only with bookings of the same run."""
     w.require("work.booking.write", marking, ("booking", facility_id))
+    check_length("unit", unit, UNIT_CHARS)
+    check_length("purpose", purpose, PURPOSE_CHARS)
     _facility(w, facility_id)
     if party not in PARTIES:
         raise WorkError(

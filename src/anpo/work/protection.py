@@ -16,7 +16,7 @@ from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.rules.core import ask
 from anpo.security.markings import PUBLIC, Marking
-from anpo.work.common import Work, WorkError, label_json, marking_json
+from anpo.work.common import UNIT_CHARS, Work, WorkError, check_length, label_json, marking_json
 from anpo.work.tables import Protection, dump, load
 
 ASSETS = ("ship", "aircraft", "vehicle", "other")
@@ -114,6 +114,7 @@ def request_protection(
     A request the law does not allow is kept with status `refused_by_law` and the reasons. An
     exercise's requests (`exercise` = its run) are kept apart: they never count in the yearly report."""
     w.require("work.protection.request", marking, ("protection", "-"))
+    check_length("unit", requesting_unit, UNIT_CHARS)
     for name, value in (("protected_asset", protected_asset), ("protecting_asset", protecting_asset)):
         if value not in ASSETS:
             raise WorkError(
@@ -179,6 +180,7 @@ def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str) -> di
     """Record the protection carried out (it counts in the report of `on`'s year)."""
     p = _get(w, record_id, "work.protection.decide")
     w.require("work.protection.decide", p.marking, ("protection", p.id))
+    check_length("units", protecting_units, UNIT_CHARS)
     if p.status != "approved":
         raise WorkError(
             Text(

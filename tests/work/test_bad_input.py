@@ -203,3 +203,32 @@ def test_a_range_given_backwards_is_refused(wclient: Any, cli: Any, db_url: str)
             assert out.exit_code == 2 and text in out.output, out.output
     meetings = cli.json("meetings", "list", "--from", "2013-10-03", "--to", "2013-10-03", "--url", db_url)["meetings"]
     assert [m["id"] for m in meetings] == ["scc_2013_10_03"]
+
+
+def test_a_marking_with_a_misspelt_or_missing_level_is_refused_not_made_public(wclient: Any) -> None:
+    """`"marking": {"levle": "secret"}` or `"marking": "secret"` recorded the record as public: a
+    typo released it to everyone. A marking names its level and nothing but its two keys; none at
+    all is still public (a log entry: its case's marking)."""
+    case = {"title": {"ja": "発射", "en": "Launch"}, "type": "missile_launch", "level": "bocc", "on": "2024-06-10"}
+    url = f"/api/work/cases/{wclient.post('/api/work/cases', json=case, headers=JP).json()['id']}"
+    entries = len(wclient.get(url, headers=JP).json()["entries"])
+    cases = len(wclient.get("/api/work/cases", headers=JP).json()["cases"])
+    for marking, en, ja in (
+        ({"levle": "secret"}, "a marking has no key 'levle'", "「levle」は使えません"),
+        ({"releasable_to": ["jpn"]}, "a marking needs its level", "level が必要です"),
+        ("secret", "marking is {level, releasable_to}", "markingは"),
+    ):
+        for path, body, headers in (
+            ("/api/work/commitments", {**COMMITMENT, "id": "c_m"}, POLICY),
+            ("/api/work/cases", case, JP),
+            (f"{url}/entries", {"text": "x"}, JP),
+            ("/api/work/exercises", {"scenario": "senkaku_gray_zone"}, CTL),
+        ):
+            _refused(wclient.post(path, json={**body, "marking": marking}, headers=headers), 400, en, ja)
+    listed = wclient.get("/api/work/commitments?on=2016-01-01").json()["commitments"]
+    assert not any(c["id"] == "c_m" for c in listed)
+    assert len(wclient.get(url, headers=JP).json()["entries"]) == entries
+    assert len(wclient.get("/api/work/cases", headers=JP).json()["cases"]) == cases
+    marked = {"level": "confidential", "releasable_to": ["jpn"]}
+    kept = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": "c_m", "marking": marked}, headers=POLICY)
+    assert kept.status_code == 201 and kept.json()["marking"]["level"] == "confidential"

@@ -79,6 +79,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "「{field}」は{limit}文字以内にしてください（{length}文字）",
         "'{field}' may have at most {limit} characters ({length} given)",
     ),
+    "work.marking_key": (
+        "区分（marking）に「{key}」は使えません（使える名前: level, releasable_to）",
+        "a marking has no key '{key}' (its keys: level, releasable_to)",
+    ),
+    "work.marking_no_level": (
+        "区分（marking）には level が必要です（ないと公開として記録されてしまいます）",
+        "a marking needs its level (without one the record would be public)",
+    ),
     "work.not_text": ("「{field}」は文字列で書いてください", "'{field}' must be text"),
     "work.end_before_start": (
         "終わり（{end}）が始め（{start}）より前です",

@@ -253,10 +253,7 @@ def api_post_entry(request: Request, case_id: str, payload: dict[str, Any] = Bod
     if not isinstance(entry_type, str):
         raise _not_text("type")
     with work_of(request) as w:
-        mark = None
-        if isinstance(payload.get("marking"), dict):
-            m = payload["marking"]
-            mark = marking_of(m.get("level"), m.get("releasable_to"), w.levels)
+        mark = _marking(w, payload, None)  # none: the case's
         entry = coordination.post_entry(w, case_id, entry_type, body, marking=mark)
     broker = getattr(request.app.state, "work_broker", None)
     if isinstance(broker, Broker):
@@ -435,9 +432,7 @@ def api_start_exercise(request: Request, payload: Any = Body(...)) -> JSONRespon
     if seed is None or not 0 <= seed <= MAX_INTEGER:
         raise HTTPException(400, detail={"error": msg("work.bad_seed", value=str(raw)[:40]).as_json()})
     with work_of(request) as w:
-        mark = PUBLIC
-        if isinstance(data.get("marking"), dict):
-            mark = marking_of(data["marking"].get("level"), data["marking"].get("releasable_to"), w.levels)
+        mark = _marking(w, data)
         run = live.start(w, str(data.get("scenario", "")), seed, mark)
     return JSONResponse(run, status_code=201)
 
@@ -590,10 +585,16 @@ def _bilingual(data: dict[str, Any], key: str) -> Text:
     )
 
 
-def _marking(w: Work, data: dict[str, Any]) -> Any:
+MARKING_KEYS = ("level", "releasable_to")
+
+
+def _marking(w: Work, data: dict[str, Any], default: Any = PUBLIC) -> Any:
+    """The record's marking as given (`{"level", "releasable_to"}`), or `default` when none is.
+    A marking that is not such an object, names another key or leaves out its level is refused:
+    each was read as public (`{"levle": "secret"}`, `"secret"`), a typo releasing the record."""
     raw = data.get("marking")
     if raw is None:
-        return PUBLIC
+        return default
     if not isinstance(raw, dict):
         raise HTTPException(
             400,
@@ -601,6 +602,11 @@ def _marking(w: Work, data: dict[str, Any]) -> Any:
                 "error": Text("markingは{level, releasable_to}です", "marking is {level, releasable_to}").as_json()
             },
         )
+    for key in raw:
+        if key not in MARKING_KEYS:
+            raise HTTPException(400, detail={"error": msg("work.marking_key", key=str(key)).as_json()})
+    if raw.get("level") is None:
+        raise HTTPException(400, detail={"error": msg("work.marking_no_level").as_json()})
     return marking_of(raw.get("level"), raw.get("releasable_to"), w.levels)
 
 

@@ -232,3 +232,17 @@ def test_a_marking_with_a_misspelt_or_missing_level_is_refused_not_made_public(w
     marked = {"level": "confidential", "releasable_to": ["jpn"]}
     kept = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": "c_m", "marking": marked}, headers=POLICY)
     assert kept.status_code == 201 and kept.json()["marking"]["level"] == "confidential"
+
+
+def test_a_booking_of_more_than_a_year_or_a_date_given_as_a_number_is_refused(wclient: Any) -> None:
+    """`start: 0001-01-01` with an end in 2025 held the facility for 2,000 years, and `"on": 20240610`
+    (a number) was read as a date: a booking lasts at most 366 days, a date is text."""
+    booking = {"facility": "camp_hansen", "start": "2024-01-01T08:00", "end": "2025-01-02T08:00"}  # 367 days
+    _refused(wclient.post("/api/work/bookings", json=booking, headers=JP), 400, "at most 366 days", "366日以内")
+    ancient = {**booking, "start": "0001-01-01T00:00"}
+    _refused(wclient.post("/api/work/bookings", json=ancient, headers=JP), 400, "at most 366 days", "366日以内")
+    assert wclient.get("/api/work/facilities", headers=JP).json()["bookings"] == []
+    year = {**booking, "end": "2025-01-01T08:00"}  # 2024 is a leap year: 366 days
+    assert wclient.post("/api/work/bookings", json=year, headers=JP).status_code == 201
+    case = {"title": {"ja": "発射", "en": "Launch"}, "type": "missile_launch", "level": "bocc", "on": 20240610}
+    _refused(wclient.post("/api/work/cases", json=case, headers=JP), 400, "'on' must be text", "「on」は文字列")

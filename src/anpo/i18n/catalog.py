@@ -87,6 +87,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "区分（marking）には level が必要です（ないと公開として記録されてしまいます）",
         "a marking needs its level (without one the record would be public)",
     ),
+    "work.booking_too_long": (
+        "予約は{days}日以内にしてください",
+        "a booking may last at most {days} days",
+    ),
     "work.not_text": ("「{field}」は文字列で書いてください", "'{field}' must be text"),
     "work.end_before_start": (
         "終わり（{end}）が始め（{start}）より前です",

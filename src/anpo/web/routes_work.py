@@ -539,8 +539,9 @@ def _not_text(key: str) -> HTTPException:
 
 
 def _field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
-    """A text field: absent, null or empty is none; anything but a string is refused (a number or a
-    boolean was kept as Python's spelling of it: `"id": true` made a commitment "True")."""
+    """A text field, dates included: absent, null or empty is none; anything but a string is refused
+    (a number or a boolean was kept as Python's spelling of it: `"id": true` made a commitment
+    "True", and `"on": 20240610` was read as a date)."""
     value = data.get(key)
     if value is None or value == "":
         if required:
@@ -549,16 +550,6 @@ def _field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
     if not isinstance(value, str):
         raise _not_text(key)
     return value
-
-
-def _date_field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
-    """A date or date-time field, read as before: its parser refuses what is not one."""
-    value = data.get(key)
-    if value is None or value == "":
-        return _field(data, key, required)
-    if not isinstance(value, str | int | float | bool):
-        raise _not_text(key)
-    return str(value)
 
 
 def _check_texts(raw: dict[str, Any], key: str) -> None:
@@ -632,7 +623,7 @@ def api_open_case(request: Request, payload: Any = Body(...)) -> JSONResponse:  
             _bilingual(data, "title"),
             _field(data, "type") or "",
             _field(data, "level") or "",
-            _day(_date_field(data, "on", False)) or parse_on(None),
+            _day(_field(data, "on", False)) or parse_on(None),
             marking=_marking(w, data),
         )
     _wake(request)
@@ -654,8 +645,8 @@ def api_determine(request: Request, case_id: str, payload: Any = Body(...)) -> J
             _field(data, "situation") or "",
             dt.datetime.now().replace(microsecond=0),
             _field(data, "decided_by", False) or "",
-            _day(_date_field(data, "cabinet_decision_on", False)),
-            _day(_date_field(data, "diet_approval_on", False)),
+            _day(_field(data, "cabinet_decision_on", False)),
+            _day(_field(data, "diet_approval_on", False)),
         )
     _wake(request)
     return JSONResponse(det, status_code=201)
@@ -681,7 +672,7 @@ def api_add_commitment(request: Request, payload: Any = Body(...)) -> JSONRespon
             _field(data, "meeting") or "",
             _field(data, "owner") or "",
             _bilingual(data, "label"),
-            _day(_date_field(data, "due", False)),
+            _day(_field(data, "due", False)),
             _field(data, "outcome", False),
             _marking(w, data),
         )
@@ -693,9 +684,7 @@ def api_commitment_done(request: Request, commitment_id: str, payload: Any = Bod
     """Mark a commitment done: `{"on": DATE, "by": ID of the instrument, event or meeting}`."""
     data = _payload(payload)
     with work_of(request) as w:
-        return consultations.complete_commitment(
-            w, commitment_id, _day(_date_field(data, "on")), _field(data, "by", False)
-        )
+        return consultations.complete_commitment(w, commitment_id, _day(_field(data, "on")), _field(data, "by", False))
 
 
 @router.post("/api/work/protection", tags=["work"], status_code=201)
@@ -711,7 +700,7 @@ def api_request_protection(request: Request, payload: Any = Body(...)) -> JSONRe
             activity=_field(data, "activity") or "",
             protected_asset=_field(data, "asset") or "",
             protecting_asset=_field(data, "by") or "",
-            requested_on=_day(_date_field(data, "on")),
+            requested_on=_day(_field(data, "on")),
             requesting_unit=_field(data, "unit", False) or "",
             marking=_marking(w, data),
         )
@@ -727,7 +716,7 @@ def api_decide_protection(request: Request, record_id: str, payload: Any = Body(
             400, detail={"error": Text("approveはtrueかfalseです", "approve must be true or false").as_json()}
         )
     with work_of(request) as w:
-        return protection.decide_protection(w, record_id, data["approve"], _day(_date_field(data, "on")))
+        return protection.decide_protection(w, record_id, data["approve"], _day(_field(data, "on")))
 
 
 @router.post("/api/work/protection/{record_id}/carried-out", tags=["work"])
@@ -735,7 +724,7 @@ def api_carry_out(request: Request, record_id: str, payload: Any = Body(...)) ->
     """Record the protection carried out: `{"on": DATE, "units": "…"}` (it counts in that year's report)."""
     data = _payload(payload)
     with work_of(request) as w:
-        return protection.carry_out(w, record_id, _day(_date_field(data, "on")), _field(data, "units", False) or "")
+        return protection.carry_out(w, record_id, _day(_field(data, "on")), _field(data, "units", False) or "")
 
 
 @router.post("/api/work/bookings", tags=["work"], status_code=201)
@@ -757,8 +746,8 @@ def api_book(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noq
             w,
             _field(data, "facility") or "",
             party,
-            parse_time(_date_field(data, "start") or ""),
-            parse_time(_date_field(data, "end") or ""),
+            parse_time(_field(data, "start") or ""),
+            parse_time(_field(data, "end") or ""),
             _field(data, "unit", False) or "",
             _field(data, "purpose", False) or "",
             _marking(w, data),

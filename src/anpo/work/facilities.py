@@ -27,6 +27,10 @@ from anpo.work.common import (
 )
 from anpo.work.tables import Booking
 
+# A booking is for a training or an activity (hours to weeks); a year is generous, and bounds what a
+# slip of the year can hold the facility for
+MAX_BOOKING_DAYS = 366
+
 
 def _facility(w: Work, facility_id: str) -> None:
     ent = w.fw.get(facility_id)
@@ -153,6 +157,8 @@ def book(
         )
     if end <= start:
         raise WorkError(Text("終了が開始より後ではありません", "the end is not after the start"))
+    if end - start > dt.timedelta(days=MAX_BOOKING_DAYS):  # `start: 0001-01-01` held a facility for 2,000 years
+        raise WorkError(msg("work.booking_too_long", days=MAX_BOOKING_DAYS))
     if w.session.get_bind().dialect.name == "postgresql":
         # One lock per facility: two overlapping bookings cannot both pass the check.
         w.session.execute(

@@ -200,6 +200,18 @@ def test_duplicate_ids_and_keys_and_yaml_syntax(tmp_path: Path) -> None:
     assert any(f == "b.yaml" and "YAML syntax error" in m for f, _, m in found)
 
 
+def test_a_file_that_is_not_utf8_or_cannot_be_read_is_a_problem_with_its_line(tmp_path: Path) -> None:
+    """A byte that is not UTF-8 in a pack file was a traceback (`anpo check`, `anpo db init`): it is
+    a problem at the line of the first such byte, and the other files are still checked."""
+    root = write_pack(tmp_path, a="- id: x\n  kind: party\n  label: {ja: x, en: x}\n  cite: nope p\n")
+    (root / "b.yaml").write_bytes("- id: y\n  kind: party\n  label: {ja: 甲, en: y}\n".encode() + b"  cite: \xff\n")
+    (root / "c.yaml").mkdir()
+    found = problems_of(root)
+    assert ("b.yaml", 4, "a byte that is not UTF-8 (0xff)") in found
+    assert any(f == "c.yaml" and line == 1 and m.startswith("cannot read the file") for f, line, m in found)
+    assert any(f == "a.yaml" and "does not exist" in m for f, _, m in found)
+
+
 def test_problem_messages_exist_in_japanese_too(tmp_path: Path) -> None:
     root = write_pack(tmp_path, a="- id: x\n  kind: party\n  label: {ja: x, en: x}\n  cite: nope p\n")
     _, problems = load_pack(root)

@@ -9,6 +9,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a pack file must be a list of entity records",
     ),
     "load.yaml_syntax": ("YAMLの構文エラー: {detail}", "YAML syntax error: {detail}"),
+    "load.not_utf8": ("UTF-8ではないバイト {byte} があります", "a byte that is not UTF-8 ({byte})"),
+    "load.unreadable": ("ファイルを読めません: {detail}", "cannot read the file: {detail}"),
     "load.not_a_mapping": ("レコードはマッピングでなければなりません", "a record must be a mapping"),
     "load.unknown_key": ("不明なキー「{key}」（使えるキー: {allowed}）", "unknown key '{key}' (allowed: {allowed})"),
     "load.duplicate_key": ("キー「{key}」が重複しています", "duplicate key '{key}'"),

@@ -131,3 +131,7 @@ def test_bad_scenarios_are_reported_with_every_problem(cli: Any, tmp_path: Path)
     result = cli.run("exercise", "run", str(bad), "--scripted")
     assert result.exit_code == 2 and "bad.yaml" in result.output
     assert cli.run("exercise", "run", str(SCENARIOS["senkaku_gray_zone"])).exit_code == 2  # needs --scripted
+    # a byte that is not UTF-8 was a traceback: the file and the line of the first one
+    bad.write_bytes("id: x\ntitle: {ja: 演習, en: drill}\n".encode() + b"summary: \xff\n")
+    result = cli.run("exercise", "run", str(bad), "--scripted")
+    assert result.exit_code == 2 and f"{bad}:3: a byte that is not UTF-8 (0xff)" in result.output, result.output

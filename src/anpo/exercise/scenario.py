@@ -91,7 +91,12 @@ def _text(value: Any, where: str, problems: list[str]) -> Text:
 def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = p.read_bytes()
+        raw = yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:  # was a traceback: the line of the first bad byte
+        line, byte = data.count(b"\n", 0, exc.start) + 1, f"0x{data[exc.start]:02x}"
+        problem = f"{p}:{line}: a byte that is not UTF-8 ({byte}) / UTF-8ではないバイト {byte} があります"
+        raise ScenarioError([problem]) from exc
     except (OSError, yaml.YAMLError) as exc:
         raise ScenarioError([f"{p}: {exc}"]) from exc
     return parse_scenario(raw, str(p))

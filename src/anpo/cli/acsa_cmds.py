@@ -13,7 +13,19 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from anpo.cli.app import JsonOpt, Lang, LangOpt, OnOpt, app, as_of, cite_line, emit, framework, missing_database
+from anpo.cli.app import (
+    JsonOpt,
+    Lang,
+    LangOpt,
+    OnOpt,
+    app,
+    as_of,
+    cannot_write,
+    cite_line,
+    emit,
+    framework,
+    missing_database,
+)
 from anpo.framework.model import Text
 
 acsa_app = typer.Typer(no_args_is_help=True, help="The ACSA ledger (物品役務相互提供). / ACSA台帳")
@@ -352,11 +364,6 @@ def verify_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
         raise typer.Exit(1)
 
 
-def _cannot_write(path: Path, exc: OSError) -> Text:
-    reason = exc.strerror or str(exc)
-    return Text(f"{path} に書き込めません: {reason}", f"cannot write {path}: {reason}")
-
-
 def _banner(marking: dict[str, Any], lang: Lang) -> str:
     """The banner line of a marking (`Reader.marking_json`) in the chosen language."""
     return str(marking["banner_ja"] if lang == Lang.ja else marking["banner_en"])
@@ -488,7 +495,7 @@ def export_cmd(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _error(_cannot_write(output, exc), lang, as_json)
+        _error(cannot_write(output, exc), lang, as_json)
     emit(
         {"format": fmt, "output": str(output), "bytes": len(text.encode()), "marking": marking},
         as_json,

@@ -90,6 +90,13 @@ def missing_database(url: str | None) -> Text | None:
     return msg("db.missing", path=path)
 
 
+def cannot_write(path: Path, exc: OSError) -> Text:
+    """The message for an output file the command could not write (a missing directory, a directory)."""
+    from anpo.i18n import msg
+
+    return msg("cli.cannot_write", path=str(path), reason=exc.strerror or str(exc))
+
+
 def label(data: dict[str, str] | None, lang: Lang) -> str:
     if not data:
         return ""

@@ -17,6 +17,7 @@ from anpo.cli.app import (
     OnOpt,
     app,
     as_of,
+    cannot_write,
     cite_line,
     emit,
     fail,
@@ -399,15 +400,17 @@ def exercise_run(
         fail(exc.text, lang)
     except WorkError as exc:
         fail(exc.text, lang)
-    try:
-        written = [str(p) for p in (write_reports(result, out) if out else {}).values()]
-    except OSError as exc:
-        fail(Text(f"書き込めません: {out}（{exc.strerror}）", f"cannot write {out} ({exc.strerror})"), lang)
+    written: list[str] = []
+    if out:
+        try:
+            written = [str(p) for p in write_reports(result, out).values()]
+        except OSError as exc:
+            fail(cannot_write(out, exc), lang)
     for target in report or []:
         try:
             write_report(result, target)
         except OSError as exc:
-            fail(Text(f"書き込めません: {target}（{exc.strerror}）", f"cannot write {target} ({exc.strerror})"), lang)
+            fail(cannot_write(target, exc), lang)
         written.append(str(target))
     data = {**result, "files": written}
 
@@ -696,6 +699,6 @@ def calendar_export(
         try:
             out.write_bytes(body)
         except OSError as exc:
-            fail(Text(f"書き込めません: {out}（{exc.strerror}）", f"cannot write {out} ({exc.strerror})"), lang)
+            fail(cannot_write(out, exc), lang)
     else:
         sys.stdout.write(body.decode("utf-8"))

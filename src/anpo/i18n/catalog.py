@@ -126,6 +126,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文書の種類「{kind}」はありません（使える種類: {allowed}）",
         "no instrument type '{kind}' (allowed: {allowed})",
     ),
+    "cli.cannot_write": ("{path} に書き込めません: {reason}", "cannot write {path}: {reason}"),
     "cli.repeated_name": (
         "「{name}」が「{text}」に2回以上書かれています",
         "'{name}' is given more than once in '{text}'",

@@ -165,8 +165,7 @@ def add_commitment(
     marking: Marking = PUBLIC,
 ) -> dict[str, Any]:
     """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
-    if len(commitment_id) > ID_LIMIT:
-        raise WorkError(msg("work.too_long", field="id", limit=ID_LIMIT, length=len(commitment_id)))
+    check_length("id", commitment_id, ID_LIMIT)
     for text in (label.ja, label.en):
         check_length("label", text, LABEL_CHARS)
     w.require("work.commitment.write", marking, ("commitment", commitment_id))

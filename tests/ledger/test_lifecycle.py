@@ -514,6 +514,28 @@ def test_a_batch_repeating_stored_steps_before_new_ones_finds_what_they_created(
     assert problems(engine) == []
 
 
+def test_a_stored_command_inside_a_statement_of_many_rows_is_answered_and_nothing_is_written_twice(
+    engine: Engine, fw: Any
+) -> None:
+    """On SQLite a batch's rows go in many to a statement, with OR FAIL: a collision with a stored
+    row partway through one leaves the rows before it in place until the whole batch is rolled
+    back and applied again. Here the stored delivery is the ninth row of a statement of 21."""
+    ledger = Ledger(engine, fw)
+    steps = [parse(c) for c in lifecycle("m0")]  # order, sign, sign, deliver, receive
+    first = ledger.submit(P, steps[:4])
+    rows_before = snapshot(engine)["postings"]
+    fresh = [[parse(c) for c in lifecycle(f"m{i}")] for i in range(1, 11)]
+    batch = [*fresh[0], *fresh[1], steps[3], *[c for steps_of in fresh[2:] for c in steps_of]]
+    again = ledger.submit(P, batch)
+    assert [r["code"] for r in again] == ["ok"] * 10 + ["exists"] + ["ok"] * 40
+    assert {**again[10], "code": "ok"} == first[3]
+    after = snapshot(engine)
+    assert len(after["acsa_commands"]) == 4 + 50  # the retried delivery's row once, every new one once
+    entries = sum(r["postings"] for r in again if r["code"] == "ok")
+    assert after["postings"] == rows_before + entries // 2
+    assert problems(engine) == []
+
+
 def test_new_ids_are_not_looked_up_and_a_retry_among_them_is_still_answered(
     engine: Engine, fw: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

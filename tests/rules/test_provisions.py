@@ -155,20 +155,25 @@ def test_text_helper_is_bilingual() -> None:
     assert Text("ja", "en").get("ja") == "ja"
 
 
-def test_a_settlement_due_after_year_9999_is_a_clear_error_on_the_cli_and_the_api(fw: Framework) -> None:
+@pytest.mark.parametrize("delivered", ["9999-06-01", "9999-12-31"])
+def test_a_settlement_due_after_the_last_date_is_a_clear_error_on_the_cli_and_the_api(
+    fw: Framework, delivered: str
+) -> None:
     """Twelve months after a delivery in 9999 is no date: `add_months` raised an AssertionError (a
-    traceback, a 500). Now exit 2 or a 400, saying so in the language asked."""
+    traceback, a 500); and a delivery on 9999-12-31 was answered "no ACSA in force" (the pack's
+    periods end there). A delivery after the last date anpo takes is refused, as every date is:
+    exit 2 or a 400, saying so in the language asked."""
     from fastapi.testclient import TestClient
 
     from anpo.web.app import create_app
 
-    args = ["ask", "acsa.settlement_due", "delivered=9999-06-01", "--on", "2024-01-01"]
+    args = ["ask", "acsa.settlement_due", f"delivered={delivered}", "--on", "2024-01-01"]
     cli = CliRunner().invoke(app, args)
-    assert cli.exit_code == 2 and "12 months from 9999-06-01 is outside the years" in cli.output
+    assert cli.exit_code == 2 and f"date '{delivered}' is after 9998-12-31" in cli.output
     ja = CliRunner().invoke(app, [*args, "--lang", "ja"])
-    assert ja.exit_code == 2 and "9999-06-01 の12か月後の日付は扱えません" in ja.output
-    got = TestClient(create_app(fw)).get("/api/ask/acsa.settlement_due?delivered=9999-06-01&on=2024-01-01")
-    assert got.status_code == 400 and "outside the years" in got.json()["error"]["en"]
+    assert ja.exit_code == 2 and f"日付「{delivered}」は扱える最後の日（9998-12-31）より後です" in ja.output
+    got = TestClient(create_app(fw)).get(f"/api/ask/acsa.settlement_due?delivered={delivered}&on=2024-01-01")
+    assert got.status_code == 400 and "the last date anpo takes" in got.json()["error"]["en"]
 
 
 def test_http_returns_what_the_cli_returns(fw: Framework) -> None:

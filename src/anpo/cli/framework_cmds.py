@@ -93,8 +93,11 @@ def timeline_cmd(
 ) -> None:
     """The history of the arrangements as a timeline, filtered by dates. / 日米同盟の経緯"""
     fw = framework(lang)
-    first = as_of(start, lang) if start else None
-    last = as_of(end, lang) if end else None
+    # `--from ''` was taken as no date at all, silently, where `bodies --on ''` is refused
+    first = as_of(start, lang) if start is not None else None
+    last = as_of(end, lang) if end is not None else None
+    if first and last and last < first:  # it listed nothing, with exit status 0
+        fail(msg("date.end_before_start", start=first.isoformat(), end=last.isoformat()), lang)
     rows = timeline(fw, first, last)
 
     def render() -> str:
@@ -151,7 +154,7 @@ def show(
     ent = fw.get(ent_id)
     if ent is None:
         fail(msg("entity.unknown", id=ent_id), lang)
-    day = as_of(on, lang) if on else None
+    day = as_of(on, lang) if on is not None else None  # `--on ''` showed every fact, as without --on
     data = entity_view(fw, ent, day)
 
     def render() -> str:
@@ -189,10 +192,14 @@ def check(
     lang: LangOpt = Lang.en,
 ) -> None:
     """Load a pack and report every problem with its file and line; exit 2 if any. / パックの検証"""
+    from anpo.framework.model import Problem
     from anpo.rules import provisions
     from anpo.rules.core import all_questions
 
-    fw, problems = load_pack(pack_dir)
+    try:
+        fw, problems = load_pack(pack_dir)
+    except OSError as exc:  # a name too long, a directory gone while read (/proc): was a traceback
+        fw, problems = None, [Problem(str(pack_dir), 0, msg("load.unreadable", detail=exc.strerror or str(exc)))]
     if fw is not None:
         problems = [*problems, *_missing_provisions(fw, all_questions()), *provisions.check(fw)]
     if as_json:

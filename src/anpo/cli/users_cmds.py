@@ -29,15 +29,28 @@ def _factory(url: str | None, reading: bool = False):  # type: ignore[no-untyped
 
 
 def _password(stdin: bool, lang: Lang) -> str:
-    if stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first: str = typer.prompt("Password / パスワード", hide_input=True)
-    second: str = typer.prompt("Again / 再入力", hide_input=True)
-    if first != second:
-        from anpo.framework.model import Text
+    from anpo.framework.model import Text
 
+    try:
+        if stdin:
+            return sys.stdin.readline().rstrip("\r\n")
+        first: str = typer.prompt("Password / パスワード", hide_input=True)
+        second: str = typer.prompt("Again / 再入力", hide_input=True)
+    except UnicodeDecodeError:  # bytes that are not UTF-8 under a strict locale (a traceback)
+        from anpo.security.accounts import PASSWORD_NOT_UTF8
+
+        fail(PASSWORD_NOT_UTF8, lang)
+    if first != second:
         fail(Text("パスワードが一致しません", "the passwords do not match"), lang)
     return first
+
+
+def _database(url: str | None, lang: Lang) -> None:
+    """Refuse a SQLite file that does not exist, as `users list` does: opening it left an empty
+    file behind and said only "no such table: users"."""
+    missing = missing_database(url)
+    if missing is not None:
+        fail(missing, lang, 1)
 
 
 @users_app.command("create")
@@ -59,6 +72,7 @@ def users_create(
     from anpo.security.markings import Levels
     from anpo.store.db import transaction
 
+    _database(url, lang)
     password = _password(password_stdin, lang)
     try:
         with transaction(_factory(url)) as session:
@@ -112,6 +126,7 @@ def users_disable(
     from anpo.security.accounts import AccountError, disable_user
     from anpo.store.db import transaction
 
+    _database(url, lang)
     try:
         with transaction(_factory(url)) as session:
             data = disable_user(session, username).as_json()
@@ -132,6 +147,7 @@ def users_token(
     from anpo.security.accounts import AccountError, create_token
     from anpo.store.db import transaction
 
+    _database(url, lang)
     try:
         with transaction(_factory(url)) as session:
             token = create_token(session, username, name)

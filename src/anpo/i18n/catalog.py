@@ -76,6 +76,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} の{months}か月後の日付は扱えません（扱える日付は1年から9999年まで）",
         "the date {months} months from {value} is outside the years anpo handles (1 to 9999)",
     ),
+    "date.end_before_start": (
+        "終わりの日（{end}）が始めの日（{start}）より前です",
+        "the end date ({end}) is before the start date ({start})",
+    ),
     # the work records
     "work.too_long": (
         "「{field}」は{limit}文字以内にしてください（{length}文字）",
@@ -167,6 +171,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ask.undetermined": ("判断できません", "undetermined"),
     "ask.batch_bad_line": ("{line}行目: {detail}", "line {line}: {detail}"),
     "ask.batch_unreadable": ("ファイル {path} を読めません: {detail}", "cannot read file {path}: {detail}"),
+    "ask.missing_free_param": ("パラメータ「{name}」が必要です（{what}）", "parameter '{name}' is required ({what})"),
+    # errors the web framework raises itself (its own text is English only)
+    "http.not_found": ("見つかりません", "Not Found"),
+    "http.method_not_allowed": ("このメソッドは使えません", "Method Not Allowed"),
+    "http.unreadable_body": (
+        "リクエストの本文を読めません（UTF-8 の JSON 又はフォームではありません）",
+        "cannot read the request body (it is not JSON or a form in UTF-8)",
+    ),
+    "http.other": ("リクエストを処理できません（HTTP {status}）: {detail}", "{detail} (HTTP {status})"),
     # web pages
     "ui.title": ("日米安全保障体制 anpo", "anpo — Japan–U.S. Security Arrangements"),
     "ui.nav.home": ("ホーム", "Home"),
@@ -352,4 +365,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.work.status.declined": ("不承認", "Declined"),
     "ui.work.status.carried_out": ("実施済み", "Carried out"),
     "ui.acsa.bad_body": ("指示の形式が正しくありません", "the command is not in the expected form"),
+    # the pages' HTML forms (read strictly: a value is never altered or chosen silently)
+    "ui.form.not_a_form": (
+        "フォームとして送ってください（application/x-www-form-urlencoded）",
+        "send it as a form (application/x-www-form-urlencoded)",
+    ),
+    "ui.form.too_large": (
+        "フォームが大きすぎます（{size}バイト、{fields}項目。上限は{limit}バイト、{most}項目）",
+        "the form is too large ({size} bytes, {fields} fields; at most {limit} bytes and {most} fields)",
+    ),
+    "ui.form.not_utf8": (
+        "フォームの項目「{field}」がUTF-8の文字ではありません",
+        "the form's field '{field}' is not text in UTF-8",
+    ),
+    "ui.form.repeated": (
+        "フォームの項目「{field}」が2回以上あります（1回だけにしてください）",
+        "the form gives '{field}' more than once (give it once)",
+    ),
 }

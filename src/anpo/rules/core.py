@@ -94,6 +94,8 @@ class Question:
             allowed = param.allowed(fw)
             value = raw.get(param.name, param.default)
             if value is None:
+                if param.required and not allowed:  # a free value (a date): "allowed values: " named none
+                    raise ParamError(_missing_free(param))
                 if param.required:
                     raise ParamError(msg("ask.missing_param", name=param.name, allowed=", ".join(allowed)))
                 continue
@@ -101,6 +103,12 @@ class Question:
                 raise ParamError(msg("ask.bad_value", name=param.name, value=value, allowed=", ".join(allowed)))
             out[param.name] = value
         return out
+
+
+def _missing_free(param: Param) -> Text:
+    """A missing parameter that takes a free value, described in each language by its description."""
+    ja = msg("ask.missing_free_param", name=param.name, what=param.description.ja).ja
+    return Text(ja, msg("ask.missing_free_param", name=param.name, what=param.description.en).en)
 
 
 REGISTRY: dict[str, Question] = {}

@@ -1,6 +1,7 @@
 """Accounts, sessions and API tokens (OWASP ASVS 4.0.3 level 2).
 
-- Passwords: argon2id (argon2-cffi), at least 12 and at most 128 characters; never stored or logged.
+- Passwords: argon2id (argon2-cffi), at least 12 and at most 128 characters, no control characters;
+  never stored or logged.
 - Sessions live on the server: the browser holds a random 256-bit token; the database holds only its
   SHA-256. A session ends on logout, on disabling its user, after `IDLE_TIMEOUT` without use, and
   `ABSOLUTE_TIMEOUT` after login, whichever comes first. Logging in always makes a new token.
@@ -17,6 +18,7 @@ import hashlib
 import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -40,7 +42,9 @@ LOCK_BASE = 30.0
 LOCK_MAX = 15 * 60.0
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
-USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,62}$")
+# `\Z`, not `$`: `$` also matches before a final line break, which let "alice\n" in beside "alice"
+USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,62}\Z")
+TOKEN_NAME_MAX = 64  # the column's width: a longer name was cut short without a word
 
 # argon2id with RFC 9106's low-memory profile (64 MiB, 3 passes, 4 lanes; argon2-cffi's default,
 # named so that a test can hold the shipped hasher to it): about 0.18 s a hash on this project's
@@ -143,6 +147,8 @@ class Resolved:
 
 # -- users ---------------------------------------------------------------------------------------
 
+PASSWORD_NOT_UTF8 = Text("パスワードにUTF-8ではないバイトがあります", "a password has bytes that are not UTF-8")
+
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
@@ -157,6 +163,19 @@ def check_password(password: str) -> None:
             Text(
                 f"パスワードは{MAX_PASSWORD}文字以下にしてください",
                 f"a password may have at most {MAX_PASSWORD} characters",
+            )
+        )
+    # Bytes that are not UTF-8 reach here as lone surrogates (a terminal's or a pipe's), which argon2
+    # cannot hash (a traceback); control characters cannot be typed into the login form (NUL is
+    # refused there, a tab moves on, line breaks are dropped): such an account could never log in.
+    kinds = {unicodedata.category(c) for c in password}
+    if "Cs" in kinds:
+        raise AccountError(PASSWORD_NOT_UTF8)
+    if "Cc" in kinds:
+        raise AccountError(
+            Text(
+                "パスワードに制御文字（タブ・改行など）は使えません",
+                "a password may not contain control characters (tab, line break, ...)",
             )
         )
 
@@ -349,11 +368,18 @@ def resolve_session(session: Session, token: str, now: float | None = None) -> R
 
 def create_token(session: Session, username: str, name: str, by: Principal | None = None) -> str:
     """A new API token for `username`; returned once, stored hashed."""
+    if len(name) > TOKEN_NAME_MAX:  # refused, not cut short: what is stored is what was given
+        raise AccountError(
+            Text(
+                f"トークンの用途は{TOKEN_NAME_MAX}文字以下にしてください",
+                f"a token's name may have at most {TOKEN_NAME_MAX} characters",
+            )
+        )
     user = get_user(session, username)
     if user.disabled:
         raise AccountError(Text(f"ユーザー「{username}」は無効です", f"user '{username}' is disabled"), "disabled")
     token = new_token()
-    session.add(ApiToken(token_hash=token_hash(token), user_id=username, name=name[:64], created_at=time.time()))
+    session.add(ApiToken(token_hash=token_hash(token), user_id=username, name=name, created_at=time.time()))
     session.flush()
     audit.record(session, by or system_principal(), "token.create", "user", username, PUBLIC, detail={"name": name})
     return token

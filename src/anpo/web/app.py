@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from anpo import __version__
 from anpo.framework.framework import Framework
+from anpo.framework.model import Text
 from anpo.framework.pack import default_framework
 from anpo.i18n import msg
 from anpo.startup import settle
@@ -67,12 +68,21 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if 300 <= exc.status_code < 400 and exc.headers and "Location" in exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
-        detail = (
-            exc.detail if isinstance(exc.detail, dict) else {"error": {"ja": str(exc.detail), "en": str(exc.detail)}}
-        )
+        detail = exc.detail if isinstance(exc.detail, dict) else {"error": framework_error(exc).as_json()}
         if request.url.path.startswith("/api/") or exc.status_code == 405:
             return JSONResponse(detail, status_code=exc.status_code)
         return error_page(request, exc.status_code, detail["error"])
+
+    def framework_error(exc: StarletteHTTPException) -> Text:
+        """An error the web framework raised with its own English text (anpo's own carry both
+        languages): an unknown path, a method a route does not take, a body it could not parse."""
+        if exc.status_code == 404:
+            return msg("http.not_found")
+        if exc.status_code == 405:
+            return msg("http.method_not_allowed")
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            return msg("http.unreadable_body")
+        return msg("http.other", status=exc.status_code, detail=str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:

@@ -219,6 +219,10 @@ def _mark_with(request: Request, found: list[Marking]) -> None:
             request.state.marking = Marking(max(m.level for m in found), frozenset())
 
 
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
 def csrf_token_of(request: Request) -> str:
     """The CSRF token the page must embed in its forms (`csrf_token`) and scripts (`X-CSRF-Token`)."""
     token = getattr(request.state, "csrf", None)
@@ -265,7 +269,8 @@ class Guard:
             sent = request.headers.get(auth.CSRF_HEADER, "")
             if not sent and ctype.startswith(FORM):
                 sent = (parse_qs(body.decode("utf-8", "replace")).get(auth.CSRF_FIELD) or [""])[0]
-            if not cookie_csrf or not sent or not hmac.compare_digest(sent, cookie_csrf):
+            # compared as bytes: `compare_digest` raises on text with non-ASCII characters (a 500)
+            if not cookie_csrf or not sent or not hmac.compare_digest(_utf8(sent), _utf8(cookie_csrf)):
                 await self._refuse(scope, request, send)
                 return
 

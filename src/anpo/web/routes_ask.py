@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from anpo.i18n import msg
 from anpo.rules.core import ParamError, ask, parse_params, questions_json
@@ -22,21 +22,32 @@ async def api_questions(request: Request) -> list[dict[str, Any]]:
     return questions_json(framework_of(request))
 
 
+def _refuse_repeated(request: Request, names: tuple[str, ...] | None = None) -> None:
+    """ParamError for a query parameter given twice (of `names`, or any): `?side=usa&side=jpn` kept
+    the last, silently; no parameter takes several values."""
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in seen and (names is None or name in names):
+            raise ParamError(msg("ask.repeated_param", name=name))
+        seen.add(name)
+
+
+# `explain`, read as a boolean: `?explain=maybe` was answered without the explanation, silently (only
+# "1" and "true" counted), and the schema documented a parameter `explain_` that the question refused.
+Explain = Annotated[bool, Query(alias="explain", description="Add the chain of provisions that decided it.")]
+
+
 @router.get("/api/ask/{question}", tags=["rules"])
-async def api_ask(request: Request, question: str, on: str | None = None, explain_: bool = False) -> dict[str, Any]:
+async def api_ask(request: Request, question: str, on: str | None = None, explain_: Explain = False) -> dict[str, Any]:
     """Answer `question` with the query's other parameters as name=value, as of `on`."""
     fw = framework_of(request)
     try:
-        seen: set[str] = set()
-        for name, _ in request.query_params.multi_items():  # `?side=usa&side=jpn` kept the last, silently:
-            if name in seen:  # no parameter takes several values
-                raise ParamError(msg("ask.repeated_param", name=name))
-            seen.add(name)
+        _refuse_repeated(request)
         params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
         result = ask(fw, question, params, parse_on(on))
     except ParamError as exc:
         raise BadRequest(exc.text) from exc
-    if request.query_params.get("explain") in ("1", "true"):
+    if explain_:
         result["explain"] = explain(fw, result)
     return result
 
@@ -50,6 +61,7 @@ async def page_ask(request: Request, q: str | None = None, params: str = "", on:
     error = None
     if q:
         try:
+            _refuse_repeated(request, ("q", "params", "on"))  # the page answered the last one, silently
             result = ask(fw, q, parse_params(params.split()), parse_on(on))
             result["explain"] = explain(fw, result)
         except ParamError as exc:

@@ -247,14 +247,13 @@ def page_create_user(
 ) -> Any:
     principal = require_admin(request, api=False)
     lang = lang_of(request)
+    # The form's values go to `create_user` unvalidated by NewUser, whose limits it checks itself
+    # and, unlike NewUser here ("invalid input"), says which value is wrong and why.
+    new = NewUser.model_construct(username=username, password=password, party=party, clearance=clearance, roles=roles)
     try:
-        accounts.check_password(password)
-        new = NewUser(username=username, password=password, party=party, clearance=clearance, roles=roles)
         _create(request, principal, new)
     except accounts.AccountError as exc:
         return _users_page(request, error=exc.text.get(lang), status=400)
-    except ValueError:
-        return _users_page(request, error=Text("入力が不正です", "invalid input").get(lang), status=400)
     return RedirectResponse(f"/admin/users?notice=created:{username}", status_code=303)
 
 

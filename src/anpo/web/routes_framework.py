@@ -47,6 +47,8 @@ async def page_bodies(request: Request, on: str | None = None) -> Any:
 def timeline_data(start: str | None, end: str | None, request: Request) -> dict[str, Any]:
     first = parse_on(start) if start else None
     last = parse_on(end) if end else None
+    if first and last and last < first:  # listed no events, as if none had happened in the range
+        raise BadRequest(msg("date.end_before_start", start=first.isoformat(), end=last.isoformat()))
     return {
         "from": first.isoformat() if first else None,
         "to": last.isoformat() if last else None,

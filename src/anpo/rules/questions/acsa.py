@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from anpo.dates import DateOutOfRange, add_months
+from anpo.dates import LATEST, DateError, DateOutOfRange, add_months
 from anpo.framework.framework import Framework
 from anpo.framework.model import END, Text
 from anpo.rules.core import Answer, Param, ParamError, Reason, question
@@ -559,6 +559,8 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
                 f"delivered={params['delivered']} is not a date (YYYY-MM-DD).",
             )
         ) from None
+    if delivered > LATEST:  # 9999-12-31 was answered "no ACSA in force": the pack's periods end there
+        raise ParamError(DateError(params["delivered"], "date.too_late").text)
     found = decide(fw, "acsa.settlement", delivered, {"category": "food"})
     if found is None:
         return Answer(None, (_no_acsa(fw),))

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -242,7 +242,9 @@ def step(request: Request, principal: Principal, order_id: str, kind: str, data:
         pending = [d["id"] for d in order["deliveries"] if d["received_on"] is None]
         data.setdefault("delivery", pending[0] if len(pending) == 1 else None)
         if data["delivery"] not in [d["id"] for d in order["deliveries"]]:
-            raise Refusal(404, {"error": m("unknown_delivery", delivery=data["delivery"]).as_json()})
+            # none given while several await receipt: "-", not Python's "None"; and its code
+            text = m("unknown_delivery", delivery=data["delivery"] or "-")
+            raise Refusal(404, {"error": text.as_json(), "code": "unknown_delivery"})
     return execute(request, principal, data)
 
 
@@ -286,29 +288,72 @@ def api_step(request: Request, order_id: str, kind: Step, payload: dict[str, Any
         return _json_refusal(exc)
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"  # what the pages' forms send
+MAX_FORM_BYTES = 1024 * 1024  # a page's form is a few KB
+MAX_FORM_FIELDS = 1000
+REPEATABLE = "releasable_to"  # check boxes: one field per box ticked
+
+
 async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str) and v != ""}
-    data["releasable_to"] = [str(v) for v in form.getlist("releasable_to")] or list(DEFAULT_RELEASABLE)
+    """The fields of a page's form, read from its body here rather than by Starlette's parser, which
+    read a byte that is not UTF-8 (`%FF`, a lone surrogate `%ED%A0%80`) as U+FFFD and an unescaped
+    one as Latin-1 ("é" stored as "Ã©"), kept the last of a field given twice (`quantity=10&
+    quantity=99` delivered 99) and refused a large form in English only. Empty fields are left out
+    (their defaults apply); a refusal is a `Refusal` with the reason in both languages."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
+        raise Refusal(415, {"error": msg("ui.form.not_a_form").as_json(), "code": "invalid"})
+    body = await request.body()
+    parts = [part for part in body.split(b"&") if part]
+    if len(body) > MAX_FORM_BYTES or len(parts) > MAX_FORM_FIELDS:
+        sizes = {"size": f"{len(body):,}", "fields": f"{len(parts):,}"}
+        text = msg("ui.form.too_large", **sizes, limit=f"{MAX_FORM_BYTES:,}", most=f"{MAX_FORM_FIELDS:,}")
+        raise Refusal(413, {"error": text.as_json(), "code": "invalid"})
+    data: dict[str, Any] = {}
+    seen: set[str] = set()
+    releasable: list[str] = []
+    for part in parts:
+        raw_name, _, raw_value = part.partition(b"=")
+        name, value = _form_text(raw_name, raw_name), _form_text(raw_value, raw_name)
+        if name == REPEATABLE:
+            releasable.append(value)
+            continue
+        if name in seen:
+            raise Refusal(400, {"error": msg("ui.form.repeated", field=name[:100]).as_json(), "code": "invalid"})
+        seen.add(name)
+        if value != "" and name != "csrf_token":
+            data[name] = value
+    data["releasable_to"] = releasable or list(DEFAULT_RELEASABLE)
     return data
 
 
-LINE_ROWS = 3  # line items on the order form: the first required, the others used when their item is filled in
+def _form_text(raw: bytes, field: bytes) -> str:
+    """One name or value of a urlencoded form: `+` a space, `%XX` a byte, the bytes UTF-8."""
+    try:
+        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        name = field[:100].decode("ascii", "backslashreplace")
+        raise Refusal(400, {"error": msg("ui.form.not_utf8", field=name).as_json(), "code": "invalid"}) from exc
+
+
+LINE_ROWS = 3  # line items on the order form: the first required, the others used when filled in
+LINE_TYPED = ("item", "unit", "quantity", "unit_price")  # a line's fields with no preset value
 
 
 def _order_form(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
     lines = [{k: data.get(k, "") for k in LINE_FIELDS}]
     for n in range(2, LINE_ROWS + 1):
-        if data.get(f"item.{n}"):
+        # a row with any typed field filled in (its category and currency are preset): one with a
+        # quantity or a price but no item was dropped silently, as if never given
+        if any(data.get(f"{k}.{n}") for k in LINE_TYPED):
             lines.append({k: data.get(f"{k}.{n}", "") for k in LINE_FIELDS})
     return {
         "kind": "order",
         "id": data.get("id"),
         "on": data.get("on") or today(),
         "provider": data.get("provider") or principal.party,
-        "context": data.get("context"),
+        "context": data.get("context", ""),  # absent: "context= is not allowed", not "context=None"
         "requesting_unit": data.get("requesting_unit", ""),
-        "method": data.get("method"),
+        "method": data.get("method", ""),
         "marking_level": data.get("marking_level", "confidential"),
         "releasable_to": data["releasable_to"],
         "lines": lines,
@@ -319,7 +364,8 @@ def _step_form(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k not in ("releasable_to", "line_no", "quantity", "documents")}
     out["on"] = data.get("on") or today()
     if kind == "deliver":
-        out["lines"] = [{"line": data.get("line_no", "1"), "quantity": data.get("quantity", "")}]
+        # no line given is refused (it was taken as line 1, whichever line was meant)
+        out["lines"] = [{"line": data.get("line_no", ""), "quantity": data.get("quantity", "")}]
         out["documents"] = [d.strip() for d in str(data.get("documents", "")).split(",") if d.strip()]
     if kind == "settle" and "line_no" in data:
         out["line"] = data["line_no"]
@@ -329,8 +375,9 @@ def _step_form(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 @router.post("/acsa/orders", include_in_schema=False)
 async def form_order(request: Request) -> Any:
     principal = principal_of(request, api=False)
-    data = await _form(request)
+    data: dict[str, Any] = {}
     try:
+        data = await _form(request)
         result = await run_in_threadpool(execute, request, principal, _order_form(data, principal))
     except Refusal as exc:
         return await run_in_threadpool(_orders_page, request, principal, None, None, False, PAGE_SIZE, 0, exc, data)
@@ -340,8 +387,8 @@ async def form_order(request: Request) -> Any:
 @router.post("/acsa/orders/{order_id}/{kind}", include_in_schema=False)
 async def form_step(request: Request, order_id: str, kind: Step) -> Any:
     principal = principal_of(request, api=False)
-    data = await _form(request)
     try:
+        data = await _form(request)
         await run_in_threadpool(step, request, principal, order_id, kind, _step_form(kind, data))
     except Refusal as exc:
         return await run_in_threadpool(_order_page, request, principal, order_id, exc)

@@ -313,10 +313,16 @@ def exercise_list(
 ) -> None:
     """The exercises the documents name, and the shipped tabletop scenarios. / 演習と机上演習シナリオの一覧"""
     from anpo.exercise.scenario import ScenarioError, load_scenario, shipped
+    from anpo.i18n import msg
     from anpo.work.facilities import list_exercises
 
     fw = framework(lang)
-    rows = list_exercises(fw, as_of(start, lang) if start else None, as_of(end, lang) if end else None)
+    # `--from ''` was taken as no date at all; a period given backwards listed nothing, with status 0
+    first = as_of(start, lang) if start is not None else None
+    last = as_of(end, lang) if end is not None else None
+    if first and last and last < first:
+        fail(msg("date.end_before_start", start=first.isoformat(), end=last.isoformat()), lang)
+    rows = list_exercises(fw, first, last)
     scenarios = []
     for path in shipped():
         try:
@@ -370,7 +376,7 @@ def exercise_run(
     from anpo.exercise.engine import run_scripted
     from anpo.exercise.report import REPORT_FORMATS, write_report, write_reports
     from anpo.exercise.scenario import SCENARIO_DIR, ScenarioError, load_scenario
-    from anpo.work.common import WorkError
+    from anpo.work.common import MAX_INTEGER, WorkError
 
     for target in report or []:
         if target.suffix.lower() not in REPORT_FORMATS:
@@ -390,6 +396,8 @@ def exercise_run(
             ),
             lang,
         )
+    if not 0 <= seed <= MAX_INTEGER:  # as a live run's: -1 ran as 1; a huge one overflowed the run's ids (a traceback)
+        fail(Text("seedは0〜2147483647の整数です", "the seed is a whole number from 0 to 2147483647"), lang)
     path = Path(file)
     if not path.exists() and (SCENARIO_DIR / f"{file}.yaml").exists():
         path = SCENARIO_DIR / f"{file}.yaml"

@@ -233,7 +233,8 @@ def act(w: Work, run_id: str, form: dict[str, Any]) -> dict[str, Any]:
     scenario = _scenario(row.scenario)
     action = _action(do, form, party, scenario)
     run = _engine(w, row, w.principal)
-    inject = scenario.injects[row.next_inject - 1].id if row.next_inject else "-"
+    # a run of a shipped scenario that has since lost injects (an upgrade) was an IndexError, a 500
+    inject = scenario.injects[row.next_inject - 1].id if 0 < row.next_inject <= len(scenario.injects) else "-"
     event = run.act(inject, action)
     _save(row, run)
     w.audit(ACT, "exercise_run", row.id, row.marking, {"do": do, "outcome": event.outcome})

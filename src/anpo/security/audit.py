@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, Integer, String, Table, Text, bindparam, func, insert, literal_column, select
@@ -131,10 +132,34 @@ def _bounded(record_id: str) -> str:
 
 def verify(session: Session) -> int | None:
     """Recompute the chain; the id of the first entry that does not match, or None if all do."""
-    prev = GENESIS
+    return check(session).bad
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What `check` found: the entries read, the last one's id and hash (the head: a log cut short
+    at its end still chains, so a head noted earlier is how to tell), and the first bad entry with
+    what is wrong with it: `changed` (its fields or hash), `missing_before` (the entry it follows is
+    gone) or `out_of_order` (it follows another entry than the one it was written after)."""
+
+    entries: int = 0
+    last: int | None = None
+    head: str = GENESIS
+    bad: int | None = None
+    problem: str = ""
+
+
+def check(session: Session) -> Verdict:
+    """Recompute the chain and say which entry first breaks it, and how (it said only "does not
+    match", the same for a changed, a removed and a reordered entry)."""
+    prev, count, last = GENESIS, 0, None
     for entry in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
         values = {f: getattr(entry, f) for f in FIELDS}
-        if entry.prev_hash != prev or entry.hash != entry_hash(prev, values):
-            return entry.id
-        prev = entry.hash
-    return None
+        if entry.hash != entry_hash(entry.prev_hash, values):
+            return Verdict(count, last, prev, entry.id, "changed")
+        if entry.prev_hash != prev:
+            # the entry it was written after: elsewhere in the log (moved), or nowhere (removed)
+            moved = session.execute(select(AuditEntry.id).where(AuditEntry.hash == entry.prev_hash)).first()
+            return Verdict(count, last, prev, entry.id, "out_of_order" if moved else "missing_before")
+        prev, count, last = entry.hash, count + 1, entry.id
+    return Verdict(count, last, prev)

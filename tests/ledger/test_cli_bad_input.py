@@ -72,15 +72,25 @@ def test_export_to_a_path_that_cannot_be_written_says_so(engine: Engine, db_url:
         ("bogus://x", 2, "Can't load plugin"),
         ("not a url", 2, "Could not parse"),
         ("sqlite:////nonexistent-anpo-dir/x.sqlite3", 1, "unable to open database file"),
+        ("sqlite:///{not_a_database}", 1, "file is not a database"),
     ],
 )
 def test_a_database_url_that_cannot_be_used_gets_a_message_not_a_traceback(
-    url: str, status: int, says: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    url: str,
+    status: int,
+    says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
-    """`anpo ... --url` with a URL SQLAlchemy cannot read, or a file it cannot open, printed a
-    traceback; `main` (the `anpo` command) now says so, exit 2 for the URL and 1 for the database."""
+    """`anpo ... --url` with a URL SQLAlchemy cannot read, or a file it cannot open or that is no
+    database, printed a traceback; `main` (the `anpo` command) now says so, exit 2 for the URL and 1
+    for the database."""
     from anpo.cli import main
 
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("not a database, but some text long enough to be read as one\n" * 20)
+    url = url.format(not_a_database=not_a_database)
     monkeypatch.setattr(sys, "argv", ["anpo", "acsa", "balances", "--url", url])
     with pytest.raises(SystemExit) as exited:
         main()

@@ -37,13 +37,14 @@ def main() -> None:
 
 def _database_unusable(exc: Exception) -> int | None:
     """The exit status for a database that cannot be used (2: a URL SQLAlchemy cannot read or has
-    no driver for, `--url bogus://`; 1: one it cannot open, a missing directory or a server that is
-    down), which printed a traceback; None for any other error."""
+    no driver for, `--url bogus://`; 1: one it cannot open, a missing directory, a server that is
+    down or a file that is no database), which printed a traceback; None for any other error."""
     sa_exc = sys.modules.get("sqlalchemy.exc")  # not imported: not a database error
     if sa_exc is None:
         return None
     if isinstance(exc, sa_exc.ArgumentError):
         return 2
-    if isinstance(exc, sa_exc.OperationalError):
+    # exactly DatabaseError, not its kinds (IntegrityError...): SQLite's "file is not a database"
+    if isinstance(exc, sa_exc.OperationalError) or type(exc) is sa_exc.DatabaseError:
         return 1
     return None

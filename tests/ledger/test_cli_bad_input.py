@@ -99,6 +99,47 @@ def test_a_database_url_that_cannot_be_used_gets_a_message_not_a_traceback(
     assert "cannot use the database" in err and says in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "ja", "en"),
+    [
+        (["bogus"], "そのようなコマンドはありません", "No such command 'bogus'"),
+        (["acsa", "list", "--limit", "abc"], "引数又はオプションの値が正しくありません", "Invalid value for '--limit'"),
+        (["acsa", "list", "--bogus"], "そのようなオプションはありません", "No such option: --bogus"),
+        (["acsa", "show"], "必要な引数又はオプションがありません", "Missing argument"),
+    ],
+)
+def test_the_command_lines_own_errors_are_in_both_languages(
+    argv: list[str], ja: str, en: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped command, option or value got Click's message in English only; `anpo` says it in
+    both languages after the usage line, with Click's exit status 2."""
+    from anpo.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["anpo", *argv])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "Usage: anpo" in err and f"anpo: {ja}" in err and en in err, err
+
+
+def test_the_command_line_still_exits_as_its_commands_say(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`main` runs Typer's app not standalone (to word Click's errors): a command that succeeds
+    exits 0, one that fails with its own message keeps its status, and a group called without a
+    command prints its help and exits 2, as before."""
+    from anpo.cli import main
+
+    for argv, status in ((["bodies", "--on", "2000-01-01"], 0), (["bodies", "--on", "bogus"], 2), (["acsa"], 2)):
+        monkeypatch.setattr(sys, "argv", ["anpo", *argv])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == status, argv
+    out = capsys.readouterr()
+    assert "cannot read date 'bogus'" in out.err and "Usage: anpo acsa" in out.out + out.err
+
+
 def test_commands_past_their_size_limits_are_refused_naming_the_limit_and_nothing_is_written(
     engine: Engine, db_url: str, fw: Any, cli: Any
 ) -> None:

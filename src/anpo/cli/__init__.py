@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+import typer
 
 from anpo.cli import acsa_cmds as acsa_cmds
 from anpo.cli import ask_cmd, db_cmds, framework_cmds, serve_cmd
 from anpo.cli import users_cmds as users_cmds
 from anpo.cli import work_cmds as work_cmds
 from anpo.cli.app import app
+from anpo.i18n import msg
 
 __all__ = ["app", "ask_cmd", "db_cmds", "framework_cmds", "main", "serve_cmd"]
 
@@ -25,14 +29,53 @@ def main() -> None:
             sys.stderr.write(f"anpo: 引数 {shown} はUTF-8ではありません / argument {shown} is not UTF-8\n")
             raise SystemExit(2) from None
     try:
-        app()
+        # not standalone: Click's own errors come here, to be said in both languages (`_usage`)
+        returned = app(standalone_mode=False)
+    except typer.Abort:  # Ctrl-C or the end of input at a prompt
+        sys.stderr.write(f"\nanpo: {msg('cli.aborted').ja} / {msg('cli.aborted').en}\n")
+        raise SystemExit(1) from None
     except Exception as exc:
+        if "ClickException" in _kinds(exc):
+            _usage(exc)
+            raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
         status = _database_unusable(exc)
         if status is None:
             raise
         detail = getattr(exc, "orig", None) or exc
         sys.stderr.write(f"anpo: データベースを使えません / cannot use the database: {detail}\n")
         raise SystemExit(status) from None
+    raise SystemExit(returned if isinstance(returned, int) else 0)  # a command's `typer.Exit(code)`
+
+
+def _kinds(exc: Exception) -> set[str]:
+    """The names of an error's classes: Click's, which Typer re-exports from a module of its own in
+    some versions and takes from Click in others, are told apart by name."""
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+USAGE_KEYS = (  # the most specific first
+    ("NoArgsIsHelpError", ""),  # a group called without a command: it has printed its help
+    ("NoSuchOption", "cli.usage.no_such_option"),
+    ("MissingParameter", "cli.usage.missing"),
+    ("BadParameter", "cli.usage.bad_value"),
+)
+
+
+def _usage(exc: Any) -> None:
+    """Click's error, its usage line first as Click writes it, then its message in Japanese and its
+    own English (it was English only)."""
+    kinds = _kinds(exc)
+    detail = exc.format_message()
+    key = next((key for kind, key in USAGE_KEYS if kind in kinds), None)
+    if key is None:
+        key = "cli.usage.no_such_command" if detail.startswith("No such command") else "cli.usage.other"
+    if not key:
+        return
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        sys.stderr.write(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n\n")
+    text = msg(key, detail=detail)
+    sys.stderr.write(f"anpo: {text.ja} / {text.en}\n")
 
 
 def _database_unusable(exc: Exception) -> int | None:

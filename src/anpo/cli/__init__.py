@@ -74,8 +74,7 @@ def _usage(exc: Any) -> None:
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         sys.stderr.write(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n\n")
-    text = msg(key, detail=detail)
-    sys.stderr.write(f"anpo: {text.ja} / {text.en}\n")
+    sys.stderr.write(f"anpo: {msg(key).ja} / {detail}\n")  # Click's English names what is wrong
 
 
 def _database_unusable(exc: Exception) -> int | None:

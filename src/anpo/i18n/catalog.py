@@ -139,12 +139,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "「{name}」は使えません（「{text}」、使える名前: {allowed}）",
         "'{name}' is not a name used here (in '{text}'; allowed: {allowed})",
     ),
-    # the command line's own errors (Click's text, English only, follows the Japanese)
-    "cli.usage.no_such_command": ("そのようなコマンドはありません", "{detail}"),
-    "cli.usage.no_such_option": ("そのようなオプションはありません", "{detail}"),
-    "cli.usage.missing": ("必要な引数又はオプションがありません", "{detail}"),
-    "cli.usage.bad_value": ("引数又はオプションの値が正しくありません", "{detail}"),
-    "cli.usage.other": ("コマンドの使い方が正しくありません", "{detail}"),
+    # the command line's own errors: the Japanese is shown with Click's English, which names the
+    # command, option or value (`anpo.cli._usage`); the English here is its gist
+    "cli.usage.no_such_command": ("そのようなコマンドはありません", "no such command"),
+    "cli.usage.no_such_option": ("そのようなオプションはありません", "no such option"),
+    "cli.usage.missing": ("必要な引数又はオプションがありません", "a required argument or option is missing"),
+    "cli.usage.bad_value": ("引数又はオプションの値が正しくありません", "a value is not valid"),
+    "cli.usage.other": ("コマンドの使い方が正しくありません", "the command is not used as it should be"),
     "cli.aborted": ("中断しました", "aborted"),
     "db.missing": (
         "データベース {path} がありません。先に `anpo db init` を実行してください",

@@ -122,3 +122,39 @@ def test_the_web_frameworks_own_errors_are_in_both_languages(web: Web) -> None:
     refused = admin.post("/api/admin/users", content=body, headers=headers)
     assert refused.status_code == 400
     assert "UTF-8" in refused.json()["error"]["ja"] and "cannot read the request body" in refused.json()["error"]["en"]
+
+
+def test_a_request_body_past_the_limit_is_refused_with_a_413_however_it_is_sent(web: Web, engine: Engine) -> None:
+    """A body had no bound: the guard (JSON and forms) and the routes (multipart) read it whole
+    into memory. Past `MAX_BODY_BYTES` it is a 413 in both languages, whether its length is declared
+    or it comes in chunks, and nothing is written."""
+    from anpo.web.guard import MAX_BODY_BYTES
+
+    admin = web("admin")
+    before = _users(engine)
+    headers = {"X-CSRF-Token": csrf_of(admin)}
+    big = b'{"username": "carol", "password": "' + b"x" * MAX_BODY_BYTES + b'"}'
+
+    def chunks(data: bytes) -> Any:
+        for i in range(0, len(data), 65536):
+            yield data[i : i + 65536]
+
+    declared = admin.post("/api/admin/users", content=big, headers={**headers, "content-type": "application/json"})
+    assert declared.status_code == 413, declared.text
+    assert "4,194,304" in declared.json()["error"]["en"] and "大きすぎます" in declared.json()["error"]["ja"]
+    chunked = admin.post(
+        "/api/admin/users", content=chunks(big), headers={**headers, "content-type": "application/json"}
+    )
+    assert chunked.status_code == 413, chunked.text
+    boundary = "b0undary"
+    part = f'--{boundary}\r\nContent-Disposition: form-data; name="note"; filename="n.txt"\r\n\r\n'.encode()
+    multipart = part + b"x" * MAX_BODY_BYTES + f"\r\n--{boundary}--\r\n".encode()
+    form = admin.post(
+        "/admin/users?lang=ja",
+        content=chunks(multipart),
+        headers={**headers, "content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert form.status_code == 413 and "大きすぎます" in form.text, form.text[:300]
+    assert _users(engine) == before
+    small = {"username": "carol", "password": PASSWORD, "clearance": "public"}
+    assert admin.post("/api/admin/users", json=small, headers=headers).status_code == 201  # under it: as before

@@ -28,6 +28,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,6 +36,40 @@ from anpo.security.markings import PUBLIC, Levels, Marking
 from anpo.web import auth
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# The largest request anpo takes is an order of 1,000 lines, about 250 KB of JSON. A body had no
+# bound: the guard (and the routes) read it whole into memory, gigabytes if sent.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+BODY_TOO_LARGE = {
+    "ja": f"リクエストの本文が大きすぎます（{MAX_BODY_BYTES:,}バイトまで）",
+    "en": f"the request body is too large (at most {MAX_BODY_BYTES:,} bytes)",
+}
+
+
+class BodyTooLarge(HTTPException):
+    """Raised by `receive` past `MAX_BODY_BYTES`: an HTTPException, so that a route reading the body
+    answers it as a 413 (FastAPI answers any other error of reading a body as a 400)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, detail={"error": BODY_TOO_LARGE})
+
+
+def _limited(receive: Receive) -> Receive:
+    """`receive`, raising BodyTooLarge once the body passes `MAX_BODY_BYTES` (a body sent in chunks
+    declares no length to refuse it by)."""
+    total = 0
+
+    async def counted() -> Message:
+        nonlocal total
+        message = await receive()
+        if message["type"] == "http.request":
+            total += len(message.get("body", b""))
+            if total > MAX_BODY_BYTES:
+                raise BodyTooLarge
+        return message
+
+    return counted
+
+
 FORM = "application/x-www-form-urlencoded"
 ALWAYS_CSRF = ("/login", "/logout")
 INLINE_SCRIPT = re.compile(rb"<script(?:\s[^>]*)?>(.*?)</script>", re.S | re.I)
@@ -250,9 +285,18 @@ class Guard:
         body: bytes | None = None
         ctype = request.headers.get("content-type", "")
         if request.method in UNSAFE:
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)
+                return
+            receive = _limited(receive)
             pattern = NUL_JSON if "json" in ctype else NUL_FORM if ctype.startswith(FORM) else None
             if pattern is not None:
-                body, receive = await _buffer(receive)
+                try:
+                    body, receive = await _buffer(receive)
+                except BodyTooLarge:
+                    await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)
+                    return
                 if pattern.search(body):
                     await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)
                     return
@@ -265,7 +309,11 @@ class Guard:
 
         if request.method in UNSAFE and self._needs_csrf(request):
             if body is None:
-                body, receive = await _buffer(receive)
+                try:
+                    body, receive = await _buffer(receive)
+                except BodyTooLarge:
+                    await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)
+                    return
             sent = request.headers.get(auth.CSRF_HEADER, "")
             if not sent and ctype.startswith(FORM):
                 sent = (parse_qs(body.decode("utf-8", "replace")).get(auth.CSRF_FIELD) or [""])[0]

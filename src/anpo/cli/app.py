@@ -90,6 +90,14 @@ def missing_database(url: str | None) -> Text | None:
     return msg("db.missing", path=path)
 
 
+def require_database(url: str | None, lang: Lang) -> None:
+    """Exit 1 with `missing_database`'s message, for the commands that read or write accounts and
+    the audit log (as "cannot use the database" does); opening the file would leave an empty one."""
+    missing = missing_database(url)
+    if missing is not None:
+        fail(missing, lang, 1)
+
+
 def cannot_write(path: Path, exc: OSError) -> Text:
     """The message for an output file the command could not write (a missing directory, a directory)."""
     from anpo.i18n import msg

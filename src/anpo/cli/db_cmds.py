@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail, missing_database
+from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail, require_database
 
 db_app = typer.Typer(no_args_is_help=True, help="The database. / データベース")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit log. / 監査ログ")
@@ -45,9 +45,7 @@ def audit_verify(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = L
     from anpo.security.audit import check
     from anpo.store.db import make_engine, read_only, session_factory, transaction
 
-    missing = missing_database(url)  # a read creates no empty SQLite file
-    if missing is not None:
-        fail(missing, lang, 1)  # as "cannot use the database" (no audit log) did
+    require_database(url, lang)  # a read creates no empty SQLite file
     engine = read_only(make_engine(url))
     try:
         # a database without the log (PostgreSQL's empty one was a traceback, UndefinedTable), or a

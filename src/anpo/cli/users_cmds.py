@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail, missing_database
+from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail, require_database
 from anpo.cli.db_cmds import UrlOpt
 
 users_app = typer.Typer(no_args_is_help=True, help="User accounts and API tokens. / ユーザーアカウント")
@@ -45,14 +45,6 @@ def _password(stdin: bool, lang: Lang) -> str:
     return first
 
 
-def _database(url: str | None, lang: Lang) -> None:
-    """Refuse a SQLite file that does not exist, as `users list` does: opening it left an empty
-    file behind and said only "no such table: users"."""
-    missing = missing_database(url)
-    if missing is not None:
-        fail(missing, lang, 1)
-
-
 @users_app.command("create")
 def users_create(
     username: Annotated[str, typer.Argument(help="Username (lowercase). / ユーザー名")],
@@ -72,7 +64,7 @@ def users_create(
     from anpo.security.markings import Levels
     from anpo.store.db import transaction
 
-    _database(url, lang)
+    require_database(url, lang)  # opening it left an empty file, and said only "no such table: users"
     password = _password(password_stdin, lang)
     try:
         with transaction(_factory(url)) as session:
@@ -97,9 +89,7 @@ def users_list(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lan
     from anpo.security.accounts import list_users
     from anpo.store.db import transaction
 
-    missing = missing_database(url)  # a read creates no empty SQLite file
-    if missing is not None:
-        fail(missing, lang, 1)  # as "cannot use the database" (no table of users) did
+    require_database(url, lang)  # a read creates no empty SQLite file
     with transaction(_factory(url, reading=True)) as session:
         rows = [u.as_json() for u in list_users(session)]
 
@@ -126,7 +116,7 @@ def users_disable(
     from anpo.security.accounts import AccountError, disable_user
     from anpo.store.db import transaction
 
-    _database(url, lang)
+    require_database(url, lang)
     try:
         with transaction(_factory(url)) as session:
             data = disable_user(session, username).as_json()
@@ -147,7 +137,7 @@ def users_token(
     from anpo.security.accounts import AccountError, create_token
     from anpo.store.db import transaction
 
-    _database(url, lang)
+    require_database(url, lang)
     try:
         with transaction(_factory(url)) as session:
             token = create_token(session, username, name)

@@ -282,21 +282,23 @@ class Guard:
         if "\x00" in scope["path"] or NUL_FORM.search(scope.get("query_string", b"")):
             await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)
             return
-        body: bytes | None = None
+        body = b""
         ctype = request.headers.get("content-type", "")
+        needs_csrf = request.method in UNSAFE and self._needs_csrf(request)
+        pattern = NUL_JSON if "json" in ctype else NUL_FORM if ctype.startswith(FORM) else None
         if request.method in UNSAFE:
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
                 await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)
                 return
             receive = _limited(receive)
-            pattern = NUL_JSON if "json" in ctype else NUL_FORM if ctype.startswith(FORM) else None
-            if pattern is not None:
+            if pattern is not None or needs_csrf:  # read here once, replayed to the app
                 try:
                     body, receive = await _buffer(receive)
                 except BodyTooLarge:
                     await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)
                     return
+            if pattern is not None:
                 if pattern.search(body):
                     await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)
                     return
@@ -307,13 +309,7 @@ class Guard:
                     await self._refuse(scope, request, send, 400, DUPLICATE_KEY_REFUSED, audit=False)
                     return
 
-        if request.method in UNSAFE and self._needs_csrf(request):
-            if body is None:
-                try:
-                    body, receive = await _buffer(receive)
-                except BodyTooLarge:
-                    await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)
-                    return
+        if needs_csrf:
             sent = request.headers.get(auth.CSRF_HEADER, "")
             if not sent and ctype.startswith(FORM):
                 sent = (parse_qs(body.decode("utf-8", "replace")).get(auth.CSRF_FIELD) or [""])[0]

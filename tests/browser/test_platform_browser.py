@@ -181,6 +181,31 @@ def test_a_day_on_the_platform(server: dict[str, str], browser: Any) -> None:
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
+def test_a_bad_question_is_a_400_with_the_form_kept(server: dict[str, str], browser: Any) -> None:
+    """A parameter the question does not allow: the page answers 400 with the reason in its
+    language and the form as it was filled in; corrected, it is answered."""
+    from playwright.sync_api import expect
+
+    base = server["url"]
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{base}/ask?lang=ja")
+    page.get_by_test_id("question").select_option("treaty.article5_applies")
+    page.get_by_test_id("params").fill("place=mars")
+    page.get_by_test_id("ask-on").fill("1970-01-01")
+    with page.expect_response(lambda r: "/ask?" in r.url) as sent:
+        page.get_by_test_id("ask-submit").click()
+    assert sent.value.status == 400
+    expect(page.get_by_test_id("ask-error")).to_contain_text("値「mars」は使えません")
+    expect(page.get_by_test_id("question")).to_have_value("treaty.article5_applies")
+    expect(page.get_by_test_id("params")).to_have_value("place=mars")
+    expect(page.get_by_test_id("ask-on")).to_have_value("1970-01-01")
+    page.get_by_test_id("params").fill("place=okinawa")
+    page.get_by_test_id("ask-submit").click()
+    expect(page.get_by_test_id("answer-value")).to_have_text("false")
+    context.close()
+
+
 def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> None:
     """Raise an order through the form, sign it, see its page; a weapons order is refused with
     the law's reasons and citations; the charts are inline SVG (no CSP error)."""

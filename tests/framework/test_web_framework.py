@@ -50,7 +50,7 @@ def test_timeline_entity_and_ask_pages_render(client: Any) -> None:
     asked = client.get("/ask", params={"q": "treaty.article5_applies", "params": "place=okinawa", "on": "1970-01-01"})
     assert asked.status_code == 200 and 'data-testid="answer-value">false<' in asked.text
     bad = client.get("/ask", params={"q": "treaty.article5_applies", "params": "place=atlantis"})
-    assert bad.status_code == 200 and "atlantis" in bad.text and 'role="alert"' in bad.text
+    assert bad.status_code == 400 and "atlantis" in bad.text and 'role="alert"' in bad.text
     missing = client.get("/entity/atlantis", params={"lang": "en"})
     assert missing.status_code == 404 and "atlantis" in missing.text
 

@@ -58,6 +58,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "load.approx_needs_note": ("approx: true の事実にはnoteが必要です", "a fact with approx: true needs a note"),
     "load.no_files": ("パックにYAMLファイルがありません", "the pack has no YAML files"),
     "load.not_a_dir": ("パックのディレクトリが見つかりません", "pack directory not found"),
+    # anpo.ledger.rates: the rate file (`ledger/data/rates.yaml`); its other problems use load.* above
+    "rates.unusable": (
+        "換算率のファイルに問題があるため使えません（ファイルと行は次のとおり）",
+        "the rate file cannot be used (each problem with its file and line below)",
+    ),
+    "rates.not_a_list": (
+        "換算率のファイルは換算率（fy, jpy_per_usd, kind, source, url, locator）のリストでなければなりません",
+        "a rate file must be a list of rates (fy, jpy_per_usd, kind, source, url, locator)",
+    ),
+    "rates.not_a_mapping": (
+        "換算率はキーと値のマッピングでなければなりません（見つかったもの: {value}）",
+        "a rate must be a mapping of keys and values (found: {value})",
+    ),
+    "rates.bad_year": (
+        "年度「{value}」が不正です（2014のような{latest}までの西暦の年）",
+        "bad fiscal year '{value}' (expected a year such as 2014, up to {latest})",
+    ),
+    "rates.duplicate_year": (
+        "{fy}年度の換算率は{line}行目にもあります",
+        "the rate for FY {fy} is also given at line {line}",
+    ),
+    "rates.bad_rate": (
+        "換算率「{value}」は数ではありません（110や108.25のような10進数）",
+        "rate '{value}' is not a number (expected a decimal such as 110 or 108.25)",
+    ),
+    "rates.rate_not_positive": ("換算率「{value}」が正ではありません", "rate '{value}' is not positive"),
+    "rates.rate_precision": (
+        "換算率「{value}」の小数点以下の桁数が多すぎます（最大{places}桁）",
+        "rate '{value}' has too many decimal places (at most {places})",
+    ),
+    "rates.not_text": ("「{key}」は空でない文字列で書いてください", "'{key}' must be non-empty text"),
+    "rates.bad_url": (
+        "出典のURL「{value}」は http:// か https:// で始まらなければなりません",
+        "the source's url '{value}' must start with http:// or https://",
+    ),
     "check.ok": (
         "問題はありません: {files}ファイル、{entities}件の実体、{facts}件の事実",
         "no problems: {files} files, {entities} entities, {facts} facts",
@@ -188,6 +223,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot read the request body (it is not JSON or a form in UTF-8)",
     ),
     "http.other": ("リクエストを処理できません（HTTP {status}）: {detail}", "{detail} (HTTP {status})"),
+    # a JSON body's top-level field the endpoint does not take (a typo was ignored silently)
+    "http.unknown_fields": (
+        "JSONの本文に不明な項目があります: {fields}（使える項目: {allowed}）",
+        "unknown field in the JSON body: {fields} (allowed: {allowed})",
+    ),
     # web pages
     "ui.title": ("日米安全保障体制 anpo", "anpo — Japan–U.S. Security Arrangements"),
     "ui.nav.home": ("ホーム", "Home"),

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,7 +23,7 @@ from anpo.framework.pack import default_framework
 from anpo.i18n import msg
 from anpo.startup import settle
 from anpo.web import auth, routes_acsa, routes_ask, routes_auth, routes_framework, routes_work
-from anpo.web.common import lang_of, render
+from anpo.web.common import UnknownFields, lang_of, render
 from anpo.web.guard import Guard
 
 log = logging.getLogger("anpo.web")
@@ -87,10 +88,21 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
-        error = {"ja": f"リクエストが不正です: {fields}", "en": f"invalid request: {fields}"}
+        body = unknown_fields(request, exc) or {}
+        error = body.get("error") or {"ja": f"リクエストが不正です: {fields}", "en": f"invalid request: {fields}"}
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": error}, status_code=422)
+            return JSONResponse({**body, "error": error}, status_code=422)
         return error_page(request, 422, error)  # a page's bad query, as any other 4xx of a page
+
+    def unknown_fields(request: Request, exc: RequestValidationError) -> dict[str, Any] | None:
+        """The refusal of a JSON body's top-level fields that its model (`extra="forbid"`) does not
+        take, worded as the routes that read a body by hand word it (with the fields it takes)."""
+        names = [str(e["loc"][1]) for e in exc.errors() if e["type"] == "extra_forbidden" and len(e["loc"]) == 2]
+        field = getattr(request.scope.get("route"), "body_field", None)
+        model = getattr(getattr(field, "field_info", None), "annotation", None)
+        if not names or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        return UnknownFields(sorted(names), list(model.model_fields)).body
 
     def error_page(request: Request, status: int, error: dict[str, str]) -> Any:
         lang = lang_of(request)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 from fastapi import HTTPException, Request
 from fastapi.templating import Jinja2Templates
@@ -13,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from anpo.dates import DateError, era_string, parse_date, today
 from anpo.framework.framework import Framework
 from anpo.framework.model import Text
-from anpo.i18n import t
+from anpo.i18n import msg, t
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -50,6 +51,60 @@ class BadRequest(HTTPException):
 
     def __init__(self, text: Text) -> None:
         super().__init__(status_code=400, detail={"error": text.as_json()})
+
+
+class UnknownFields(HTTPException):
+    """A 422 naming the top-level fields of a JSON body that its endpoint does not take, and those
+    it does: a typo (`"idempotency"` for `"id"`) was ignored, the request run as if it were absent."""
+
+    def __init__(self, unknown: list[str], allowed: Collection[str]) -> None:
+        text = msg("http.unknown_fields", fields=", ".join(unknown), allowed=", ".join(sorted(set(allowed))))
+        self.body: dict[str, Any] = {"error": text.as_json(), "code": "unknown_field", "fields": unknown}
+        super().__init__(422, detail=self.body)
+
+
+def refuse_unknown_fields(payload: Mapping[str, Any], allowed: Collection[str]) -> None:
+    """Raise UnknownFields when `payload` (a JSON object) has a key outside `allowed`."""
+    unknown = sorted(str(k)[:100] for k in payload if k not in allowed)
+    if unknown:
+        raise UnknownFields(unknown, allowed)
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"  # what the pages' forms send
+
+
+class FormNotUtf8(ValueError):
+    """A name or value of a urlencoded form whose bytes are not UTF-8; `text` names its field."""
+
+    def __init__(self, field: bytes) -> None:
+        self.text = msg("ui.form.not_utf8", field=field[:100].decode("ascii", "backslashreplace"))
+        super().__init__(self.text.en)
+
+
+def form_text(raw: bytes, field: bytes) -> str:
+    """One name or value of a urlencoded form: `+` a space, `%XX` a byte, the bytes UTF-8 (else
+    FormNotUtf8, naming `field`)."""
+    try:
+        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormNotUtf8(field) from exc
+
+
+def unreadable_form(request: Request) -> Text | None:
+    """Why the urlencoded form of this request cannot be read, or None: a name or value that is not
+    UTF-8 (`%FF`, a lone surrogate `%ED%A0%80`, a raw byte), which Starlette's parser behind
+    FastAPI's `Form` reads as U+FFFD or Latin-1, a value altered silently. The body is the one the
+    guard read (`guard.form_body_of`); a route calls this after its own more specific refusals."""
+    from anpo.web.guard import form_body_of
+
+    try:
+        for part in form_body_of(request).split(b"&"):
+            name, _, value = part.partition(b"=")
+            form_text(name, name)
+            form_text(value, name)
+    except FormNotUtf8 as exc:
+        return exc.text
+    return None
 
 
 def parse_on(value: str | None) -> dt.date:

@@ -12,6 +12,8 @@
   cannot hold one (the driver fails), SQLite's can, so it is refused with a 400 on both alike.
   Nor a lone surrogate in a JSON body (`\ud800` with no pair): no character, no UTF-8 encodes it,
   and neither database's driver can bind it (a 500 before).
+- The raw body of a urlencoded form is kept for the route (`form_body_of`): FastAPI's `Form`
+  reads it with every byte that is not UTF-8 altered, and the body cannot be read again.
 - The marking of what a response contains: `X-Anpo-Marking` (English banner) and
   `X-Anpo-Marking-Ja` (the Japanese banner, percent-encoded UTF-8). Routes declare what they
   return with `mark(request, marking, ...)`; the default is the public level.
@@ -258,6 +260,13 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def form_body_of(request: Request) -> bytes:
+    """The raw body of a urlencoded form posted with this request, as the guard read it (empty for
+    any other request): a route reading its fields with FastAPI's `Form` can no longer read it."""
+    body = getattr(request.state, "form_body", b"")
+    return body if isinstance(body, bytes) else b""
+
+
 def csrf_token_of(request: Request) -> str:
     """The CSRF token the page must embed in its forms (`csrf_token`) and scripts (`X-CSRF-Token`)."""
     token = getattr(request.state, "csrf", None)
@@ -298,6 +307,8 @@ class Guard:
                 except BodyTooLarge:
                     await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)
                     return
+            if pattern is NUL_FORM:
+                scope["state"]["form_body"] = body  # for `form_body_of`: FastAPI's Form reads it altered
             if pattern is not None:
                 if pattern.search(body):
                     await self._refuse(scope, request, send, 400, NUL_REFUSED, audit=False)

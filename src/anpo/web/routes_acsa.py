@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
-from urllib.parse import unquote_to_bytes, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -38,7 +38,18 @@ from anpo.security.principal import Principal
 from anpo.store.db import session_factory, transaction
 from anpo.web import auth, guard
 from anpo.web.charts import bar_chart
-from anpo.web.common import MAX_BIGINT, BadRequest, framework_of, lang_of, parse_on, render
+from anpo.web.common import (
+    FORM_TYPE,
+    MAX_BIGINT,
+    BadRequest,
+    FormNotUtf8,
+    form_text,
+    framework_of,
+    lang_of,
+    parse_on,
+    refuse_unknown_fields,
+    render,
+)
 from anpo.web.dashboard import DashboardItem, register_dashboard_source
 
 router = APIRouter()
@@ -257,6 +268,28 @@ def _deny_anonymous(request: Request, kind: str) -> None:
         principal_of(request, api=True)
 
 
+# The top-level fields of each JSON body (`kind`, and a step's `order`, are the address's); any
+# other is refused with a 422 naming it, where it was ignored (`"idempotency"` for `"id"`).
+API_FIELDS: dict[str, tuple[str, ...]] = {
+    "order": (
+        "id",
+        "on",
+        "provider",
+        "context",
+        "requesting_unit",
+        "method",
+        "lines",
+        "marking_level",
+        "releasable_to",
+    ),
+    "sign": ("id", "on", "party"),
+    "deliver": ("id", "on", "lines", "documents"),
+    "receive": ("id", "on", "delivery"),
+    "settle": ("id", "on", "method", "amount", "commodity", "line"),
+    "cancel": ("id", "on", "reason"),
+}
+
+
 def _json_refusal(exc: Refusal) -> JSONResponse:
     return JSONResponse(exc.body, status_code=exc.status)
 
@@ -268,6 +301,7 @@ def api_order(request: Request, payload: dict[str, Any] = Body(...)) -> Any:  # 
     "releasable_to"?}`. A refused order answers 422 with the reasons and their citations."""
     _deny_anonymous(request, "order")
     principal = principal_of(request, api=True)
+    refuse_unknown_fields(payload, API_FIELDS["order"])
     try:
         result = execute(request, principal, {**payload, "kind": "order", "on": payload.get("on") or today()})
     except Refusal as exc:
@@ -282,13 +316,13 @@ def api_step(request: Request, order_id: str, kind: Step, payload: dict[str, Any
     `cancel` (`reason`); each with `id` (idempotency) and `on` (default today)."""
     _deny_anonymous(request, kind)
     principal = principal_of(request, api=True)
+    refuse_unknown_fields(payload, API_FIELDS[kind])
     try:
         return step(request, principal, order_id, kind, {**payload, "on": payload.get("on") or today()})
     except Refusal as exc:
         return _json_refusal(exc)
 
 
-FORM_TYPE = "application/x-www-form-urlencoded"  # what the pages' forms send
 MAX_FORM_BYTES = 1024 * 1024  # a page's form is a few KB
 MAX_FORM_FIELDS = 1000
 REPEATABLE = "releasable_to"  # check boxes: one field per box ticked
@@ -313,7 +347,10 @@ async def _form(request: Request) -> dict[str, Any]:
     releasable: list[str] = []
     for part in parts:
         raw_name, _, raw_value = part.partition(b"=")
-        name, value = _form_text(raw_name, raw_name), _form_text(raw_value, raw_name)
+        try:
+            name, value = form_text(raw_name, raw_name), form_text(raw_value, raw_name)
+        except FormNotUtf8 as exc:
+            raise Refusal(400, {"error": exc.text.as_json(), "code": "invalid"}) from exc
         if name == REPEATABLE:
             releasable.append(value)
             continue
@@ -324,15 +361,6 @@ async def _form(request: Request) -> dict[str, Any]:
             data[name] = value
     data["releasable_to"] = releasable or list(DEFAULT_RELEASABLE)
     return data
-
-
-def _form_text(raw: bytes, field: bytes) -> str:
-    """One name or value of a urlencoded form: `+` a space, `%XX` a byte, the bytes UTF-8."""
-    try:
-        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        name = field[:100].decode("ascii", "backslashreplace")
-        raise Refusal(400, {"error": msg("ui.form.not_utf8", field=name).as_json(), "code": "invalid"}) from exc
 
 
 LINE_ROWS = 3  # line items on the order form: the first required, the others used when filled in

@@ -54,6 +54,8 @@ async def api_ask(request: Request, question: str, on: str | None = None, explai
 
 @router.get("/ask", include_in_schema=False)
 async def page_ask(request: Request, q: str | None = None, params: str = "", on: str | None = None) -> Any:
+    """The question form, and the answer to the question asked; a question, parameter or date the
+    JSON twin refuses with a 400 is a 400 here too, the form shown again with the reason."""
     await auth.principal(request)  # for the page's header, looked up without a worker thread
     lang = lang_of(request)
     fw = framework_of(request)
@@ -69,7 +71,7 @@ async def page_ask(request: Request, q: str | None = None, params: str = "", on:
         except BadRequest as exc:
             error = str(exc.detail["error"][lang]) if isinstance(exc.detail, dict) else str(exc.detail)
     twin = f"/api/ask/{q}?{'&'.join(params.split())}&on={result['on']}" if result else "/api/ask"
-    return render(
+    response = render(
         request,
         "ask.html",
         lang,
@@ -81,3 +83,6 @@ async def page_ask(request: Request, q: str | None = None, params: str = "", on:
         on=on or "",
         twin=twin,
     )
+    if error is not None:  # the form again with the reason and what was typed, as a 400 (the twin's)
+        response.status_code = 400
+    return response

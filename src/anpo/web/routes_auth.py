@@ -18,7 +18,7 @@ from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, ROLES, Principal
 from anpo.store.db import session_factory, transaction
 from anpo.web import auth, dashboard, guard
-from anpo.web.common import lang_of, render
+from anpo.web.common import lang_of, render, unreadable_form
 
 router = APIRouter()
 ADMIN_ACTION = "accounts.admin"
@@ -77,6 +77,11 @@ def login(
 ) -> Any:
     """Check the password (throttled, audited); on success a new session and a new CSRF token."""
     lang = lang_of(request)
+    unreadable = unreadable_form(request)
+    if unreadable is not None:  # refused before any check: no attempt counted, no session ended
+        response = render(request, "login.html", lang, next=_safe_next(next), error=unreadable.get(lang))
+        response.status_code = 400
+        return response
     old = auth.session_token_of(request)
     token = ""
     with _tx(request) as session:  # the failed attempt is counted and audited: this commits either way
@@ -98,6 +103,9 @@ def login(
 
 @router.post("/logout", include_in_schema=False)
 def logout(request: Request) -> Any:
+    unreadable = unreadable_form(request)
+    if unreadable is not None:
+        return error_response(request, 400, unreadable)
     token = auth.session_token_of(request)
     if token:
         with _tx(request) as session:
@@ -247,6 +255,9 @@ def page_create_user(
 ) -> Any:
     principal = require_admin(request, api=False)
     lang = lang_of(request)
+    unreadable = unreadable_form(request)
+    if unreadable is not None:
+        return _users_page(request, error=unreadable.get(lang), status=400)
     # The form's values go to `create_user` unvalidated by NewUser, whose limits it checks itself
     # and, unlike NewUser here ("invalid input"), says which value is wrong and why.
     new = NewUser.model_construct(username=username, password=password, party=party, clearance=clearance, roles=roles)
@@ -260,6 +271,9 @@ def page_create_user(
 @router.post("/admin/users/{username}/disable", include_in_schema=False)
 def page_disable_user(request: Request, username: str) -> Any:
     principal = require_admin(request, api=False)
+    unreadable = unreadable_form(request)
+    if unreadable is not None:
+        return _users_page(request, error=unreadable.get(lang_of(request)), status=400)
     try:
         _disable(request, principal, username)
     except accounts.AccountError as exc:

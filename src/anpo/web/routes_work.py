@@ -30,7 +30,7 @@ from anpo.security.access import AccessDenied
 from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, Principal
 from anpo.web import guard
-from anpo.web.common import MAX_INTEGER, framework_of, lang_of, parse_on, render
+from anpo.web.common import MAX_INTEGER, framework_of, lang_of, parse_on, refuse_unknown_fields, render
 from anpo.work import calendar as ical
 from anpo.work import consultations, coordination, facilities, protection
 from anpo.work.common import Work, WorkError, audit_denied, marking_of
@@ -241,6 +241,7 @@ def page_case(request: Request, case_id: str) -> Any:
 @router.post("/api/work/cases/{case_id}/entries", tags=["work"], status_code=201)
 def api_post_entry(request: Request, case_id: str, payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
     """Add a message, decision or tasking: `{"type", "text": {"ja","en"} | str, "marking": {"level","releasable_to"}}`."""
+    refuse_unknown_fields(payload, ("type", "text", "marking"))
     raw = payload.get("text")
     if isinstance(raw, str):
         body = Text(raw, raw)
@@ -403,11 +404,13 @@ def _roles(request: Request) -> dict[str, bool]:
     }
 
 
-def _payload(payload: Any) -> dict[str, Any]:
+def _payload(payload: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON body as an object whose top-level keys are among `fields` (else a 400 or a 422)."""
     if not isinstance(payload, dict):
         raise HTTPException(
             400, detail={"error": Text("JSONのオブジェクトが必要です", "a JSON object is expected").as_json()}
         )
+    refuse_unknown_fields(payload, fields)
     return payload
 
 
@@ -417,7 +420,7 @@ def api_start_exercise(request: Request, payload: Any = Body(...)) -> JSONRespon
     "releasable_to"}}` (exercise controllers; the marking is public when absent)."""
     from anpo.exercise import live
 
-    data = _payload(payload)
+    data = _payload(payload, ("scenario", "seed", "marking"))
     raw = data.get("seed")
     # a whole number, or its digits as text (empty: 0): int() made 1.5 a 1 and true a 1, silently
     seed: int | None = None
@@ -476,6 +479,8 @@ def api_exercise_step(request: Request, run_id: str, payload: Any = Body(None)) 
     """Release the next inject (`{"script": true}` also plays its scripted actions)."""
     from anpo.exercise import live
 
+    if isinstance(payload, dict):
+        refuse_unknown_fields(payload, ("script",))
     script = bool(isinstance(payload, dict) and payload.get("script"))
     with work_of(request) as w:
         return live.step(w, run_id, play_script=script)
@@ -489,7 +494,20 @@ def api_exercise_act(request: Request, run_id: str, payload: Any = Body(...)) ->
     from anpo.exercise import live
 
     with work_of(request) as w:
-        return live.act(w, run_id, _payload(payload))
+        return live.act(w, run_id, _payload(payload, _act_fields(payload)))
+
+
+def _act_fields(payload: Any) -> tuple[str, ...]:
+    """The fields an action takes: `do`, `party` and those of its kind (`text` also as `text_ja`
+    and `text_en`, as the page sends it). An unknown `do` is left to `live.act` to refuse by name."""
+    from anpo.exercise.scenario import ACTIONS
+
+    do = payload.get("do") if isinstance(payload, dict) else None
+    if not isinstance(do, str) or do not in ACTIONS:
+        return tuple(str(k) for k in payload) if isinstance(payload, dict) else ()
+    required, optional = ACTIONS[do]
+    texts = ("text_ja", "text_en") if "text" in required + optional else ()
+    return ("do", "party", *required, *optional, *texts)
 
 
 @router.post("/api/work/exercises/{run_id}/end", tags=["work"])
@@ -616,7 +634,7 @@ def _wake(request: Request) -> None:
 @router.post("/api/work/cases", tags=["work"], status_code=201)
 def api_open_case(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
     """Open a coordination case: `{"title": {"ja","en"}, "type", "level": "acg|bocc|ccc", "on": DATE, "marking"}`."""
-    data = _payload(payload)
+    data = _payload(payload, ("title", "type", "level", "on", "marking"))
     with work_of(request) as w:
         case = coordination.open_case(
             w,
@@ -637,7 +655,7 @@ def api_determine(request: Request, case_id: str, payload: Any = Body(...)) -> J
     when the situation does not exist on the case's date or needs a Cabinet decision not given."""
     import datetime as dt
 
-    data = _payload(payload)
+    data = _payload(payload, ("situation", "cabinet_decision_on", "diet_approval_on", "decided_by"))
     with work_of(request) as w:
         det = coordination.determine(
             w,
@@ -664,7 +682,7 @@ def api_close_case(request: Request, case_id: str) -> dict[str, Any]:
 @router.post("/api/work/commitments", tags=["work"], status_code=201)
 def api_add_commitment(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
     """Record a commitment a meeting made: `{"id", "meeting", "owner", "label": {"ja","en"}, "due", "outcome", "marking"}`."""
-    data = _payload(payload)
+    data = _payload(payload, ("id", "meeting", "owner", "label", "due", "outcome", "marking"))
     with work_of(request) as w:
         row = consultations.add_commitment(
             w,
@@ -682,7 +700,7 @@ def api_add_commitment(request: Request, payload: Any = Body(...)) -> JSONRespon
 @router.post("/api/work/commitments/{commitment_id}/done", tags=["work"])
 def api_commitment_done(request: Request, commitment_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
     """Mark a commitment done: `{"on": DATE, "by": ID of the instrument, event or meeting}`."""
-    data = _payload(payload)
+    data = _payload(payload, ("on", "by"))
     with work_of(request) as w:
         return consultations.complete_commitment(w, commitment_id, _day(_field(data, "on")), _field(data, "by", False))
 
@@ -692,7 +710,7 @@ def api_request_protection(request: Request, payload: Any = Body(...)) -> JSONRe
     """A force's request for asset protection, checked with `sdf.may_protect_assets` as of `on`:
     `{"protected_party", "activity", "asset", "by", "on", "unit", "marking"}`. A request the law does
     not allow is kept with status `refused_by_law` and the reasons."""
-    data = _payload(payload)
+    data = _payload(payload, ("protected_party", "activity", "asset", "by", "on", "unit", "marking"))
     with work_of(request) as w:
         row = protection.request_protection(
             w,
@@ -710,7 +728,7 @@ def api_request_protection(request: Request, payload: Any = Body(...)) -> JSONRe
 @router.post("/api/work/protection/{record_id}/decision", tags=["work"])
 def api_decide_protection(request: Request, record_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
     """The Minister of Defense's decision: `{"approve": true|false, "on": DATE}`."""
-    data = _payload(payload)
+    data = _payload(payload, ("approve", "on"))
     if not isinstance(data.get("approve"), bool):
         raise HTTPException(
             400, detail={"error": Text("approveはtrueかfalseです", "approve must be true or false").as_json()}
@@ -722,7 +740,7 @@ def api_decide_protection(request: Request, record_id: str, payload: Any = Body(
 @router.post("/api/work/protection/{record_id}/carried-out", tags=["work"])
 def api_carry_out(request: Request, record_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
     """Record the protection carried out: `{"on": DATE, "units": "…"}` (it counts in that year's report)."""
-    data = _payload(payload)
+    data = _payload(payload, ("on", "units"))
     with work_of(request) as w:
         return protection.carry_out(w, record_id, _day(_field(data, "on")), _field(data, "units", False) or "")
 
@@ -733,7 +751,7 @@ def api_book(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noq
     "marking"}` (times `YYYY-MM-DDTHH:MM`, end exclusive); 409 with the clashing bookings."""
     from anpo.work.common import parse_time
 
-    data = _payload(payload)
+    data = _payload(payload, ("facility", "party", "start", "end", "unit", "purpose", "marking"))
     with work_of(request) as w:
         who = w.principal
         party = _field(data, "party", False) or who.party or ""

@@ -216,3 +216,25 @@ def test_problem_messages_exist_in_japanese_too(tmp_path: Path) -> None:
     root = write_pack(tmp_path, a="- id: x\n  kind: party\n  label: {ja: x, en: x}\n  cite: nope p\n")
     _, problems = load_pack(root)
     assert problems and "存在しません" in problems[0].message.ja
+
+
+def test_an_item_that_is_not_a_mapping_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    root = write_pack(
+        tmp_path,
+        a="""
+        - id: jpn
+          kind: party
+          label: {ja: 日本, en: Japan}
+          cite: src p1
+          names:
+            - label: {ja: 日本国, en: State of Japan}
+            - just a string
+          facts:
+            - summary: {ja: 要約, en: Summary}
+            - 42
+        - a record that is a string
+        """,
+    )
+    found = problems_of(root)
+    not_mappings = sorted((f, line) for f, line, m in found if "mapping" in m)
+    assert not_mappings == [("a.yaml", 8), ("a.yaml", 11), ("a.yaml", 12)]

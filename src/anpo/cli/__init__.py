@@ -38,6 +38,8 @@ def main() -> None:
         if "ClickException" in _kinds(exc):
             _usage(exc)
             raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
+        if _rates_unusable(exc):
+            raise SystemExit(1) from None
         status = _database_unusable(exc)
         if status is None:
             raise
@@ -75,6 +77,18 @@ def _usage(exc: Any) -> None:
     if ctx is not None:
         sys.stderr.write(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n\n")
     sys.stderr.write(f"anpo: {msg(key).ja} / {detail}\n")  # Click's English names what is wrong
+
+
+def _rates_unusable(exc: Exception) -> bool:
+    """Say a rate file's problems (`anpo.ledger.rates.RatesError`), each with its file and line, in
+    both languages (a settlement that needed a rate printed a traceback in English); False for any
+    other error."""
+    rates = sys.modules.get("anpo.ledger.rates")  # not imported: no rate file was read
+    if rates is None or not isinstance(exc, rates.RatesError):
+        return False
+    head = msg("rates.unusable")
+    sys.stderr.write(f"anpo: {head.ja} / {head.en}\n{exc.text.ja}\n{exc.text.en}\n")
+    return True
 
 
 def _database_unusable(exc: Exception) -> int | None:

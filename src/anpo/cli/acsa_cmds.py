@@ -478,6 +478,7 @@ def export_cmd(
     lang: LangOpt = Lang.en,
 ) -> None:
     """Every posting and balance as JSON, CSV or a beancount ledger that bean-check accepts. / 出力"""
+    from anpo.files import write_atomic
     from anpo.ledger.commands import choice
     from anpo.ledger.export import FORMATS, export
     from anpo.ledger.messages import LedgerError
@@ -493,7 +494,7 @@ def export_cmd(
         sys.stdout.write(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)
     except OSError as exc:
         _error(cannot_write(output, exc), lang, as_json)
     emit(

@@ -696,6 +696,7 @@ def calendar_export(
     """Meetings and exercises as iCalendar (RFC 5545). / 会合と演習をiCalendarで出力"""
     import sys
 
+    from anpo.files import write_atomic
     from anpo.work.calendar import export, marking_of
     from anpo.work.consultations import list_meetings
     from anpo.work.facilities import list_exercises
@@ -705,7 +706,7 @@ def calendar_export(
         body = export(meetings, list_exercises(w.fw), lang.value, w.levels.banner(marking_of(meetings, w.levels)))
     if out:
         try:
-            out.write_bytes(body)
+            write_atomic(out, body)
         except OSError as exc:
             fail(cannot_write(out, exc), lang)
     else:

@@ -10,6 +10,8 @@ from typing import Any
 
 from jinja2 import Environment
 
+from anpo.files import write_atomic
+
 CJK_FONTS = (
     "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
@@ -145,20 +147,26 @@ def write_report(result: dict[str, Any], path: Path) -> None:
     """Write one report; its format comes from the file's extension (.html, .pdf or .json)."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        path.write_bytes(render_pdf(result))
+        write_atomic(path, render_pdf(result))
     elif suffix == ".html":
-        path.write_text(render_html(result), encoding="utf-8")
+        write_atomic(path, render_html(result))
     elif suffix == ".json":
-        path.write_text(render_json(result), encoding="utf-8")
+        write_atomic(path, render_json(result))
     else:
         raise ValueError(f"unknown report format {suffix!r} (allowed: {', '.join(REPORT_FORMATS)})")
 
 
 def write_reports(result: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """The JSON, HTML and PDF reports in `out_dir` (made if missing). All three are rendered before
+    any is written, so that a report that cannot be rendered leaves none of them changed."""
     stem = f"aar_{result['scenario']['id']}_seed{result['seed']}"
-    paths = {"json": out_dir / f"{stem}.json", "html": out_dir / f"{stem}.html", "pdf": out_dir / f"{stem}.pdf"}
-    paths["json"].write_text(render_json(result), encoding="utf-8")
-    paths["html"].write_text(render_html(result), encoding="utf-8")
-    paths["pdf"].write_bytes(render_pdf(result))
+    bodies: dict[str, str | bytes] = {
+        "json": render_json(result),
+        "html": render_html(result),
+        "pdf": render_pdf(result),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {fmt: out_dir / f"{stem}.{fmt}" for fmt in bodies}
+    for fmt, body in bodies.items():
+        write_atomic(paths[fmt], body)
     return paths

@@ -28,7 +28,7 @@ from anpo.framework.model import (
     Text,
     Where,
 )
-from anpo.framework.yamlsrc import LineMap, YamlError, read_yaml
+from anpo.framework.yamlsrc import LineList, LineMap, YamlError, read_yaml
 from anpo.i18n import msg
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -104,9 +104,9 @@ class _FileParser:
             self.problem(line, "load.bad_value", attr="names", detail="list")
             return []
         out = []
-        for item in raw:
+        for index, item in enumerate(raw):
             if not isinstance(item, LineMap):
-                self.problem(line, "load.not_a_mapping")
+                self.problem(item_line(raw, index, line), "load.not_a_mapping")
                 continue
             self.check_keys(item, schema.NAME_KEYS)
             label = self.text(item.get("label"), item.line_of("label"))
@@ -127,9 +127,9 @@ class _FileParser:
             return []
         attrs = schema.KINDS[kind]
         out = []
-        for item in raw:
+        for index, item in enumerate(raw):
             if not isinstance(item, LineMap):
-                self.problem(line, "load.not_a_mapping")
+                self.problem(item_line(raw, index, line), "load.not_a_mapping")
                 continue
             self.check_duplicates(item)
             found = [k for k in item if k not in schema.FACT_KEYS]
@@ -303,7 +303,7 @@ def _read_files(root: Path, problems: list[Problem], pending: _Pending) -> list[
             parser.problem(1, "load.not_a_list")
             continue
         for index, rec in enumerate(data):
-            ent = parser.entity(rec, getattr(rec, "line", index + 1))
+            ent = parser.entity(rec, getattr(rec, "line", None) or item_line(data, index, 1))
             if ent is not None:
                 entities.append(ent)
     return entities
@@ -376,3 +376,8 @@ def load_pack(path: str | Path) -> tuple[Framework | None, list[Problem]]:
     if problems:
         return None, problems
     return Framework(by_id), []
+
+
+def item_line(items: list[Any], index: int, default: int) -> int:
+    """The line of a sequence's item in its YAML file: a scalar item cannot carry its own."""
+    return items.line_of(index) if isinstance(items, LineList) else default

@@ -1,11 +1,13 @@
 """YAML reading that keeps line numbers, so every problem can name its file and line.
 
 Mappings become `LineMap` (a dict that remembers the line of itself and of each key); duplicate
-keys, which plain PyYAML silently overwrites, are reported.
+keys, which plain PyYAML silently overwrites, are reported. Sequences become `LineList` (a list that
+remembers the line of each item, which a scalar item cannot carry itself).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -25,6 +27,16 @@ class LineMap(dict[str, Any]):
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A sequence from YAML with the line of the sequence and of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
 class _Loader(_BaseLoader):
@@ -47,6 +59,14 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     return result
 
 
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[LineList]:
+    result = LineList()
+    result.line = node.start_mark.line + 1
+    result.item_lines = [item.start_mark.line + 1 for item in node.value]
+    yield result  # first the empty list, then its items: an alias may refer back to it (`&a [*a]`)
+    result.extend(loader.construct_sequence(node))
+
+
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
     # An impossible date such as 1990-02-30 stays a string, so the loader reports it with its
     # line instead of the whole file failing to parse.
@@ -57,6 +77,7 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 

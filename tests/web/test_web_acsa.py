@@ -520,3 +520,36 @@ def test_a_json_object_naming_a_key_twice_is_refused_with_a_400(web: Any, engine
     for deep_body in ("[" * 100_000, "[" * 100_000 + '"\\ud800"'):  # the second: the surrogate check's parse
         deep = tanaka.post("/api/acsa/orders", content=deep_body, headers=headers)
         assert deep.status_code in (400, 422), deep.text
+
+
+@pytest.mark.usefixtures("users")
+def test_a_line_that_is_not_an_object_or_has_an_unknown_field_gets_a_400_naming_it(web: Any, engine: Any) -> None:
+    """An order's or a delivery's line that was not an object answered a generic "bad body"; one
+    with a misspelt field (`unit_prise`) had it ignored, the line read as if it were absent. Both
+    are a bilingual 400 naming the entry and the field, and nothing is written."""
+    tanaka, jones = web("tanaka"), web("jones")
+    to_binding(tanaka, jones, "k1")
+    before = audit_rows(engine, "acsa.deliver")
+    line = order("x")["lines"][0]
+    step = {"id": "k1.d", "on": "2020-05-03", "documents": ["v1"]}
+    refused = {
+        "order string": post(tanaka, "/api/acsa/orders", order("k2") | {"lines": [line, "fuel"]}),
+        "order typo": post(tanaka, "/api/acsa/orders", order("k3") | {"lines": [line | {"unit_prise": "3"}]}),
+        "deliver number": post(tanaka, "/api/acsa/orders/k1/deliver", step | {"lines": [1]}),
+        "deliver typo": post(
+            tanaka, "/api/acsa/orders/k1/deliver", step | {"lines": [{"line": 1, "quantity": "1", "qty": "2"}]}
+        ),
+    }
+    for name, response in refused.items():
+        assert response.status_code == 400, (name, response.text)
+        assert response.json()["code"] == "invalid", name
+    assert refused["order string"].json()["error"]["en"] == "each entry of lines must be an object (entry 2)."
+    assert refused["order typo"].json()["error"]["en"] == (
+        "entry 1 of lines has unknown fields: unit_prise (allowed: category, item, unit, quantity, unit_price, currency)."
+    )
+    assert "unit_prise" in refused["order typo"].json()["error"]["ja"]
+    assert "qty" in refused["deliver typo"].json()["error"]["en"]
+    assert "2番目" in refused["order string"].json()["error"]["ja"]
+    assert audit_rows(engine, "acsa.deliver") == before
+    assert tanaka.get("/api/acsa/orders/k2").status_code == tanaka.get("/api/acsa/orders/k3").status_code == 404
+    assert tanaka.get("/api/acsa/orders/k1").json()["status"] == "binding"

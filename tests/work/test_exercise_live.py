@@ -36,6 +36,13 @@ def test_only_controllers_start_and_step(wclient: Any) -> None:
     run = _start(wclient)
     assert wclient.post(f"/api/work/exercises/{run}/step", headers=JP).status_code == 403
     assert wclient.post("/api/work/exercises/run_9999/step", headers=CTL).status_code == 404
+    # `script` is true or false: "no" and 0 were read by their truth, "no" as true
+    step = f"/api/work/exercises/{run}/step"
+    for body in ({"script": "no"}, {"script": 0}, ["script"]):
+        refused = wclient.post(step, json=body, headers=CTL)
+        assert refused.status_code == 400 and refused.json()["error"]["ja"], body
+    assert wclient.get(f"/api/work/exercises/{run}", headers=CTL).json()["injects"]["released"] == 0
+    assert wclient.post(step, json={"script": False}, headers=CTL).json()["injects"]["released"] == 1
 
 
 def test_live_run_answers_and_refuses_as_the_law_of_the_scenario_date(wclient: Any, engine: Any) -> None:

@@ -386,6 +386,22 @@ def line_no(value: Any) -> int:
 LINE_FIELDS = ("category", "item", "unit", "quantity", "unit_price", "currency")  # an order's line
 
 
+DELIVERY_LINE_FIELDS = ("line", "quantity")  # a delivery's line
+
+
+def _entries(data: Mapping[str, Any], field: str, limit: int, keys: tuple[str, ...]) -> list[Mapping[str, Any]]:
+    """A list field of objects, each with no key outside `keys`: an entry that is not an object was
+    a traceback (a 500 over the API), and a misspelt key (`unit_prise`) was ignored silently."""
+    entries = _list(data, field, limit)
+    for at, entry in enumerate(entries, 1):
+        if not isinstance(entry, Mapping):
+            raise fail("invalid", "not_object", field=field, at=at)
+        unknown = sorted(str(k)[:64] for k in entry if k not in keys)
+        if unknown:
+            raise fail("invalid", "unknown_keys", field=field, at=at, keys=", ".join(unknown), allowed=", ".join(keys))
+    return list(entries)
+
+
 def parse_line(data: Mapping[str, Any]) -> Line:
     cur = money.currency(str(data.get("currency", "")))
     line = Line(
@@ -427,7 +443,7 @@ def parse(data: Mapping[str, Any]) -> Command:
     cid = ident(data.get("id"))
     on = date("on", data.get("on"))
     if kind == "order":
-        lines = tuple(parse_line(x) for x in _list(data, "lines", MAX_ORDER_LINES))
+        lines = tuple(parse_line(x) for x in _entries(data, "lines", MAX_ORDER_LINES, LINE_FIELDS))
         if not lines:
             raise fail("invalid", "no_lines")
         releasable = data.get("releasable_to", list(DEFAULT_RELEASABLE))
@@ -447,7 +463,7 @@ def parse(data: Mapping[str, Any]) -> Command:
     if kind == "deliver":
         pairs = tuple(
             (line_no(x.get("line")), money.parse(x.get("quantity", ""), "quantity", money.QUANTITY_PLACES))
-            for x in _list(data, "lines", MAX_DELIVERY_LINES)
+            for x in _entries(data, "lines", MAX_DELIVERY_LINES, DELIVERY_LINE_FIELDS)
         )
         if not pairs:
             raise fail("invalid", "no_lines")

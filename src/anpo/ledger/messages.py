@@ -44,6 +44,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "not_text": ("{field} は文字列で書いてください。", "{field} must be text."),
     "not_list": ("{field} はリスト（配列）で書いてください。", "{field} must be a list."),
+    "not_object": (
+        "{field} の各項目はオブジェクトで書いてください（{at}番目）。",
+        "each entry of {field} must be an object (entry {at}).",
+    ),
+    "unknown_keys": (
+        "{field} の{at}番目に不明な項目があります: {keys}（使える項目: {allowed}）。",
+        "entry {at} of {field} has unknown fields: {keys} (allowed: {allowed}).",
+    ),
     "too_large": (
         "{field}={value} は大きすぎます（上限 {limit}）。",
         "{field}={value} is too large (at most {limit}).",

@@ -479,11 +479,13 @@ def api_exercise_step(request: Request, run_id: str, payload: Any = Body(None)) 
     """Release the next inject (`{"script": true}` also plays its scripted actions)."""
     from anpo.exercise import live
 
-    if isinstance(payload, dict):
-        refuse_unknown_fields(payload, ("script",))
-    script = bool(isinstance(payload, dict) and payload.get("script"))
+    script = False if payload is None else _payload(payload, ("script",)).get("script", False)
+    if script is not None and not isinstance(script, bool):  # "no" and 0 were read by truth
+        raise HTTPException(
+            400, detail={"error": Text("script は true か false です", "script is true or false").as_json()}
+        )
     with work_of(request) as w:
-        return live.step(w, run_id, play_script=script)
+        return live.step(w, run_id, play_script=bool(script))
 
 
 @router.post("/api/work/exercises/{run_id}/actions", tags=["work"])

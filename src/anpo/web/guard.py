@@ -80,6 +80,10 @@ CSRF_FAILED = {
     "ja": "CSRFトークンがないか一致しません。ページを読み込み直してください",
     "en": "missing or wrong CSRF token; reload the page",
 }
+MULTIPART_REFUSED = {
+    "ja": "multipart/form-data の本文は受け付けません（JSON か application/x-www-form-urlencoded で送ってください）",
+    "en": "a multipart/form-data body is not accepted (send JSON or application/x-www-form-urlencoded)",
+}
 NUL_REFUSED = {
     "ja": "リクエストにNUL文字（U+0000）は使えません",
     "en": "a NUL character (U+0000) is not allowed in a request",
@@ -296,6 +300,12 @@ class Guard:
         needs_csrf = request.method in UNSAFE and self._needs_csrf(request)
         pattern = NUL_JSON if "json" in ctype else NUL_FORM if ctype.startswith(FORM) else None
         if request.method in UNSAFE:
+            if ctype.lower().startswith("multipart/"):
+                # No page or endpoint takes one (files are never uploaded: a delivery's documents
+                # are references): refused unread, rather than parsed with its bytes that are not
+                # UTF-8 read as Latin-1 and past the NUL and form checks.
+                await self._refuse(scope, request, send, 415, MULTIPART_REFUSED, audit=False)
+                return
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
                 await self._refuse(scope, request, send, 413, BODY_TOO_LARGE, audit=False)

@@ -151,7 +151,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the Diet's approval ({diet}) is before the Cabinet decision ({cabinet})",
     ),
     "work.no_booking": ("予約「{id}」はありません", "no booking '{id}'"),
-    "work.bad_year": ("年「{year}」が不正です（1954年から9999年まで）", "bad year '{year}' (1954 to 9999)"),
+    "work.bad_year": ("年「{year}」が不正です（{first}年から{last}年まで）", "bad year '{year}' ({first} to {last})"),
+    "work.unknown_choice": (
+        "{field}「{value}」は不明です（使える値: {allowed}）",
+        "unknown {field} '{value}' (allowed: {allowed})",
+    ),
+    "work.blank": ("「{field}」が空です", "'{field}' is empty"),
+    "work.bad_id": (
+        "「{field}」（{value}）には空白、制御文字、「/」「?」「#」を使えません（URLの一部になります）",
+        "'{field}' ({value}) may not contain spaces, control characters, '/', '?' or '#' (it is part of URLs)",
+    ),
+    "work.before_records": (
+        "「{field}」（{on}）は記録の最初の年（{first}年）より前です",
+        "'{field}' ({on}) is before {first}, the first year of the records",
+    ),
+    "work.cabinet_before_law": (
+        "閣議決定の日（{on}）には「{situation}」は法律上の事態ではありませんでした",
+        "on the date of the Cabinet decision ({on}) '{situation}' was not a situation in law",
+    ),
     "work.bad_seed": (
         "seedは0から2147483647までの整数です（「{value}」）",
         "the seed is a whole number from 0 to 2147483647 (not '{value}')",

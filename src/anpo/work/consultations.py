@@ -7,6 +7,7 @@ passed, `late` when its due date has passed without it being done, otherwise `op
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from anpo.work.tables import Commitment, Meeting, Outcome, dump, load
 
 STATUSES = ("open", "late", "done")
 ID_LIMIT = 128  # the id column's VARCHAR(128): a longer one was a 500 on PostgreSQL (SQLite kept it)
+# What an id may not contain: it names the record in URLs (`/api/work/commitments/ID/done`), and
+# "a/b" or " " was kept though nothing could then reach it there.
+ID_FORBIDDEN = re.compile(r"[\s/?#\x00-\x1f\x7f]")
 
 
 def commitment_status(c: Commitment, on: dt.date) -> str:
@@ -29,6 +33,10 @@ def commitment_status(c: Commitment, on: dt.date) -> str:
     if c.due is not None and c.due < on:
         return "late"
     return "open"
+
+
+def _unknown_owner(owner: str) -> WorkError:
+    return WorkError(Text(f"担当「{owner}」は不明です", f"unknown owner '{owner}' (a body, organisation or party id)"))
 
 
 def _flat_citations(cites: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
@@ -80,6 +88,8 @@ def list_commitments(w: Work, on: dt.date, status: str | None = None, owner: str
                 f"unknown status '{status}' (allowed: {', '.join(STATUSES)})",
             )
         )
+    if owner and owner not in w.fw:  # an unknown one listed nothing, as if it owned none
+        raise _unknown_owner(owner)
     rows = []
     for c in w.session.execute(select(Commitment).order_by(Commitment.due, Commitment.id)).scalars():
         if not w.can_read(c.marking):
@@ -166,16 +176,20 @@ def add_commitment(
 ) -> dict[str, Any]:
     """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
     check_length("id", commitment_id, ID_LIMIT)
-    for text in (label.ja, label.en):
+    if not commitment_id:
+        raise WorkError(msg("work.blank", field="id"))
+    if ID_FORBIDDEN.search(commitment_id):
+        raise WorkError(msg("work.bad_id", field="id", value=commitment_id[:40]))
+    for lang, text in (("ja", label.ja), ("en", label.en)):
         check_length("label", text, LABEL_CHARS)
+        if not text.strip():  # `{"ja": " ", "en": " "}` was kept as the label
+            raise WorkError(msg("work.blank", field=f"label.{lang}"))
     w.require("work.commitment.write", marking, ("commitment", commitment_id))
     meeting = w.session.get(Meeting, meeting_id)
     if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):
         raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
     if owner not in w.fw:
-        raise WorkError(
-            Text(f"担当「{owner}」は不明です", f"unknown owner '{owner}' (a body, organisation or party id)")
-        )
+        raise _unknown_owner(owner)
     if w.session.get(Commitment, commitment_id) is not None:
         raise WorkError(
             Text(f"約束「{commitment_id}」は既にあります", f"commitment '{commitment_id}' already exists"),

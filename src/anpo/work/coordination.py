@@ -47,6 +47,7 @@ CASE_TYPES: dict[str, Text] = {
 }
 ENTRY_TYPES = ("opened", "message", "decision", "tasking", "determination", "question", "refusal", "closed")
 POSTABLE = ("message", "decision", "tasking")
+CASE_STATUSES = ("open", "closed")
 # Questions shown beside a case: (question, params) with "{situation}" filled from the case.
 CASE_QUESTIONS: dict[str, tuple[tuple[str, dict[str, str]], ...]] = {
     "missile_launch": (
@@ -282,6 +283,8 @@ def determine(
             code="refused",
             details={"answer": answer},
         )
+    if cabinet_decision_on is not None:
+        _check_cabinet_date(w, situation, cabinet_decision_on)
     current = _open_determination(w, case.id)
     if current is not None:
         current.ended_at = at
@@ -317,6 +320,17 @@ def determine(
     )
     w.audit("work.determination.write", "determination", str(det.id), case.marking, {"situation": situation})
     return determination_json(w, det)
+
+
+def _check_cabinet_date(w: Work, situation: str, on: dt.date) -> None:
+    """Refuse a Cabinet decision dated when the situation did not exist in law (one of 0001-01-01
+    was kept): the law of the decision's own date is asked."""
+    then = ask(w.fw, "situation.requirements", {"situation": situation}, on)
+    if not then.get("details", {}).get("exists", False):
+        name = label_json(w.fw, situation, on)
+        ja = msg("work.cabinet_before_law", on=on.isoformat(), situation=name["ja"]).ja
+        en = msg("work.cabinet_before_law", on=on.isoformat(), situation=name["en"]).en
+        raise WorkError(Text(ja, en), details={"answer": then})
 
 
 def _open_determination(w: Work, case_id: str) -> Determination | None:
@@ -427,6 +441,9 @@ def case_json(w: Work, case: Case, after_seq: int = 0, with_questions: bool = Fa
 
 
 def list_cases(w: Work, status: str | None = None) -> list[dict[str, Any]]:
+    """The cases the principal may read, of one status (`open`, `closed`) or all."""
+    if status and status not in CASE_STATUSES:  # an unknown one listed nothing, as if there were none
+        raise WorkError(msg("work.unknown_choice", field="status", value=status, allowed=", ".join(CASE_STATUSES)))
     query = select(Case).order_by(Case.opened_at, Case.id)
     if status:
         query = query.where(Case.status == status)

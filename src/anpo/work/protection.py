@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from anpo.dates import LATEST
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.rules.core import ask
@@ -36,6 +37,9 @@ ASSET_LABELS = {
     "other": Text("その他", "other"),
 }
 DECIDER = "jpn_minister_of_defense"
+# The years of the records: from the SDF's founding to the last year anpo takes dates in (a report
+# of 9999 was answered, empty, though no date of it can be given).
+FIRST_YEAR, LAST_YEAR = 1954, LATEST.year
 
 
 def occasion_of(activity: str) -> str:
@@ -115,6 +119,8 @@ def request_protection(
     exercise's requests (`exercise` = its run) are kept apart: they never count in the yearly report."""
     w.require("work.protection.request", marking, ("protection", "-"))
     check_length("unit", requesting_unit, UNIT_CHARS)
+    if requested_on.year < FIRST_YEAR:  # kept as `protection_1900_0001`, a year no list or report takes
+        raise WorkError(msg("work.before_records", field="on", on=requested_on.isoformat(), first=FIRST_YEAR))
     for name, value in (("protected_asset", protected_asset), ("protecting_asset", protecting_asset)):
         if value not in ASSETS:
             raise WorkError(
@@ -198,8 +204,8 @@ def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str) -> di
 
 
 def _check_year(year: int) -> None:
-    if not 1954 <= year <= 9999:
-        raise WorkError(msg("work.bad_year", year=year))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise WorkError(msg("work.bad_year", year=year, first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def list_protection(w: Work, year: int | None = None) -> list[dict[str, Any]]:

@@ -1,0 +1,117 @@
+"""Input that reads well but means nothing, on both backends: refused with the field and the reason
+in both languages (a 400, exit status 2), nothing written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+JP = {"x-anpo-work-token": "tok-jpn"}
+POLICY = {"x-anpo-work-token": "tok-policy"}
+COMMITMENT = {
+    "meeting": "scc_2013_10_03",
+    "owner": "sdc",
+    "label": {"ja": "見直し", "en": "Review"},
+    "due": "2014-12-31",
+}
+CASE = {"title": {"ja": "発射", "en": "Launch"}, "type": "missile_launch", "level": "bocc", "on": "2024-06-10"}
+
+
+def _refused(res: Any, status: int, en: str, ja: str) -> None:
+    assert res.status_code == status, res.text
+    error = res.json()["error"]
+    assert en in error["en"] and ja in error["ja"], error
+
+
+def _commitment_ids(client: Any) -> list[str]:
+    return [c["id"] for c in client.get("/api/work/commitments?on=2016-01-01").json()["commitments"]]
+
+
+def test_a_commitment_id_that_no_url_can_reach_or_a_blank_label_is_refused(wclient: Any) -> None:
+    """`"id": "a/b"` and `"id": " "` were kept, though `/api/work/commitments/ID/done` cannot name
+    them; a label of spaces in either language was kept as the commitment's label."""
+    for bad in ("a/b", " ", "c x", "c?x", "c#x", "c\tx"):
+        res = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": bad}, headers=POLICY)
+        _refused(res, 400, "'id' (", "「id」")
+        assert "may not contain spaces, control characters, '/', '?' or '#'" in res.json()["error"]["en"]
+    for label, field in (({"ja": " ", "en": "  "}, "label.ja"), ({"ja": "見直し", "en": " "}, "label.en")):
+        res = wclient.post(
+            "/api/work/commitments", json={**COMMITMENT, "id": "c_blank", "label": label}, headers=POLICY
+        )
+        _refused(res, 400, f"'{field}' is empty", f"「{field}」が空です")
+    ids = _commitment_ids(wclient)
+    assert not {"a/b", " ", "c x", "c_blank"} & set(ids)
+    kept = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": "c-1.x:y"}, headers=POLICY)
+    assert kept.status_code == 201, kept.text
+    assert (
+        wclient.post("/api/work/commitments/c-1.x:y/done", json={"on": "2014-01-01"}, headers=POLICY).status_code == 200
+    )
+
+
+def test_an_unknown_case_status_or_commitment_owner_is_refused_not_an_empty_list(
+    wclient: Any, cli: Any, db_url: str
+) -> None:
+    """`/api/work/cases?status=closd` and `anpo commitments list --owner sdcc` answered an empty
+    list, as if there were no such cases or commitments."""
+    assert wclient.post("/api/work/cases", json=CASE, headers=JP).status_code == 201
+    _refused(
+        wclient.get("/api/work/cases?status=closd", headers=JP),
+        400,
+        "unknown status 'closd' (allowed: open, closed)",
+        "status「closd」は不明です",
+    )
+    assert len(wclient.get("/api/work/cases?status=open", headers=JP).json()["cases"]) == 1
+    for lang, text in (("en", "unknown owner 'sdcc'"), ("ja", "担当「sdcc」は不明です")):
+        out = cli.run("commitments", "list", "--owner", "sdcc", "--url", db_url, "--lang", lang)
+        assert out.exit_code == 2 and text in out.output, out.output
+    owned = cli.json("commitments", "list", "--owner", "sdc", "--url", db_url)["commitments"]
+    assert owned and all(c["owner"]["id"] == "sdc" for c in owned)
+
+
+def test_a_protection_request_before_the_records_or_a_report_after_the_last_date_is_refused(
+    wclient: Any, cli: Any, db_url: str
+) -> None:
+    """A request of 1900-01-01 was kept as `protection_1900_0001`, a year that no list or report
+    takes; a report of 9999 was answered, though no date of that year can be given (after 9998-12-31)."""
+    body = {"protected_party": "usa", "activity": "joint_training", "asset": "ship", "by": "ship"}
+    for day in ("0001-01-01", "1953-12-31"):
+        res = wclient.post("/api/work/protection", json={**body, "on": day}, headers=JP)
+        _refused(res, 400, f"'on' ({day}) is before 1954, the first year of the records", "記録の最初の年（1954年）")
+    request = ("protection", "request", "--party", "usa", "--activity", "joint_training", "--asset", "ship")
+    out = cli.run(*request, "--by", "ship", "--on", "1900-01-01", "--url", db_url)
+    assert out.exit_code == 2 and "'on' (1900-01-01) is before 1954" in out.output, out.output
+    records = wclient.get("/api/work/protection/report?year=2023").json()
+    assert all(r["year"] >= 1954 for r in cli.json("protection", "list", "--url", db_url)["records"])
+    assert records["total"] > 0
+    _refused(wclient.get("/api/work/protection/report?year=9999"), 400, "bad year '9999' (1954 to 9998)", "9998年まで")
+    out = cli.run("protection", "report", "--year", "9999", "--url", db_url, "--lang", "ja")
+    assert out.exit_code == 2 and "年「9999」が不正です（1954年から9998年まで）" in out.output, out.output
+    assert wclient.get("/api/work/protection/report?year=9998").status_code == 200
+    kept = wclient.post("/api/work/protection", json={**body, "on": "1954-01-01"}, headers=JP)
+    assert kept.status_code == 201 and kept.json()["status"] == "refused_by_law", kept.text
+
+
+def test_a_cabinet_decision_dated_before_the_situation_existed_in_law_is_refused(wclient: Any) -> None:
+    """A determination of an armed-attack situation for a case of 2024 was kept with a Cabinet
+    decision of 0001-01-01 (the situation exists in law since 2003)."""
+    url = f"/api/work/cases/{wclient.post('/api/work/cases', json=CASE, headers=JP).json()['id']}"
+    entries = len(wclient.get(url, headers=JP).json()["entries"])
+    for day in ("0001-01-01", "2003-06-12"):
+        res = wclient.post(
+            f"{url}/determinations",
+            json={"situation": "anticipated_armed_attack", "cabinet_decision_on": day},
+            headers=JP,
+        )
+        _refused(
+            res,
+            400,
+            f"on the date of the Cabinet decision ({day}) 'Anticipated armed attack situation' was not a situation in law",
+            f"閣議決定の日（{day}）には「武力攻撃予測事態」は法律上の事態ではありませんでした",
+        )
+    after = wclient.get(url, headers=JP).json()
+    assert after["determinations"] == [] and len(after["entries"]) == entries
+    kept = wclient.post(
+        f"{url}/determinations",
+        json={"situation": "anticipated_armed_attack", "cabinet_decision_on": "2003-06-13"},
+        headers=JP,
+    )
+    assert kept.status_code == 201, kept.text

@@ -115,3 +115,33 @@ def test_a_cabinet_decision_dated_before_the_situation_existed_in_law_is_refused
         headers=JP,
     )
     assert kept.status_code == 201, kept.text
+
+
+def test_a_commitment_owned_by_a_record_that_cannot_own_one_is_refused(wclient: Any, cli: Any, db_url: str) -> None:
+    """`"owner": "wp2024_overview"` (a white paper) was kept as the commitment's owner, and
+    `commitments list --owner wp2024_overview` listed nothing, as if it owned none."""
+    allowed = "body, channel, organisation, party, position"
+    for owner, kind in (("wp2024_overview", "source"), ("guidelines_2015", "instrument"), ("camp_hansen", "facility")):
+        res = wclient.post(
+            "/api/work/commitments", json={**COMMITMENT, "id": f"c_{kind}", "owner": owner}, headers=POLICY
+        )
+        _refused(
+            res,
+            400,
+            f"'owner' ({owner}) is a {kind}, which cannot own a commitment (allowed kinds: {allowed})",
+            f"「owner」（{owner}）は{kind}で、約束の担当にはなれません（担当になれる種類: {allowed}）",
+        )
+    assert not {"c_source", "c_instrument", "c_facility"} & set(_commitment_ids(wclient))
+    for lang, text in (("en", "'owner' (wp2024_overview) is a source"), ("ja", "約束の担当にはなれません")):
+        out = cli.run("commitments", "list", "--owner", "wp2024_overview", "--url", db_url, "--lang", lang)
+        assert out.exit_code == 2 and text in out.output, out.output
+    owners = ("sdc", "summit", "usa_department_of_defense", "jpn", "jpn_minister_of_defense")
+    for n, owner in enumerate(owners):
+        res = wclient.post(
+            "/api/work/commitments", json={**COMMITMENT, "id": f"c_owner_{n}", "owner": owner}, headers=POLICY
+        )
+        assert res.status_code == 201 and res.json()["owner"]["id"] == owner, res.text
+    # the pack's own commitment, imported by `anpo db init`, is still listed under its owner
+    assert "commitment_guidelines_review_2014" in [
+        c["id"] for c in cli.json("commitments", "list", "--owner", "sdc", "--url", db_url)["commitments"]
+    ]

@@ -21,18 +21,23 @@ UrlOpt = Annotated[
 
 @db_app.command("init")
 def db_init(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.en) -> None:
-    """Create or upgrade the database and import the pack's historical records. / DBの作成"""
+    """Create or upgrade the database and bring the pack's historical records up to date. / DBの作成"""
+    from anpo.i18n import t
     from anpo.store.db import database_url, make_engine
     from anpo.store.migrate import init_database
 
     target = url or database_url()
-    init_database(make_engine(target))
+    engine = make_engine(target)
+    try:
+        reports = init_database(engine)
+    finally:
+        engine.dispose()
     shown = target.split("@")[-1]
-    emit(
-        {"database": shown, "status": "ready"},
-        as_json,
-        lambda: f"{'準備完了' if lang == Lang.ja else 'ready'}: {shown}",
-    )
+    data: dict[str, object] = {"database": shown, "status": "ready"}
+    data.update({r.name: r.as_json() for r in reports})  # what each importer added, updated, withdrew
+    lines = [t("db.ready", lang.value, database=shown)]
+    lines += [f"  {line}" for r in reports for line in r.lines(lang.value)]
+    emit(data, as_json, lambda: "\n".join(lines))
 
 
 @audit_app.command("verify")

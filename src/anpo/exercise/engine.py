@@ -208,7 +208,7 @@ class Run:
             }
         refused = answer["answer"] is not True
         with self.work(party) as w:
-            co.record_answer(w, case_id, answer, refused, what, self.clock)
+            co.record_answer(w, case_id, answer, refused, what, self.clock, exercise=self.scope)
         body = Text(f"{'不可' if refused else '可'}：{what.ja}", f"{'Refused' if refused else 'Allowed'}: {what.en}")
         return self._event(action, party, "refused" if refused else "allowed", body, answer["reasons"])
 
@@ -218,7 +218,7 @@ class Run:
         lead = {"ja": exc.text.ja, "en": exc.text.en, "citations": exc.details.get("citations", [])}
         full = {"question": answer.get("question"), "answer": answer.get("answer"), "reasons": [lead, *reasons]}
         with self.work(party) as w:
-            co.record_answer(w, self._case(action), full, True, what, self.clock)
+            co.record_answer(w, self._case(action), full, True, what, self.clock, exercise=self.scope)
         return self._event(action, party, "refused", Text(f"不可：{what.ja}", f"Refused: {what.en}"), [lead, *reasons])
 
     # -- actions -------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ class Run:
             to = label_json(self.fw, str(action.args["to"]))
             body = Text(f"［{to['ja']}へ］{body.ja}", f"[to {to['en']}] {body.en}")
         with self.work(party) as w:
-            co.post_entry(w, self._case(action), kind, body, self.clock)
+            co.post_entry(w, self._case(action), kind, body, self.clock, exercise=self.scope)
         return self._event(action, party, "done", body)
 
     def _do_message(self, action: Action, party: str) -> Event:
@@ -292,6 +292,7 @@ class Run:
                     decided_by=str(action.args.get("decided_by", "")),
                     cabinet_decision_on=day if action.args.get("cabinet_decision") else None,
                     diet_approval_on=day if action.args.get("diet_approval") else None,
+                    exercise=self.scope,
                 )
         except WorkError as exc:
             return self._refusal(action, party, what, exc)
@@ -309,7 +310,7 @@ class Run:
             raise WorkError(exc.text) from exc
         what = Text(f"質問 {question}", f"question {question}")
         with self.work(party) as w:
-            co.record_answer(w, case_id, answer, False, what, self.clock)
+            co.record_answer(w, case_id, answer, False, what, self.clock, exercise=self.scope)
         value = answer["answer"]
         shown = value if isinstance(value, str) else ("yes" if value is True else "no" if value is False else "-")
         return self._event(
@@ -356,12 +357,12 @@ class Run:
                 marking=self.marking,
             )
             if rec["status"] == "requested":
-                protection.decide_protection(w, rec["id"], True, self.scenario.date)
-                protection.carry_out(w, rec["id"], self.scenario.date, "")
+                protection.decide_protection(w, rec["id"], True, self.scenario.date, exercise=self.scope)
+                protection.carry_out(w, rec["id"], self.scenario.date, "", exercise=self.scope)
         answer = rec["check"]
         refused = rec["status"] == "refused_by_law"
         with self.work(party) as w:
-            co.record_answer(w, case_id, answer, refused, what, self.clock)
+            co.record_answer(w, case_id, answer, refused, what, self.clock, exercise=self.scope)
         if not refused:
             what = Text(
                 what.ja + "：防衛大臣が承認し実施", what.en + ": approved by the Minister of Defense and carried out"
@@ -399,7 +400,7 @@ class Run:
 
     def _do_close_case(self, action: Action, party: str) -> Event:
         with self.work(party) as w:
-            co.close_case(w, self._case(action), self.clock)
+            co.close_case(w, self._case(action), self.clock, exercise=self.scope)
         return self._event(action, party, "done", Text("案件を終了", "Case closed"))
 
     # -- results -------------------------------------------------------------------------------

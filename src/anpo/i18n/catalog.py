@@ -173,6 +173,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "seedは0から2147483647までの整数です（「{value}」）",
         "the seed is a whole number from 0 to 2147483647 (not '{value}')",
     ),
+    "work.exercise_case": (
+        "案件「{id}」は演習「{run}」の案件です。演習の画面（/work/exercises/{run}）から行動してください",
+        "case '{id}' belongs to exercise run '{run}': act from the run's page (/work/exercises/{run})",
+    ),
+    "work.owner_kind": (
+        "「{field}」（{value}）は{kind}で、約束の担当にはなれません（担当になれる種類: {allowed}）",
+        "'{field}' ({value}) is a {kind}, which cannot own a commitment (allowed kinds: {allowed})",
+    ),
     "entity.unknown": ("識別子「{id}」は見つかりません", "no entity with id '{id}'"),
     "vocab.unknown_kind": (
         "語彙の種類「{kind}」はありません（使える種類: {allowed}）",
@@ -202,6 +210,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db.missing": (
         "データベース {path} がありません。先に `anpo db init` を実行してください",
         "the database {path} does not exist: run `anpo db init` first",
+    ),
+    # `anpo db init`: the pack's records brought up to date (`anpo.work.importer`)
+    "db.ready": ("準備完了: {database}", "ready: {database}"),
+    "import.unchanged": ("パックの記録は最新です（変更なし）", "the pack's records are up to date (nothing changed)"),
+    "import.added": ("追加 {kind}（{count}件）: {ids}", "added {kind} ({count}): {ids}"),
+    "import.updated": ("更新 {kind}（{count}件）: {ids}", "updated {kind} ({count}): {ids}"),
+    "import.withdrawn": ("取り下げ {kind}（{count}件）: {ids}", "withdrawn {kind} ({count}): {ids}"),
+    "import.more": ("ほか{count}件", "and {count} more"),
+    "import.kept": ("据え置き {kind} {id}: {reason}", "kept {kind} {id}: {reason}"),
+    "import.kind.meetings": ("会合", "meetings"),
+    "import.kind.outcomes": ("会合の成果", "outcomes"),
+    "import.kind.commitments": ("約束", "commitments"),
+    "import.kind.protection": ("武器等防護の記録", "asset-protection records"),
+    "import.kept.user_record": (
+        "利用者が作成した同じ識別子の記録があるため、パックの記録は取り込みません",
+        "a record a user made has this id: the pack's is not imported",
+    ),
+    "import.kept.referenced": (
+        "パックにはもうありませんが、約束 {ids} が参照しているため残します",
+        "no longer in the pack, but left: commitments {ids} refer to it",
+    ),
+    "import.kept.done_by_user": (
+        "パックにはもうありませんが、利用者が完了を記録しているため残します",
+        "no longer in the pack, but left: a user recorded it done",
+    ),
+    "import.kept.user_done_pack_open": (
+        "利用者が記録した完了（{on}）を保持します（パックでは未完了）",
+        "the done a user recorded ({on}) is kept (the pack has it not done)",
+    ),
+    "import.kept.user_done_pack_done": (
+        "利用者が記録した完了（{on}）を保持します（パックでは{pack_on}に完了）",
+        "the done a user recorded ({on}) is kept (the pack has it done on {pack_on})",
     ),
     # questions
     "ask.unknown_question": (

@@ -23,6 +23,10 @@ ID_LIMIT = 128  # the id column's VARCHAR(128): a longer one was a 500 on Postgr
 # What an id may not contain: it names the record in URLs (`/api/work/commitments/ID/done`), and
 # "a/b" or " " was kept though nothing could then reach it there.
 ID_FORBIDDEN = re.compile(r"[\s/?#\x00-\x1f\x7f]")
+# Who can be tasked with a commitment: a consultation body or channel, a party, one of its
+# organisations or an office (position). The pack's own commitments are owned by the first four
+# (`anpo.framework.schema`); a source, an instrument or a facility (`wp2024_overview` was kept) owns nothing.
+OWNER_KINDS = ("body", "channel", "organisation", "party", "position")
 
 
 def commitment_status(c: Commitment, on: dt.date) -> str:
@@ -35,8 +39,17 @@ def commitment_status(c: Commitment, on: dt.date) -> str:
     return "open"
 
 
-def _unknown_owner(owner: str) -> WorkError:
-    return WorkError(Text(f"担当「{owner}」は不明です", f"unknown owner '{owner}' (a body, organisation or party id)"))
+def _check_owner(w: Work, owner: str) -> None:
+    """Refuse an owner that is no framework record, or one of a kind that cannot own a commitment."""
+    ent = w.fw.get(owner)
+    if ent is None:
+        raise WorkError(
+            Text(f"担当「{owner}」は不明です", f"unknown owner '{owner}' (a body, organisation, party or position id)")
+        )
+    if ent.kind not in OWNER_KINDS:
+        raise WorkError(
+            msg("work.owner_kind", field="owner", value=owner, kind=ent.kind, allowed=", ".join(OWNER_KINDS))
+        )
 
 
 def _flat_citations(cites: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
@@ -88,8 +101,8 @@ def list_commitments(w: Work, on: dt.date, status: str | None = None, owner: str
                 f"unknown status '{status}' (allowed: {', '.join(STATUSES)})",
             )
         )
-    if owner and owner not in w.fw:  # an unknown one listed nothing, as if it owned none
-        raise _unknown_owner(owner)
+    if owner:  # an unknown one listed nothing, as if it owned none
+        _check_owner(w, owner)
     rows = []
     for c in w.session.execute(select(Commitment).order_by(Commitment.due, Commitment.id)).scalars():
         if not w.can_read(c.marking):
@@ -188,8 +201,7 @@ def add_commitment(
     meeting = w.session.get(Meeting, meeting_id)
     if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):
         raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
-    if owner not in w.fw:
-        raise _unknown_owner(owner)
+    _check_owner(w, owner)
     if w.session.get(Commitment, commitment_id) is not None:
         raise WorkError(
             Text(f"約束「{commitment_id}」は既にあります", f"commitment '{commitment_id}' already exists"),

@@ -86,6 +86,18 @@ def get_case(w: Work, case_id: str, lock: bool = False, action: str = "read") ->
     return case
 
 
+def case_to_change(w: Work, case_id: str, action: str, exercise: str = "") -> Case:
+    """A case to write to, locked: a real call (`exercise` "") changes only real cases, a run only
+    its own. A run's case is shown on the case pages, so a real write to it names the run to play
+    it from (a conflict); a real case, or another run's, is not found to a run."""
+    case = get_case(w, case_id, lock=True, action=action)
+    if case.exercise == exercise:
+        return case
+    if exercise:
+        raise WorkError(Text(f"案件「{case_id}」はありません", f"no case '{case_id}'"), code="not_found")
+    raise WorkError(msg("work.exercise_case", id=case.id, run=case.exercise), code="conflict")
+
+
 def open_case(
     w: Work,
     title: Text,
@@ -188,8 +200,9 @@ def post_entry(
     at: dt.datetime | None = None,
     marking: Marking | None = None,
     data: dict[str, Any] | None = None,
+    exercise: str = "",
 ) -> dict[str, Any]:
-    """Add a message, decision or tasking to a case's bilateral log."""
+    """Add a message, decision or tasking to a case's bilateral log (a real one, or one of the run `exercise`)."""
     if entry_type not in POSTABLE:
         raise WorkError(
             Text(
@@ -201,7 +214,7 @@ def post_entry(
         raise WorkError(Text("本文が空です", "the text is empty"))
     if len(body.ja) > ENTRY_CHARS or len(body.en) > ENTRY_CHARS:
         raise WorkError(Text("本文は4000文字以内にしてください", "the text may have at most 4000 characters"))
-    case = get_case(w, case_id, lock=True, action="work.case.post")
+    case = case_to_change(w, case_id, "work.case.post", exercise)
     mark = _entry_marking(w, case, marking)
     w.require("work.case.post", mark, ("case", case.id))
     if case.status != "open":
@@ -212,10 +225,10 @@ def post_entry(
 
 
 def record_answer(
-    w: Work, case_id: str, answer: dict[str, Any], refused: bool, action: Text, at: dt.datetime
+    w: Work, case_id: str, answer: dict[str, Any], refused: bool, action: Text, at: dt.datetime, exercise: str = ""
 ) -> dict[str, Any]:
     """Log a legal question asked in the case and its answer; a refusal when the law does not allow the action."""
-    case = get_case(w, case_id, lock=True, action="work.case.post")
+    case = case_to_change(w, case_id, "work.case.post", exercise)
     w.require("work.case.post", case.marking, ("case", case.id))
     reasons = answer.get("reasons", [])
     first = reasons[0] if reasons else {"ja": "", "en": ""}
@@ -244,12 +257,13 @@ def determine(
     decided_by: str = "",
     cabinet_decision_on: dt.date | None = None,
     diet_approval_on: dt.date | None = None,
+    exercise: str = "",
 ) -> dict[str, Any]:
     """Record the Government's determination of a situation for a case, checked against the law of the case's date.
 
     Refused (WorkError with the answer) when the situation does not exist in law on that date or
     when the law requires a Cabinet decision that is not given."""
-    case = get_case(w, case_id, lock=True, action="work.determination.write")
+    case = case_to_change(w, case_id, "work.determination.write", exercise)
     w.require("work.determination.write", case.marking, ("case", case.id))
     check_length("decided_by", decided_by, DECIDED_BY_CHARS)
     if case.status != "open":  # as for a log entry: a closed case takes no determination
@@ -347,8 +361,8 @@ def current_situation(w: Work, case_id: str) -> str:
     return det.situation if det is not None else "peacetime"
 
 
-def close_case(w: Work, case_id: str, at: dt.datetime | None = None) -> dict[str, Any]:
-    case = get_case(w, case_id, lock=True, action="work.case.open")
+def close_case(w: Work, case_id: str, at: dt.datetime | None = None, exercise: str = "") -> dict[str, Any]:
+    case = case_to_change(w, case_id, "work.case.open", exercise)
     w.require("work.case.open", case.marking, ("case", case.id))
     if case.status != "open":
         raise WorkError(Text("案件は既に終了しています", "the case is already closed"), code="conflict")
@@ -456,6 +470,7 @@ def list_cases(w: Work, status: str | None = None) -> list[dict[str, Any]]:
             "on": c.on.isoformat(),
             "opened_at": c.opened_at.isoformat(),
             "status": c.status,
+            "exercise": c.exercise or None,
             "marking": marking_json(c.marking, w.levels),
         }
         for c in w.session.execute(query).scalars()
@@ -466,9 +481,14 @@ def list_cases(w: Work, status: str | None = None) -> list[dict[str, Any]]:
 def list_determinations(w: Work, start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
     """The Government's determinations of situations over time (in force at some point between
     `start` and `end`, inclusive), each with who decided, its Cabinet decision and Diet approval;
-    an `end` before the `start` is refused."""
+    an `end` before the `start` is refused. An exercise run's are play, not the Government's: left out."""
     check_range(start, end)
-    query = select(Determination).order_by(Determination.determined_at, Determination.id)
+    query = (
+        select(Determination)
+        .outerjoin(Case, Case.id == Determination.case_id)
+        .where(func.coalesce(Case.exercise, "") == "")  # exercise play is no determination of the Government's
+        .order_by(Determination.determined_at, Determination.id)
+    )
     if end is not None:
         query = query.where(Determination.determined_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
     rows = []

@@ -209,10 +209,12 @@ def book(
 
 
 def cancel_booking(w: Work, booking_id: int) -> dict[str, Any]:
+    """Cancel a real booking. An exercise run's booking is "no booking" here, as the real lists do
+    not show it: exercise play never touches the real records, nor real requests the play."""
     # an id past the column's range (`anpo facilities cancel 2147483648`) names no booking: bound
     # here, or the driver fails on binding it (a traceback on PostgreSQL, and on SQLite past 2**63)
     b = w.session.get(Booking, booking_id) if 1 <= booking_id <= MAX_INTEGER else None
-    if b is None or not w.read("booking", str(booking_id), b.marking, "work.booking.write"):
+    if b is None or b.exercise or not w.read("booking", str(booking_id), b.marking, "work.booking.write"):
         raise WorkError(msg("work.no_booking", id=booking_id), code="not_found")
     w.require("work.booking.write", b.marking, ("booking", str(b.id)))
     if b.status != "active":

@@ -64,9 +64,18 @@ def _exercise_id(w: Work, exercise: str) -> str:
     return f"{prefix}{n + 1:03d}"
 
 
-def _get(w: Work, record_id: str, action: str) -> Protection:
+def _of_run(p: Protection, exercise: str) -> bool:
+    """Whether the record belongs to the exercise run `exercise`, or ("") is a real one."""
+    if exercise:
+        return p.origin == "exercise" and p.id.startswith(f"ex_{exercise}_p")
+    return p.origin != "exercise"
+
+
+def _get(w: Work, record_id: str, action: str, exercise: str = "") -> Protection:
+    """A record to act on: a real call sees only real records (an exercise run's, which no real
+    list shows, is not found), and a run only its own."""
     p = w.session.get(Protection, record_id)
-    if p is None or not w.read("protection", record_id, p.marking, action):
+    if p is None or not _of_run(p, exercise) or not w.read("protection", record_id, p.marking, action):
         raise WorkError(
             Text(f"武器等防護の記録「{record_id}」はありません", f"no protection record '{record_id}'"),
             code="not_found",
@@ -162,9 +171,11 @@ def request_protection(
     return protection_json(w, p)
 
 
-def decide_protection(w: Work, record_id: str, approve: bool, decided_on: dt.date) -> dict[str, Any]:
-    """The Minister of Defense's decision on a request the law allows."""
-    p = _get(w, record_id, "work.protection.decide")
+def decide_protection(
+    w: Work, record_id: str, approve: bool, decided_on: dt.date, exercise: str = ""
+) -> dict[str, Any]:
+    """The Minister of Defense's decision on a request the law allows (of the run `exercise`, or a real one)."""
+    p = _get(w, record_id, "work.protection.decide", exercise)
     w.require("work.protection.decide", p.marking, ("protection", p.id))
     if p.status != "requested":
         raise WorkError(
@@ -182,9 +193,9 @@ def decide_protection(w: Work, record_id: str, approve: bool, decided_on: dt.dat
     return protection_json(w, p)
 
 
-def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str) -> dict[str, Any]:
-    """Record the protection carried out (it counts in the report of `on`'s year)."""
-    p = _get(w, record_id, "work.protection.decide")
+def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str, exercise: str = "") -> dict[str, Any]:
+    """Record the protection carried out (a real one counts in the report of `on`'s year)."""
+    p = _get(w, record_id, "work.protection.decide", exercise)
     w.require("work.protection.decide", p.marking, ("protection", p.id))
     check_length("units", protecting_units, UNIT_CHARS)
     if p.status != "approved":

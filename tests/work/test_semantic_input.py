@@ -120,7 +120,7 @@ def test_a_cabinet_decision_dated_before_the_situation_existed_in_law_is_refused
 def test_a_commitment_owned_by_a_record_that_cannot_own_one_is_refused(wclient: Any, cli: Any, db_url: str) -> None:
     """`"owner": "wp2024_overview"` (a white paper) was kept as the commitment's owner, and
     `commitments list --owner wp2024_overview` listed nothing, as if it owned none."""
-    allowed = "body, channel, organisation, party, position"
+    allowed = "body, channel, mechanism, organisation, party, position"
     for owner, kind in (("wp2024_overview", "source"), ("guidelines_2015", "instrument"), ("camp_hansen", "facility")):
         res = wclient.post(
             "/api/work/commitments", json={**COMMITMENT, "id": f"c_{kind}", "owner": owner}, headers=POLICY
@@ -145,3 +145,75 @@ def test_a_commitment_owned_by_a_record_that_cannot_own_one_is_refused(wclient: 
     assert "commitment_guidelines_review_2014" in [
         c["id"] for c in cli.json("commitments", "list", "--owner", "sdc", "--url", db_url)["commitments"]
     ]
+
+
+def test_a_commitment_may_be_owned_by_a_standing_bilateral_mechanism(wclient: Any, cli: Any, db_url: str) -> None:
+    """`"owner": "bilateral_planning_mechanism"` was refused as a mechanism, though the 2015
+    Guidelines give the BPM the bilateral planning and the ACM the coordination that a meeting tasks."""
+    for owner in ("alliance_coordination_mechanism", "bilateral_planning_mechanism"):
+        res = wclient.post(
+            "/api/work/commitments", json={**COMMITMENT, "id": f"c_{owner}", "owner": owner}, headers=POLICY
+        )
+        assert res.status_code == 201 and res.json()["owner"]["id"] == owner, res.text
+        assert res.json()["owner"]["label"]["en"] in ("Alliance Coordination Mechanism", "Bilateral Planning Mechanism")
+    owned = cli.json("commitments", "list", "--owner", "bilateral_planning_mechanism", "--url", db_url)
+    assert [c["id"] for c in owned["commitments"]] == ["c_bilateral_planning_mechanism"]
+
+
+def test_a_commitment_done_by_a_record_that_cannot_have_done_it_is_refused(wclient: Any, cli: Any, db_url: str) -> None:
+    """`{"by": "sdc"}` and `commitments done --by wp2024_overview` were kept as the record that did
+    the commitment, though the pack's `done_by` is an instrument, event or meeting."""
+    allowed = "instrument, event, meeting"
+    kinds = {"instrument": "guidelines_2015", "event": "ev_2016_12_07_acm_use", "meeting": "dmm_2016_12_07"}
+    for kind in kinds:
+        res = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": f"c_by_{kind}"}, headers=POLICY)
+        assert res.status_code == 201, res.text
+    url = "/api/work/commitments/c_by_instrument/done"
+    for by, kind in (("sdc", "body"), ("wp2024_overview", "source"), ("camp_hansen", "facility")):
+        _refused(
+            wclient.post(url, json={"on": "2017-01-01", "by": by}, headers=POLICY),
+            400,
+            f"'by' ({by}) is a {kind}, which cannot have done a commitment (allowed kinds: {allowed})",
+            f"「by」（{by}）は{kind}で、約束を完了させたものにはなれません（なれる種類: {allowed}）",
+        )
+    _refused(
+        wclient.post(url, json={"on": "2017-01-01", "by": "sdcc"}, headers=POLICY),
+        400,
+        f"unknown 'by' (sdcc) (allowed kinds: {allowed})",
+        f"「by」（sdcc）は不明です（使える種類: {allowed}）",
+    )
+    for lang, text in (("en", "'by' (wp2024_overview) is a source"), ("ja", "約束を完了させたものにはなれません")):
+        done = ("commitments", "done", "c_by_instrument", "--on", "2017-01-01", "--by", "wp2024_overview")
+        out = cli.run(*done, "--url", db_url, "--lang", lang)
+        assert out.exit_code == 2 and text in out.output, out.output
+    listed = {c["id"]: c for c in cli.json("commitments", "list", "--on", "2018-01-01", "--url", db_url)["commitments"]}
+    assert (listed["c_by_instrument"]["status"], listed["c_by_instrument"]["done_by"]) == ("late", None)
+    for kind, by in kinds.items():
+        if kind == "meeting":
+            done = ("commitments", "done", f"c_by_{kind}", "--on", "2017-01-01", "--by", by, "--url", db_url)
+            row = cli.json(*done)
+        else:
+            res = wclient.post(
+                f"/api/work/commitments/c_by_{kind}/done", json={"on": "2017-01-01", "by": by}, headers=POLICY
+            )
+            assert res.status_code == 200, res.text
+            row = res.json()
+        assert (row["status"], row["done_by"]["id"]) == ("done", by)
+
+
+def test_a_case_entry_whose_body_is_no_json_object_is_a_400_as_the_other_writes(wclient: Any) -> None:
+    """A list posted to `/api/work/cases/ID/entries` was a 422 "invalid request: body", where every
+    other work write answers a 400 "a JSON object is expected"."""
+    url = f"/api/work/cases/{wclient.post('/api/work/cases', json=CASE, headers=JP).json()['id']}"
+    entries = len(wclient.get(url, headers=JP).json()["entries"])
+    for body in ([{"type": "message", "text": "hello"}], [], "hello", 1):
+        for write in (f"{url}/entries", "/api/work/commitments"):
+            _refused(
+                wclient.post(write, json=body, headers=JP),
+                400,
+                "a JSON object is expected",
+                "JSONのオブジェクトが必要です",
+            )
+    assert len(wclient.get(url, headers=JP).json()["entries"]) == entries
+    kept = wclient.post(f"{url}/entries", json={"type": "message", "text": "hello"}, headers=JP)
+    assert kept.status_code == 201, kept.text

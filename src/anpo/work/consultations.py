@@ -23,10 +23,14 @@ ID_LIMIT = 128  # the id column's VARCHAR(128): a longer one was a 500 on Postgr
 # What an id may not contain: it names the record in URLs (`/api/work/commitments/ID/done`), and
 # "a/b" or " " was kept though nothing could then reach it there.
 ID_FORBIDDEN = re.compile(r"[\s/?#\x00-\x1f\x7f]")
-# Who can be tasked with a commitment: a consultation body or channel, a party, one of its
-# organisations or an office (position). The pack's own commitments are owned by the first four
+# Who can be tasked with a commitment: a consultation body or channel, a standing bilateral
+# mechanism (the ACM coordinates, the BPM plans), a party, one of its organisations or an office
+# (position). The pack's own commitments are owned by bodies, channels, organisations and parties
 # (`anpo.framework.schema`); a source, an instrument or a facility (`wp2024_overview` was kept) owns nothing.
-OWNER_KINDS = ("body", "channel", "organisation", "party", "position")
+OWNER_KINDS = ("body", "channel", "mechanism", "organisation", "party", "position")
+# What can have done a commitment, as the pack's `done_by` (`anpo.framework.schema`): a body
+# (`sdc`) or a white paper was kept as the record that did it.
+DONE_BY_KINDS = ("instrument", "event", "meeting")
 
 
 def commitment_status(c: Commitment, on: dt.date) -> str:
@@ -39,17 +43,22 @@ def commitment_status(c: Commitment, on: dt.date) -> str:
     return "open"
 
 
+def _check_ref(w: Work, field: str, value: str, allowed: tuple[str, ...], unknown: Text, wrong_kind: str) -> None:
+    """Refuse a `field` naming no framework record (`unknown`), or a record of a kind not `allowed`
+    (the catalog's `wrong_kind`, naming the field, the value, its kind and the kinds allowed)."""
+    ent = w.fw.get(value)
+    if ent is None:
+        raise WorkError(unknown)
+    if ent.kind not in allowed:
+        raise WorkError(msg(wrong_kind, field=field, value=value, kind=ent.kind, allowed=", ".join(allowed)))
+
+
 def _check_owner(w: Work, owner: str) -> None:
     """Refuse an owner that is no framework record, or one of a kind that cannot own a commitment."""
-    ent = w.fw.get(owner)
-    if ent is None:
-        raise WorkError(
-            Text(f"担当「{owner}」は不明です", f"unknown owner '{owner}' (a body, organisation, party or position id)")
-        )
-    if ent.kind not in OWNER_KINDS:
-        raise WorkError(
-            msg("work.owner_kind", field="owner", value=owner, kind=ent.kind, allowed=", ".join(OWNER_KINDS))
-        )
+    unknown = Text(
+        f"担当「{owner}」は不明です", f"unknown owner '{owner}' (a body, mechanism, organisation, party or position id)"
+    )
+    _check_ref(w, "owner", owner, OWNER_KINDS, unknown, "work.owner_kind")
 
 
 def _flat_citations(cites: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
@@ -248,8 +257,9 @@ def complete_commitment(w: Work, commitment_id: str, done_on: dt.date, done_by: 
     meeting = w.session.get(Meeting, c.meeting_id) if c.meeting_id else None
     if meeting is not None and done_on < meeting.date:  # as a due date before the meeting is refused
         raise WorkError(msg("work.done_before_meeting", on=done_on.isoformat(), meeting_on=meeting.date.isoformat()))
-    if done_by is not None and done_by not in w.fw:
-        raise WorkError(Text(f"「{done_by}」は不明です", f"unknown record '{done_by}'"))
+    if done_by is not None:  # as the API names it (`"by"`, `--by`)
+        unknown = msg("work.unknown_done_by", field="by", value=done_by, allowed=", ".join(DONE_BY_KINDS))
+        _check_ref(w, "by", done_by, DONE_BY_KINDS, unknown, "work.done_by_kind")
     c.done_on, c.done_by, c.status = done_on, done_by, "done"
     w.session.flush()
     w.audit("work.commitment.write", "commitment", c.id, c.marking, {"op": "done", "done_on": done_on.isoformat()})

@@ -132,7 +132,10 @@ def commitments_list(
         bool, typer.Option("--late", help="Only commitments past due and not done. / 期限超過のみ")
     ] = False,
     owner: Annotated[
-        str | None, typer.Option("--owner", help="Only those owned by this body or organisation. / 担当")
+        str | None,
+        typer.Option(
+            "--owner", help="Only those owned by this body, mechanism, organisation, party or position. / 担当"
+        ),
     ] = None,
     on: OnOpt = None,
     url: UrlOpt = None,

@@ -336,6 +336,13 @@ def version(row: ExerciseRun) -> str:
     return f"{len(load(row.events) or [])}.{row.next_inject}.{row.status}"
 
 
+def run_marking(w: Work, run_id: str) -> Marking:
+    """The marking of a run the caller may read, for a response that names it without its JSON
+    (`get`'s "unchanged"); public for one it may not read, of which nothing is shown."""
+    row = w.session.get(ExerciseRun, run_id)
+    return row.marking if row is not None and w.can_read(row.marking) else PUBLIC
+
+
 def get(w: Work, run_id: str, known: str | None = None) -> dict[str, Any]:
     """A run; with `known` (the `version` a page already shows) an unchanged run answers only
     that it is unchanged, so a page that polls is checked every time but audited once per change."""
@@ -355,6 +362,7 @@ def list_runs(w: Work) -> list[dict[str, Any]]:
             "status": r.status,
             "clock": r.clock.isoformat(timespec="minutes"),
             "controller": r.controller,
+            "marking": marking_json(r.marking, w.levels),
         }
         for r in rows
         if w.can_read(r.marking)
@@ -370,4 +378,4 @@ def report(w: Work, run_id: str) -> dict[str, Any]:
     return result
 
 
-__all__ = ["ScenarioError", "act", "end", "get", "list_runs", "report", "scenarios", "start", "step"]
+__all__ = ["ScenarioError", "act", "end", "get", "list_runs", "report", "run_marking", "scenarios", "start", "step"]

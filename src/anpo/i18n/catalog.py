@@ -181,6 +181,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "「{field}」（{value}）は{kind}で、約束の担当にはなれません（担当になれる種類: {allowed}）",
         "'{field}' ({value}) is a {kind}, which cannot own a commitment (allowed kinds: {allowed})",
     ),
+    "work.done_by_kind": (
+        "「{field}」（{value}）は{kind}で、約束を完了させたものにはなれません（なれる種類: {allowed}）",
+        "'{field}' ({value}) is a {kind}, which cannot have done a commitment (allowed kinds: {allowed})",
+    ),
+    "work.unknown_done_by": (
+        "「{field}」（{value}）は不明です（使える種類: {allowed}）",
+        "unknown '{field}' ({value}) (allowed kinds: {allowed})",
+    ),
     "entity.unknown": ("識別子「{id}」は見つかりません", "no entity with id '{id}'"),
     "vocab.unknown_kind": (
         "語彙の種類「{kind}」はありません（使える種類: {allowed}）",

@@ -133,7 +133,19 @@ def meetings_data(request: Request, start: str | None, end: str | None, body: st
         rows = consultations.list_meetings(
             w, parse_on(start) if start else None, parse_on(end) if end else None, body or None
         )
+        _mark_commitments(request, w, rows)
     return {"from": start, "to": end, "body": body, "meetings": rows}
+
+
+def _mark_commitments(request: Request, w: Work, meetings: list[dict[str, Any]]) -> None:
+    """A meeting names its commitments (those the caller may read) by id only, without their
+    markings: the response is marked with theirs too (a confidential commitment's id under a
+    public meeting made a page banner and `X-Anpo-Marking` say PUBLIC)."""
+    from anpo.work.tables import Commitment
+
+    listed = {cid for m in meetings for cid in m.get("commitments", [])}
+    found = (w.session.get(Commitment, cid) for cid in sorted(listed))  # loaded already: the identity map
+    guard.mark(request, *(c.marking for c in found if c is not None))
 
 
 @router.get("/api/work/meetings", tags=["work"])
@@ -239,10 +251,10 @@ def page_case(request: Request, case_id: str) -> Any:
 
 
 @router.post("/api/work/cases/{case_id}/entries", tags=["work"], status_code=201)
-def api_post_entry(request: Request, case_id: str, payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+def api_post_entry(request: Request, case_id: str, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
     """Add a message, decision or tasking: `{"type", "text": {"ja","en"} | str, "marking": {"level","releasable_to"}}`."""
-    refuse_unknown_fields(payload, ("type", "text", "marking"))
-    raw = payload.get("text")
+    data = _payload(payload, ("type", "text", "marking"))  # a list was a 422 "invalid request: body"
+    raw = data.get("text")
     if isinstance(raw, str):
         body = Text(raw, raw)
     elif isinstance(raw, dict):
@@ -250,11 +262,11 @@ def api_post_entry(request: Request, case_id: str, payload: dict[str, Any] = Bod
         body = Text(raw.get("ja") or raw.get("en") or "", raw.get("en") or raw.get("ja") or "")
     else:
         raise HTTPException(400, detail={"error": Text("本文(text)が必要です", "text is required").as_json()})
-    entry_type = payload.get("type", "message")
+    entry_type = data.get("type", "message")
     if not isinstance(entry_type, str):
         raise _not_text("type")
     with work_of(request) as w:
-        mark = _marking(w, payload, None)  # none: the case's
+        mark = _marking(w, data, None)  # none: the case's
         entry = coordination.post_entry(w, case_id, entry_type, body, marking=mark)
     broker = getattr(request.app.state, "work_broker", None)
     if isinstance(broker, Broker):
@@ -277,7 +289,12 @@ async def api_case_events(
 
     def backlog() -> list[dict[str, Any]]:
         with work_of(request) as w:
-            return coordination.entries_after(w, case_id, start)
+            entries = coordination.entries_after(w, case_id, start)  # the case is readable: else not found
+            # the stream's headers carry the marking of the case and of the entries it opens with
+            # (each later entry carries its own; none is marked lower than its case)
+            guard.mark(request, coordination.case_marking(w, case_id))
+            guard.mark_from_data(request, entries)
+            return entries
 
     # Subscribe first, then read the backlog: nothing falls between (repeats are skipped by seq).
     sub = broker.subscribe(case_id, principal)
@@ -447,7 +464,10 @@ def api_exercise(request: Request, run_id: str, known: str | None = None) -> dic
     from anpo.exercise import live
 
     with work_of(request) as w:
-        return live.get(w, run_id, known)
+        out = live.get(w, run_id, known)
+        if out.get("unchanged"):  # no marking in the body to mark the response by
+            guard.mark(request, live.run_marking(w, run_id))
+        return out
 
 
 @router.get("/work/exercises/{run_id}", include_in_schema=False)
@@ -539,6 +559,9 @@ def api_exercise_report(request: Request, run_id: str, format: str = "html") -> 
         )
     with work_of(request) as w:
         result = live.report(w, run_id)
+    # HTML and PDF are not scanned for markings as JSON is: the report's (the run's, its cases',
+    # records' and bookings') mark the response, so `X-Anpo-Marking` is its banner in every format
+    guard.mark_from_data(request, result)
     name = f"aar_{run_id}"
     if format == "pdf":
         return Response(
@@ -701,7 +724,7 @@ def api_add_commitment(request: Request, payload: Any = Body(...)) -> JSONRespon
 
 @router.post("/api/work/commitments/{commitment_id}/done", tags=["work"])
 def api_commitment_done(request: Request, commitment_id: str, payload: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
-    """Mark a commitment done: `{"on": DATE, "by": ID of the instrument, event or meeting}`."""
+    """Mark a commitment done: `{"on": DATE, "by": ID of the instrument, event or meeting that did it}`."""
     data = _payload(payload, ("on", "by"))
     with work_of(request) as w:
         return consultations.complete_commitment(w, commitment_id, _day(_field(data, "on")), _field(data, "by", False))

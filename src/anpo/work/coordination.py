@@ -86,6 +86,13 @@ def get_case(w: Work, case_id: str, lock: bool = False, action: str = "read") ->
     return case
 
 
+def case_marking(w: Work, case_id: str) -> Marking:
+    """The marking of a case the principal may read (public for one it may not: nothing of it is
+    shown), for a response that carries its entries but not the case (the live log's stream)."""
+    case = w.session.get(Case, case_id)
+    return case.marking if case is not None and w.can_read(case.marking) else PUBLIC
+
+
 def case_to_change(w: Work, case_id: str, action: str, exercise: str = "") -> Case:
     """A case to write to, locked: a real call (`exercise` "") changes only real cases, a run only
     its own. A run's case is shown on the case pages, so a real write to it names the run to play
@@ -388,6 +395,7 @@ def determination_json(w: Work, d: Determination) -> dict[str, Any]:
         "diet_approval_on": d.diet_approval_on.isoformat() if d.diet_approval_on else None,
         "requirements": (load(d.answer) or {}).get("details", {}),
         "citations": [c for r in (load(d.answer) or {}).get("reasons", []) for c in r["citations"]],
+        "marking": marking_json(d.marking, w.levels),
     }
 
 

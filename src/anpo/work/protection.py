@@ -230,7 +230,8 @@ def list_protection(w: Work, year: int | None = None) -> list[dict[str, Any]]:
 
 def yearly_report(w: Work, year: int, exercise: str = "") -> dict[str, Any]:
     """Occasions of protection carried out in `year`, summed from the records the principal may read:
-    the real records, or (with `exercise`) only those of one exercise run."""
+    the real records, or (with `exercise`) only those of one exercise run; marked with the
+    combination of their markings."""
     _check_year(year)
     query = select(Protection).where(Protection.year == year, Protection.status == "carried_out")
     if exercise:
@@ -239,9 +240,11 @@ def yearly_report(w: Work, year: int, exercise: str = "") -> dict[str, Any]:
         query = query.where(Protection.origin != "exercise")
     query = query.order_by(Protection.id)
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    counted: set[Marking] = set()
     for p in w.session.execute(query).scalars():
         if not w.can_read(p.marking):
             continue
+        counted.add(p.marking)
         occasion = occasion_of(p.activity)
         key = (occasion, p.protected_party, p.protected_asset, p.protecting_asset)
         row = groups.setdefault(
@@ -277,6 +280,8 @@ def yearly_report(w: Work, year: int, exercise: str = "") -> dict[str, Any]:
         "by_occasion": by_occasion,
         "rows": rows,
         "basis": {"ja": "自衛隊法第95条の2", "en": "SDF Act Art. 95-2"},
+        # the combined marking of the records counted: the totals are as sensitive as they are
+        "marking": marking_json(w.levels.combine(counted), w.levels),
     }
 
 

@@ -175,3 +175,37 @@ def test_a_coordinator_opens_a_case_from_the_cases_page(two_servers: Any) -> Non
             expect(page.get_by_test_id("questions")).to_contain_text("treaty.article5_applies")
         finally:
             browser.close()
+
+
+def test_a_stream_ends_when_its_reader_may_no_longer_read_it(
+    two_servers: Any, work: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream opened by a reader whose token is then revoked (a logout, a disabled account, a
+    lowered clearance) went on delivering the case's entries for as long as it stayed open. It
+    now checks the reader's credentials every STREAM_RECHECK seconds and ends with an `ended`
+    event in both languages; the reconnect is refused as any request of those credentials is."""
+    from anpo.web import routes_work
+
+    monkeypatch.setattr(routes_work, "STREAM_RECHECK", 0.3)
+    a, _ = two_servers
+    app = a.server.config.app
+    monkeypatch.setattr(app.state, "work_tokens", dict(app.state.work_tokens))  # the fixture's own stays
+    case = _case(work)
+    us = {"x-anpo-work-token": "tok-usa"}
+    with (
+        httpx.Client(timeout=5) as http,
+        http.stream("GET", f"{a.url}/api/work/cases/{case}/events", headers=us) as stream,
+    ):
+        lines = stream.iter_lines()
+        assert _read_events(lines, 1, 5)[0]["type"] == "opened"
+        time.sleep(0.5)  # a check passes: the stream stays open while the token holds
+        url = f"{a.url}/api/work/cases/{case}/entries"
+        assert http.post(url, json={"text": "still read"}, headers=us).status_code == 201
+        assert [e["text"]["en"] for e in _read_events(lines, 1, 5)] == ["still read"]
+        del app.state.work_tokens["tok-usa"]
+        started = time.monotonic()
+        rest = list(lines)  # the server ends the stream: iteration stops
+        assert time.monotonic() - started < 3
+    ended = json.loads(next(line for line in rest if line.startswith("data: "))[6:])
+    assert "event: ended" in rest and "permissions changed" in ended["error"]["en"] and ended["error"]["ja"]
+    assert httpx.get(f"{a.url}/api/work/cases/{case}/events", headers=us, timeout=5).status_code == 404

@@ -173,6 +173,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "seedは0から2147483647までの整数です（「{value}」）",
         "the seed is a whole number from 0 to 2147483647 (not '{value}')",
     ),
+    "work.stream_ended": (
+        "ログイン状態または権限が変わったため、この案件ログの配信を終了しました",
+        "this case log stream has ended: the reader's login or permissions changed",
+    ),
     "work.exercise_case": (
         "案件「{id}」は演習「{run}」の案件です。演習の画面（/work/exercises/{run}）から行動してください",
         "case '{id}' belongs to exercise run '{run}': act from the run's page (/work/exercises/{run})",

@@ -358,6 +358,18 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
+def still_the_principal(request: Request, principal: Principal) -> bool:
+    """Whether the request's credentials still give `principal`, looked up anew (not the request's
+    cached answer): for a response that stays open, such as a live stream, whose reader may log
+    out, be disabled, lose a role or clearance, or have a token revoked after it opened."""
+    if principal == ANONYMOUS:
+        return True
+    if bearer_of(request) or session_token_of(request):
+        found, _ = _look_up(request)  # read-only; an ended session is not found
+        return found is not None and found.principal == principal
+    return _configured_token(request) == principal
+
+
 def _configured_token(request: Request) -> Principal | None:
     """Principals the server was configured with in-process (`app.state.work_tokens`: tests,
     benches, demos; never set by `create_app`), by the `X-Anpo-Work-Token` header or cookie."""

@@ -274,6 +274,11 @@ def api_post_entry(request: Request, case_id: str, payload: Any = Body(...)) -> 
     return JSONResponse(entry, status_code=201)
 
 
+# seconds: how often an open stream checks that its reader may still read it (and, when nothing
+# else was sent, keeps the connection alive)
+STREAM_RECHECK = 15.0
+
+
 @router.get("/api/work/cases/{case_id}/events", tags=["work"])
 async def api_case_events(
     request: Request, case_id: str, after: Annotated[int, Query(ge=0, le=MAX_INTEGER)] = 0
@@ -304,20 +309,36 @@ async def api_case_events(
         broker.unsubscribe(sub)
         raise
 
+    async def still_reader() -> bool:
+        """The reader's credentials still give the principal the stream opened with (a logout, a
+        disabled account, a revoked token or a changed clearance ends it within STREAM_RECHECK)."""
+        from anpo.web.auth import still_the_principal
+
+        return await asyncio.to_thread(still_the_principal, request, principal)
+
     async def stream() -> AsyncIterator[str]:
         sent = start
+        checked = asyncio.get_running_loop().time()
         try:
             yield "retry: 1000\n\n"
-            for item in first:
-                sent = max(sent, item["seq"])
-                yield _sse(item)
+            for entry in first:
+                sent = max(sent, entry["seq"])
+                yield _sse(entry)
             while not sub.dropped:
+                item: dict[str, Any] | None
                 try:
-                    item = await asyncio.wait_for(sub.queue.get(), timeout=15)
+                    item = await asyncio.wait_for(sub.queue.get(), timeout=STREAM_RECHECK)
                 except TimeoutError:
+                    item = None
+                now = asyncio.get_running_loop().time()
+                if now - checked >= STREAM_RECHECK:
+                    if not await still_reader():
+                        yield _sse_ended()
+                        return
+                    checked = now
+                if item is None:
                     yield ": keep-alive\n\n"
-                    continue
-                if item["seq"] > sent:
+                elif item["seq"] > sent:
                     sent = item["seq"]
                     yield _sse(item)
         finally:
@@ -330,6 +351,12 @@ async def api_case_events(
 
 def _sse(item: dict[str, Any]) -> str:
     return f"id: {item['seq']}\nevent: entry\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
+
+
+def _sse_ended() -> str:
+    """The last event of a stream whose reader may no longer read it; a browser reconnects, and is
+    answered as any request of its credentials now is."""
+    return f"event: ended\ndata: {json.dumps({'error': msg('work.stream_ended').as_json()}, ensure_ascii=False)}\n\n"
 
 
 # -- facilities, exercises, calendar -------------------------------------------------------------

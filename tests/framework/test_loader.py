@@ -238,3 +238,39 @@ def test_an_item_that_is_not_a_mapping_is_reported_at_its_own_line(tmp_path: Pat
     found = problems_of(root)
     not_mappings = sorted((f, line) for f, line, m in found if "mapping" in m)
     assert not_mappings == [("a.yaml", 8), ("a.yaml", 11), ("a.yaml", 12)]
+
+
+def test_a_pack_commitment_may_be_owned_by_what_a_users_commitment_may(tmp_path: Path) -> None:
+    """The pack's commitments took four kinds of owner where users' took six: a commitment tasking
+    the ACM or an office could be recorded by a user but not shipped in a pack. One list now."""
+    from anpo.work.consultations import OWNER_KINDS
+
+    assert {"mechanism", "position"} <= set(OWNER_KINDS)
+    root = write_pack(
+        tmp_path,
+        a="""
+        - id: acm
+          kind: mechanism
+          label: {ja: 同盟調整メカニズム, en: Alliance Coordination Mechanism}
+          cite: src p1
+        - id: a_source
+          kind: source
+          label: {ja: 出典2, en: Source 2}
+          cite: src p1
+        - id: tasked_acm
+          kind: commitment
+          label: {ja: 約束, en: Commitment}
+          cite: src p2
+          facts:
+            - owner: acm
+        - id: tasked_source
+          kind: commitment
+          label: {ja: 約束2, en: Commitment 2}
+          cite: src p2
+          facts:
+            - owner: a_source
+        """,
+    )
+    found = problems_of(root)
+    assert [(f, line) for f, line, _ in found] == [("a.yaml", 21)]  # the source as owner
+    assert "a_source" in found[0][2]

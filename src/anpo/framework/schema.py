@@ -167,7 +167,9 @@ KINDS: dict[str, dict[str, Attr]] = {
     },
     "commitment": {
         "meeting": Attr(ref("meeting")),
-        "owner": Attr(ref("body", "channel", "organisation", "party")),
+        # a consultation body or channel, a standing bilateral mechanism (the ACM coordinates, the
+        # BPM plans), a party, one of its organisations or an office: as for users' commitments
+        "owner": Attr(ref("body", "channel", "mechanism", "organisation", "party", "position")),
         "summary": Attr(TEXT),
         "due": Attr(DATE),
         "done_on": Attr(DATE),

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from anpo.framework import schema
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
@@ -23,14 +24,11 @@ ID_LIMIT = 128  # the id column's VARCHAR(128): a longer one was a 500 on Postgr
 # What an id may not contain: it names the record in URLs (`/api/work/commitments/ID/done`), and
 # "a/b" or " " was kept though nothing could then reach it there.
 ID_FORBIDDEN = re.compile(r"[\s/?#\x00-\x1f\x7f]")
-# Who can be tasked with a commitment: a consultation body or channel, a standing bilateral
-# mechanism (the ACM coordinates, the BPM plans), a party, one of its organisations or an office
-# (position). The pack's own commitments are owned by bodies, channels, organisations and parties
-# (`anpo.framework.schema`); a source, an instrument or a facility (`wp2024_overview` was kept) owns nothing.
-OWNER_KINDS = ("body", "channel", "mechanism", "organisation", "party", "position")
-# What can have done a commitment, as the pack's `done_by` (`anpo.framework.schema`): a body
-# (`sdc`) or a white paper was kept as the record that did it.
-DONE_BY_KINDS = ("instrument", "event", "meeting")
+# Who can be tasked with a commitment, and what can have done one: the kinds the pack's own
+# commitments may name (`anpo.framework.schema`), for users' commitments alike (a source such as
+# `wp2024_overview` was kept as an owner, a body such as `sdc` as what did one).
+OWNER_KINDS = schema.KINDS["commitment"]["owner"].type.targets
+DONE_BY_KINDS = schema.KINDS["commitment"]["done_by"].type.targets
 
 
 def commitment_status(c: Commitment, on: dt.date) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from anpo.framework.model import Text
-from anpo.framework.yamlsrc import LineMap, YamlError, read_yaml
+from anpo.framework.yamlsrc import LineMap, YamlFileError, read_yaml_file
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 # action -> (required keys, optional keys)
@@ -148,23 +148,25 @@ def _duplicates(node: Any, file: str, problems: list[str], seen: set[int]) -> No
 def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     try:
-        data = p.read_bytes()
-        # with the lines of its mappings and keys, so that every problem names its line
-        raw = read_yaml(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:  # was a traceback: the line of the first bad byte
-        line, byte = data.count(b"\n", 0, exc.start) + 1, f"0x{data[exc.start]:02x}"
-        problem = f"{p}:{line}: a byte that is not UTF-8 ({byte}) / UTF-8ではないバイト {byte} があります"
-        raise ScenarioError([problem]) from exc
-    except YamlError as exc:
-        raise ScenarioError([f"{p}:{exc.line}: YAML syntax error: {exc.message} / YAMLの構文エラー"]) from exc
-    except OSError as exc:  # a directory, a file that does not exist or may not be read
-        reason = exc.strerror or str(exc)
-        raise ScenarioError([f"{p}: cannot read the file: {reason} / ファイルを読めません: {reason}"]) from exc
+        raw = read_yaml_file(p)  # with the lines of its mappings and keys: every problem names its line
+    except YamlFileError as exc:
+        raise ScenarioError([_unreadable(p, exc)]) from exc
     problems: list[str] = []
     _duplicates(raw, str(p), problems, set())
     if problems:
         raise ScenarioError(problems)
     return parse_scenario(raw, str(p))
+
+
+def _unreadable(p: Path, exc: YamlFileError) -> str:
+    """Why a scenario file could not be read, parsed or decoded, with its file and line."""
+    if exc.key == "load.not_utf8":  # was a traceback: the line of the first bad byte
+        byte = exc.params["byte"]
+        return f"{p}:{exc.line}: a byte that is not UTF-8 ({byte}) / UTF-8ではないバイト {byte} があります"
+    if exc.key == "load.yaml_syntax":
+        return f"{p}:{exc.line}: YAML syntax error: {exc.params['detail']} / YAMLの構文エラー"
+    reason = exc.params["detail"]  # a directory, a file that does not exist or may not be read
+    return f"{p}: cannot read the file: {reason} / ファイルを読めません: {reason}"
 
 
 def parse_scenario(raw: Any, where: str) -> Scenario:

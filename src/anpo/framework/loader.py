@@ -28,7 +28,7 @@ from anpo.framework.model import (
     Text,
     Where,
 )
-from anpo.framework.yamlsrc import LineList, LineMap, YamlError, read_yaml
+from anpo.framework.yamlsrc import LineList, LineMap, YamlFileError, read_yaml_file
 from anpo.i18n import msg
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -283,19 +283,9 @@ def _read_files(root: Path, problems: list[Problem], pending: _Pending) -> list[
     for path in sorted(root.rglob("*.yaml")):
         parser = _FileParser(str(path), problems, pending)
         try:
-            raw = path.read_bytes()
-        except OSError as exc:  # a directory named *.yaml, a file it may not read
-            parser.problem(1, "load.unreadable", detail=exc.strerror or str(exc))
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:  # was a traceback: the file and the line of the first bad byte
-            parser.problem(raw.count(b"\n", 0, exc.start) + 1, "load.not_utf8", byte=f"0x{raw[exc.start]:02x}")
-            continue
-        try:
-            data = read_yaml(text)
-        except YamlError as exc:
-            parser.problem(exc.line, "load.yaml_syntax", detail=exc.message)
+            data = read_yaml_file(path)
+        except YamlFileError as exc:  # each was a traceback: the file and the line of why
+            parser.problem(exc.line, exc.key, **exc.params)
             continue
         if data is None:
             continue

@@ -8,6 +8,7 @@ remembers the line of each item, which a scalar item cannot carry itself).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -98,3 +99,31 @@ def read_yaml(text: str) -> Any:
         raise YamlError(line, f"{exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
         raise YamlError(1, str(exc)) from exc
+
+
+class YamlFileError(Exception):
+    """A YAML file that cannot be read, decoded as UTF-8 or parsed: the line, and the catalog key
+    (`load.unreadable`, `load.not_utf8`, `load.yaml_syntax`) and parameters of why."""
+
+    def __init__(self, line: int, key: str, **params: str) -> None:
+        super().__init__(key)
+        self.line, self.key, self.params = line, key, params
+
+
+def read_yaml_file(path: Path) -> Any:
+    """Read and parse a YAML file as `read_yaml` does; anything that stops it is `YamlFileError`
+    (a directory, a file that may not be read, a byte that is not UTF-8, a syntax error)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlFileError(1, "load.unreadable", detail=exc.strerror or str(exc)) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # the line of the first bad byte
+        raise YamlFileError(
+            raw.count(b"\n", 0, exc.start) + 1, "load.not_utf8", byte=f"0x{raw[exc.start]:02x}"
+        ) from exc
+    try:
+        return read_yaml(text)
+    except YamlError as exc:
+        raise YamlFileError(exc.line, "load.yaml_syntax", detail=exc.message) from exc

@@ -14,7 +14,7 @@ from typing import Any
 
 from anpo.dates import LATEST
 from anpo.framework.model import Problem, Text
-from anpo.framework.yamlsrc import LineList, LineMap, YamlError, read_yaml
+from anpo.framework.yamlsrc import LineList, LineMap, YamlFileError, read_yaml_file
 from anpo.i18n import msg
 from anpo.ledger.messages import fail
 from anpo.ledger.money import CURRENCIES, PLACES, round_div
@@ -99,14 +99,9 @@ class _Checker:
         """The file's list of entries, with their lines (none for an empty file). A file that
         cannot be read, decoded or parsed, or is not a list, is refused at once."""
         try:
-            raw = path.read_bytes()
-            data = read_yaml(raw.decode("utf-8"))
-        except OSError as exc:  # missing, a directory, not readable
-            self.problem(1, "load.unreadable", detail=exc.strerror or str(exc))
-        except UnicodeDecodeError as exc:
-            self.problem(raw.count(b"\n", 0, exc.start) + 1, "load.not_utf8", byte=f"0x{raw[exc.start]:02x}")
-        except YamlError as exc:
-            self.problem(exc.line, "load.yaml_syntax", detail=exc.message)
+            data = read_yaml_file(path)
+        except YamlFileError as exc:  # missing, a directory, not readable, not UTF-8, not YAML
+            self.problem(exc.line, exc.key, **exc.params)
         else:
             if data is None:  # empty, or comments only: no rates, as before
                 return LineList()

@@ -96,8 +96,8 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/work/exercises/{run_id}/step": {"script": True},
     "/api/work/exercises/{run_id}/actions": {"do": "message", "case": "c", "party": "jpn", "text": "x"},
 }
-PATH_VALUES = {"order_id": "x", "kind": "sign", "case_id": "case_0001", "commitment_id": "c1"}
-PATH_VALUES |= {"record_id": "1", "run_id": "run_0001"}
+PATH_VALUES = {"order_id": "x", "kind": "sign", "case_id": "case_7kq2m9xa", "commitment_id": "c1"}
+PATH_VALUES |= {"record_id": "1", "run_id": "run_7kq2m9xa"}
 
 
 def _posts(app: Any) -> list[APIRoute]:

@@ -134,18 +134,18 @@ def _json_values() -> Any:
 
 WRITES = (
     ("/api/work/cases", ("title", "type", "level", "on", "marking")),
-    ("/api/work/cases/case_0001/entries", ("type", "text", "marking")),
+    ("/api/work/cases/{case}/entries", ("type", "text", "marking")),
     (
-        "/api/work/cases/case_0001/determinations",
+        "/api/work/cases/{case}/determinations",
         ("situation", "cabinet_decision_on", "diet_approval_on", "decided_by"),
     ),
     ("/api/work/commitments", ("id", "meeting", "owner", "label", "due", "outcome", "marking")),
     ("/api/work/commitments/commitment_guidelines_review_2014/done", ("on", "by")),
     ("/api/work/protection", ("protected_party", "activity", "asset", "by", "on", "unit", "marking")),
-    ("/api/work/protection/protection_2024_0001/decision", ("approve", "on")),
+    ("/api/work/protection/{protection}/decision", ("approve", "on")),
     ("/api/work/bookings", ("facility", "party", "start", "end", "unit", "purpose", "marking")),
     ("/api/work/exercises", ("scenario", "seed", "marking")),
-    ("/api/work/exercises/run_0001/actions", ("do", "case", "party", "text", "params", "hours", "question")),
+    ("/api/work/exercises/{run}/actions", ("do", "case", "party", "text", "params", "hours", "question")),
 )
 
 
@@ -154,16 +154,25 @@ def test_no_request_body_gets_a_server_error(wclient: Any) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    wclient.post("/api/work/cases", json={"title": "t", "type": "other", "level": "acg"}, headers=JP)
-    wclient.post(
-        "/api/work/exercises", json={"scenario": "ballistic_missile_launch"}, headers={"x-anpo-work-token": "tok-ctl"}
-    )
-    wclient.post("/api/work/exercises/run_0001/step", headers={"x-anpo-work-token": "tok-ctl"})
+    ctl = {"x-anpo-work-token": "tok-ctl"}
+    case = wclient.post("/api/work/cases", json={"title": "t", "type": "other", "level": "acg"}, headers=JP).json()
+    request = {
+        "protected_party": "usa",
+        "activity": "joint_training",
+        "asset": "ship",
+        "by": "ship",
+        "on": "2024-06-10",
+    }
+    protection = wclient.post("/api/work/protection", json=request, headers=JP).json()
+    run = wclient.post("/api/work/exercises", json={"scenario": "ballistic_missile_launch"}, headers=ctl).json()
+    wclient.post(f"/api/work/exercises/{run['id']}/step", headers=ctl)
+    ids = {"case": case["id"], "protection": protection["id"], "run": run["id"]}
 
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.data())
     def check(data: Any) -> None:
         url, keys = data.draw(st.sampled_from(WRITES))
+        url = url.format(**ids)
         body = data.draw(st.dictionaries(st.sampled_from(keys), _json_values(), max_size=len(keys)) | _json_values())
         headers = data.draw(st.sampled_from([JP, US, POLICY, {"x-anpo-work-token": "tok-ctl"}, {}]))
         res = wclient.post(url, json=body, headers=headers)

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from anpo.exercise.engine import Event, Run
 from anpo.exercise.scenario import ACTIONS, Action, Scenario, ScenarioError, load_scenario, parse_actions, shipped
@@ -25,6 +25,7 @@ from anpo.framework.model import Text
 from anpo.security.markings import PUBLIC, Marking
 from anpo.security.principal import Principal
 from anpo.work.common import Work, WorkError, marking_json
+from anpo.work.ids import new_id
 from anpo.work.tables import ExerciseRun, dump, load
 
 CONTROL = "work.exercise.control"
@@ -155,11 +156,7 @@ def start(
     if not 0 <= seed <= 2**31 - 1:
         raise WorkError(Text("seedは0以上の整数です", "the seed is a whole number from 0"))
     w.serialise("work_exercise_runs")
-    n = w.session.execute(select(func.count()).select_from(ExerciseRun)).scalar_one()
-    run_id = f"run_{n + 1:04d}"
-    while w.session.get(ExerciseRun, run_id) is not None:
-        n += 1
-        run_id = f"run_{n + 1:04d}"
+    run_id = new_id(w.session, ExerciseRun, "run_")
     row = ExerciseRun(
         id=run_id,
         scenario=scenario.id,
@@ -353,7 +350,7 @@ def get(w: Work, run_id: str, known: str | None = None) -> dict[str, Any]:
 
 
 def list_runs(w: Work) -> list[dict[str, Any]]:
-    rows = w.session.execute(select(ExerciseRun).order_by(ExerciseRun.id)).scalars()
+    rows = w.session.execute(select(ExerciseRun).order_by(ExerciseRun.started_at, ExerciseRun.id)).scalars()
     return [
         {
             "id": r.id,

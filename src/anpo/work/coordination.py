@@ -29,6 +29,7 @@ from anpo.work.common import (
     label_json,
     marking_json,
 )
+from anpo.work.ids import new_id
 from anpo.work.tables import Case, Determination, Entry, dump, load
 
 NOTIFY_CHANNEL = "anpo_work"
@@ -126,9 +127,8 @@ def open_case(
         check_length("title", written, TITLE_CHARS)
     w.serialise("work_cases")
     if case_id is None:
-        n = w.session.execute(select(func.count()).select_from(Case)).scalar_one()
-        case_id = f"case_{n + 1:04d}"
-    if w.session.get(Case, case_id) is not None:
+        case_id = new_id(w.session, Case, "case_")
+    elif w.session.get(Case, case_id) is not None:
         raise WorkError(Text(f"案件「{case_id}」は既にあります", f"case '{case_id}' already exists"), code="exists")
     when = at or dt.datetime.now().replace(microsecond=0)
     case = Case(
@@ -383,9 +383,10 @@ def close_case(w: Work, case_id: str, at: dt.datetime | None = None, exercise: s
     return case_json(w, case)
 
 
+# A determination or a log entry is shown without its row id: the key counts the rows of every
+# case, those its reader may not read too (see anpo.work.ids); an entry is named by case and seq.
 def determination_json(w: Work, d: Determination) -> dict[str, Any]:
     return {
-        "id": d.id,
         "case": d.case_id,
         "situation": {"id": d.situation, "label": label_json(w.fw, d.situation)},
         "determined_at": d.determined_at.isoformat(),
@@ -401,7 +402,6 @@ def determination_json(w: Work, d: Determination) -> dict[str, Any]:
 
 def entry_json(w: Work, e: Entry) -> dict[str, Any]:
     return {
-        "id": e.id,
         "case": e.case_id,
         "seq": e.seq,
         "at": e.at.isoformat(),

@@ -25,6 +25,7 @@ from anpo.work.common import (
     label_json,
     marking_json,
 )
+from anpo.work.ids import new_number
 from anpo.work.tables import Booking
 
 # A booking is for a training or an activity (hours to weeks); a year is generous, and bounds what a
@@ -191,6 +192,7 @@ def book(
             details={"conflicts": seen, "hidden_conflicts": hidden},
         )
     b = Booking(
+        id=new_number(w.session, Booking, f"{exercise}|{facility_id}|{start.isoformat()}" if exercise else ""),
         facility=facility_id,
         party=party,
         unit=unit,

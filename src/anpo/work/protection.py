@@ -18,6 +18,7 @@ from anpo.i18n import msg
 from anpo.rules.core import ask
 from anpo.security.markings import PUBLIC, Marking
 from anpo.work.common import UNIT_CHARS, Work, WorkError, check_length, label_json, marking_json
+from anpo.work.ids import new_id
 from anpo.work.tables import Protection, dump, load
 
 ASSETS = ("ship", "aircraft", "vehicle", "other")
@@ -51,11 +52,12 @@ def occasion_of(activity: str) -> str:
 
 def _next_id(w: Work, year: int) -> str:
     w.serialise("work_protection")
-    n = w.session.execute(select(func.count()).select_from(Protection).where(Protection.origin == "user")).scalar_one()
-    return f"protection_{year}_{n + 1:04d}"
+    return new_id(w.session, Protection, f"protection_{year}_")
 
 
 def _exercise_id(w: Work, exercise: str) -> str:
+    """A run's records are numbered in the run: every one carries the run's marking, so a reader
+    of one reads them all (the report lists those carried out, the timeline the others)."""
     w.serialise("work_protection")
     prefix = f"ex_{exercise}_p"
     n = w.session.execute(
@@ -128,7 +130,7 @@ def request_protection(
     exercise's requests (`exercise` = its run) are kept apart: they never count in the yearly report."""
     w.require("work.protection.request", marking, ("protection", "-"))
     check_length("unit", requesting_unit, UNIT_CHARS)
-    if requested_on.year < FIRST_YEAR:  # kept as `protection_1900_0001`, a year no list or report takes
+    if requested_on.year < FIRST_YEAR:  # kept as `protection_1900_…`, a year no list or report takes
         raise WorkError(msg("work.before_records", field="on", on=requested_on.isoformat(), first=FIRST_YEAR))
     for name, value in (("protected_asset", protected_asset), ("protecting_asset", protecting_asset)):
         if value not in ASSETS:
@@ -221,7 +223,16 @@ def _check_year(year: int) -> None:
 
 def list_protection(w: Work, year: int | None = None) -> list[dict[str, Any]]:
     """The real records (not exercise play) of a year or of all years."""
-    query = select(Protection).where(Protection.origin != "exercise").order_by(Protection.year, Protection.id)
+    query = (
+        select(Protection)
+        .where(Protection.origin != "exercise")
+        .order_by(
+            # ids are random (anpo.work.ids): within a year, the order of the requests
+            Protection.year,
+            Protection.requested_on.asc().nulls_first(),
+            Protection.id,
+        )
+    )
     if year is not None:
         _check_year(year)  # past the column's range it was a traceback (PostgreSQL's int4; SQLite's 2**63)
         query = query.where(Protection.year == year)

@@ -170,6 +170,8 @@ class Entry(Marked, Base):
 class Booking(Marked, Base):
     __tablename__ = "work_bookings"
 
+    # Drawn at random by `anpo.work.ids` (the sequence counted the bookings a reader may not see);
+    # the column keeps its autoincrement default, so the schema is unchanged.
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     facility: Mapped[str] = mapped_column(String(64), index=True)
     party: Mapped[str] = mapped_column(String(16))

@@ -289,3 +289,31 @@ def test_every_page_fits_a_phone(server: dict[str, str], browser: Any, lang: str
         assert page.get_by_test_id("banner").first.is_visible(), path
         assert page.locator("html").get_attribute("lang") == lang, path
     context.close()
+
+
+def test_a_booking_without_a_recorded_basis_shows_its_warning(server: dict[str, str], browser: Any) -> None:
+    """The GSDF at Camp Hansen before March 2008: the booking is taken, and the warning that no
+    joint use recorded in the pack covers it (SOFA Art. 2-4(a)) shows right after booking and in
+    the list, in either language."""
+    from playwright.sync_api import expect
+
+    base = server["url"]
+    errors: list[str] = []
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, base, "sato")
+    page.goto(f"{base}/work/facilities?lang=en")
+    page.get_by_test_id("book-facility").select_option("camp_hansen")
+    page.get_by_test_id("book-start").fill("2005-05-01T08:00")
+    page.get_by_test_id("book-end").fill("2005-05-02T08:00")
+    page.get_by_test_id("book-send").click()
+    expect(page.get_by_test_id("book-done")).to_contain_text("Camp Hansen")
+    warning = page.get_by_test_id("book-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("check the arrangement under SOFA Art. 2-4(a) before using the facility")
+    page.goto(f"{base}/work/facilities?lang=ja")
+    expect(page.get_by_test_id("booking-warning").first).to_be_visible()
+    expect(page.get_by_test_id("booking-warning").first).to_contain_text("地位協定第2条4項(a)")
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors

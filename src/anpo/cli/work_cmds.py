@@ -639,13 +639,18 @@ def facilities_book(
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Book a facility; refused (exit 2) if it overlaps another booking. / 施設の使用予約（重複は不可）"""
+    """Book a facility; refused (exit 2) if it overlaps another booking, taken with a warning if the
+    pack records no legal basis (SOFA Art. 2-4). / 施設の使用予約（重複は不可、根拠の記録がなければ警告）"""
     from anpo.work.common import parse_time
     from anpo.work.facilities import book
 
     with work_session(url, lang) as w:
         data = book(w, facility, party, parse_time(start), parse_time(end), unit, purpose)
-    emit(data, as_json, lambda: f"booking {data['id']}: {data['start']} – {data['end']}")
+    if not as_json:  # in the JSON the warnings are in the object
+        for warning in data["warnings"]:
+            typer.echo(f"anpo: {_t(warning, lang)}", err=True)
+    basis = f"  {_t(data['basis']['text'], lang)} [{cite_line(data['basis']['citations'])}]"
+    emit(data, as_json, lambda: f"booking {data['id']}: {data['start']} – {data['end']}\n{basis}")
 
 
 @facilities_app.command("bookings")
@@ -666,6 +671,7 @@ def facilities_bookings(
         lambda: (
             "\n".join(
                 f"{b['id']:>4} {b['facility']['id']:<24} {b['party']} {b['start']} – {b['end']} {b['status']}"
+                f" {b['basis']['kind']}"
                 for b in rows
             )
             or "-"

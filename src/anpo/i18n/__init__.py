@@ -15,9 +15,14 @@ LANGS = ("ja", "en")
 
 
 def msg(key: str, /, **params: Any) -> Text:
-    """The message `key` in both languages, with `params` filled in."""
+    """The message `key` in both languages, with `params` filled in; a `Text` parameter (a label)
+    is filled in with its own text in each language."""
     ja, en = MESSAGES[key]
-    return Text(ja.format(**params), en.format(**params))
+    return Text(ja.format(**_in(params, "ja")), en.format(**_in(params, "en")))
+
+
+def _in(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {k: v.get(lang) if isinstance(v, Text) else v for k, v in params.items()}
 
 
 def t(key: str, lang: str, /, **params: Any) -> str:

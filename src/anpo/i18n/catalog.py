@@ -132,6 +132,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "予約は{days}日以内にしてください",
         "a booking may last at most {days} days",
     ),
+    # the legal basis of a booking (anpo.work.joint_use): {clause} is "(a)" or "(b)" of SOFA Art. 2-4
+    "work.forces.jpn": ("自衛隊", "the SDF"),
+    "work.forces.usa": ("米軍", "U.S. forces"),
+    "work.basis_use": ("{user}：{purpose}（{start}～{end}）", "{user}: {purpose}, {start} – {end}"),
+    "work.basis_operator": (
+        "{facility}は{party}が管理する施設で、予約したのも{party}です",
+        "{facility} is operated by {party}, the party that booked it",
+    ),
+    "work.basis_joint_use": (
+        "パックに記録された共同使用（{uses}）が、予約の全期間について{forces}による{facility}の使用を含みます"
+        "（地位協定第2条4項{clause}）",
+        "The joint use recorded in the pack ({uses}) covers the use of {facility} by {forces} for the whole booking"
+        " (SOFA Art. 2-4{clause})",
+    ),
+    "work.basis_none_recorded": (
+        "{facility}は{operator}が管理する施設です。{forces}による使用を含む共同使用はパックに記録されていません"
+        "（地位協定第2条4項{clause}）",
+        "{facility} is operated by {operator}; no joint use recorded in the pack covers its use by {forces}"
+        " (SOFA Art. 2-4{clause})",
+    ),
+    "work.basis_partial": (
+        "{facility}は{operator}が管理する施設です。パックに記録された共同使用（{uses}）は予約の期間の一部しか含みません"
+        "（地位協定第2条4項{clause}）",
+        "{facility} is operated by {operator}; the joint use recorded in the pack ({uses}) covers only part of"
+        " the booking (SOFA Art. 2-4{clause})",
+    ),
+    "work.basis_operator_unknown": (
+        "パックには、{facility}が日米いずれの施設か（管理する当事国）が予約の期間について記録されていません",
+        "The pack does not record which party operates {facility} (a Japanese or a U.S. facility) for the"
+        " booking's dates",
+    ),
+    "work.booking_no_joint_use": (
+        "{start}から{end}までの{forces}による{facility}の使用を含む共同使用は、パックに記録されていません。"
+        "施設を使用する前に、地位協定第2条4項{clause}に基づく取決めを確認してください",
+        "No joint-use arrangement recorded in the pack covers {forces} at {facility} from {start} to {end}:"
+        " check the arrangement under SOFA Art. 2-4{clause} before using the facility",
+    ),
+    "work.booking_operator_unknown": (
+        "パックには{start}から{end}までの{facility}の管理者（日米いずれの施設か）が記録されていないため、"
+        "予約の法的根拠を判断できません。施設を使用する前に確認してください",
+        "The pack records no operator of {facility} from {start} to {end}, so the legal basis of the booking"
+        " cannot be told: check it before using the facility",
+    ),
     "work.not_text": ("「{field}」は文字列で書いてください", "'{field}' must be text"),
     "work.end_before_start": (
         "終わり（{end}）が始め（{start}）より前です",

@@ -27,7 +27,7 @@ from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.security import access
 from anpo.security.access import AccessDenied
-from anpo.security.markings import PUBLIC
+from anpo.security.markings import PUBLIC, Levels
 from anpo.security.principal import ANONYMOUS, Principal
 from anpo.web import guard
 from anpo.web.common import MAX_INTEGER, framework_of, lang_of, parse_on, refuse_unknown_fields, render
@@ -384,7 +384,9 @@ def api_facilities(request: Request, on: str | None = None) -> dict[str, Any]:
 @router.get("/work/facilities", include_in_schema=False)
 def page_facilities(request: Request, on: str | None = None) -> Any:
     data = facilities_data(request, on)
-    return page(request, "work_facilities.html", f"/api/work/facilities?on={data['on']}", data=data)
+    levels = Levels(framework_of(request))
+    can_book = access.can(levels, principal_of(request), "work.booking.write", PUBLIC)
+    return page(request, "work_facilities.html", f"/api/work/facilities?on={data['on']}", data=data, can_book=can_book)
 
 
 @router.get("/api/work/calendar.ics", tags=["work"])

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from anpo.framework.framework import Framework
-from anpo.framework.model import Ref, Struct, Text
+from anpo.framework.model import Ref, Text
 from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
 from anpo.work.common import (
@@ -26,6 +26,7 @@ from anpo.work.common import (
     marking_json,
 )
 from anpo.work.ids import new_number
+from anpo.work.joint_use import booking_basis, use_json
 from anpo.work.tables import Booking
 
 # A booking is for a training or an activity (hours to weeks); a year is generous, and bounds what a
@@ -45,23 +46,7 @@ def _facility(w: Work, facility_id: str) -> None:
 def facility_json(fw: Framework, facility_id: str, on: dt.date | None = None) -> dict[str, Any]:
     """A facility with every joint-use arrangement and whether it is in force on `on`."""
     ent = fw[facility_id]
-    uses = []
-    for fact in fw.facts(facility_id, "joint_use"):
-        value = fact.value
-        assert isinstance(value, Struct)
-        user = value.get("user")
-        purpose = value.get("purpose")
-        uses.append(
-            {
-                "user": {"id": user.id, "label": label_json(fw, user.id)} if isinstance(user, Ref) else None,
-                "purpose": purpose.as_json() if isinstance(purpose, Text) else None,
-                "period": fact.period.as_json(),
-                "approximate": fact.approximate,
-                "note": fact.note.as_json() if fact.note else None,
-                "in_force": fact.period.contains(on) if on else None,
-                "citations": cite_json(fact.citations or ent.citations),
-            }
-        )
+    uses = [use_json(fw, fact, ent.citations, on) for fact in fw.facts(facility_id, "joint_use")]
     operators = fw.facts(facility_id, "operator", on)
     operator = operators[-1].value if operators else None
     summary = next(iter(fw.facts(facility_id, "summary")), None)
@@ -120,6 +105,8 @@ def _first(fw: Framework, ent_id: str, attr: str) -> Any:
 
 
 def booking_json(w: Work, b: Booking) -> dict[str, Any]:
+    """A booking, with the legal basis of its party's use that the pack records (`basis`) and what
+    to check before using the facility (`warnings`, empty when a basis is recorded)."""
     return {
         "id": b.id,
         "facility": {"id": b.facility, "label": label_json(w.fw, b.facility)},
@@ -131,6 +118,7 @@ def booking_json(w: Work, b: Booking) -> dict[str, Any]:
         "status": b.status,
         "exercise": b.exercise or None,
         "marking": marking_json(b.marking, w.levels),
+        **booking_basis(w.fw, b.facility, b.party, b.start, b.end),
     }
 
 

@@ -105,6 +105,15 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def _page(browser: Any) -> tuple[Any, Any, list[str]]:
+    """A new English context's page, and the console errors it logs (a CSP refusal is one)."""
+    errors: list[str] = []
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return context, page, errors
+
+
 def _login(page: Any, base: str, user: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_test_id("username").fill(user)
@@ -117,10 +126,7 @@ def test_a_day_on_the_platform(server: dict[str, str], browser: Any) -> None:
     from playwright.sync_api import expect
 
     base, case = server["url"], server["case"]
-    errors: list[str] = []
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context, page, errors = _page(browser)
 
     # log in as a Japanese official
     page.goto(f"{base}/")
@@ -212,10 +218,7 @@ def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> N
     from playwright.sync_api import expect
 
     base = server["url"]
-    errors: list[str] = []
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context, page, errors = _page(browser)
     _login(page, base, "sato")
     page.get_by_test_id("nav-acsa").click()
     form = page.get_by_test_id("order-form")
@@ -298,10 +301,7 @@ def test_a_booking_without_a_recorded_basis_shows_its_warning(server: dict[str, 
     from playwright.sync_api import expect
 
     base = server["url"]
-    errors: list[str] = []
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context, page, errors = _page(browser)
     _login(page, base, "sato")
     page.goto(f"{base}/work/facilities?lang=en")
     page.get_by_test_id("book-facility").select_option("camp_hansen")

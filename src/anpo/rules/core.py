@@ -40,6 +40,11 @@ class Answer:
     labels: dict[str, Text] = field(default_factory=dict)
     undetermined: bool = False
 
+    def __post_init__(self) -> None:
+        # A reason said twice says nothing more: two facts sharing one note (the SCC's U.S.
+        # members before 1990) gave it once per fact. The first of each stays, in order.
+        object.__setattr__(self, "reasons", tuple(dict.fromkeys(self.reasons)))
+
     @property
     def determined(self) -> bool:
         return not self.undetermined

@@ -75,7 +75,10 @@ def test_api_ask_reads_explain_as_a_boolean(web: TestClient) -> None:
     url = "/api/ask/consult.members?body=scc&side=usa&on=2015-06-01&explain="
     bad = web.get(url + "maybe")
     assert bad.status_code == 422, bad.text
-    assert bad.json()["error"] == {"ja": "リクエストが不正です: query.explain", "en": "invalid request: query.explain"}
+    assert bad.json()["error"] == {
+        "ja": "リクエストが不正です: explain: true 又は false で指定してください",
+        "en": "invalid request: explain: must be true or false",
+    }
     for value in ("1", "true", "yes"):
         assert web.get(url + value).json()["explain"], value
     for value in ("0", "false"):
@@ -108,7 +111,7 @@ def test_ask_page_refuses_a_question_given_twice(web: TestClient) -> None:
     )
     assert twice.status_code == 400 and "parameter 'params' is given more than once" in html.unescape(twice.text)
     once = web.get("/ask", params={"q": "treaty.article5_applies", "params": "place=okinawa", "lang": "en"})
-    assert 'data-testid="answer-value">true<' in once.text
+    assert 'data-testid="answer-value">yes<' in once.text
 
 
 def test_a_missing_free_parameter_is_named_with_what_it_takes(web: TestClient, cli: Any) -> None:

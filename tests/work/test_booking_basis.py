@@ -55,7 +55,7 @@ def test_the_operator_needs_no_arrangement(work: Any) -> None:
         kanoya = book(w, "kanoya_air_base", "jpn", T(2024, 1, 10), T(2024, 1, 11))
     assert hansen["basis"]["kind"] == "operator" and hansen["warnings"] == []
     assert hansen["basis"]["citations"] == HANSEN_CITES
-    assert "operated by United States of America" in hansen["basis"]["text"]["en"]
+    assert "operated by the United States, the party" in hansen["basis"]["text"]["en"]
     assert kanoya["basis"]["kind"] == "operator" and kanoya["warnings"] == []
 
 

@@ -194,6 +194,12 @@ def test_controller_and_players_run_an_exercise_in_browsers(two_servers: Any) ->
             # The controller sees the player's refused action, with its reasons, without reloading.
             expect(ctl.get_by_test_id("timeline")).to_contain_text("Refused: provision of Weapons", timeout=3000)
             expect(ctl.get_by_test_id("timeline")).to_contain_text("src_acsa_2016")
+            # A ticked Cabinet-decision box goes as a JSON true (the API refuses the string "true").
+            player.get_by_test_id("act-do").select_option("determine")
+            player.get_by_test_id("act-situation").fill("anticipated_armed_attack")
+            player.get_by_test_id("act-cabinet_decision").check()
+            player.get_by_test_id("act-send").click()
+            expect(player.get_by_test_id("act-result")).to_contain_text("Determined")
         finally:
             browser.close()
 

@@ -398,7 +398,9 @@ def report_cmd(
     calendar: Annotated[
         str, typer.Option("--calendar", help="jp (April-March) or us (October-September). / 会計年度")
     ] = "jp",
-    fmt: Annotated[str, typer.Option("--format", help="json or csv (with --json: json). / 形式")] = "json",
+    fmt: Annotated[
+        str, typer.Option("--format", help="text (in --lang), json or csv (with --json: json). / 形式")
+    ] = "text",
     on: OnOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
@@ -411,7 +413,7 @@ def report_cmd(
 
     try:
         choice("calendar", calendar, ("jp", "us"))
-        choice("format", fmt, ("json", "csv"))
+        choice("format", fmt, ("text", "json", "csv"))
     except LedgerError as exc:
         _error(exc.text, lang, as_json, exc.as_json())
     day = as_of(on, lang)
@@ -423,7 +425,49 @@ def report_cmd(
     if fmt == "csv" and not as_json:
         sys.stdout.write(_report_csv(data))
         return
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    emit(data, as_json or fmt == "json", lambda: _report_text(data, lang))
+
+
+def _report_text(data: dict[str, Any], lang: Lang) -> str:
+    """The report as the other read commands print theirs: the banner, then per agreement its
+    totals, by category, by context and what is unsettled a year after delivery, in `lang`."""
+    from anpo.i18n import t
+
+    def tr(key: str) -> str:
+        return t(f"ui.acsa.{key}", lang.value)
+
+    def figures(r: dict[str, Any], key: str) -> str:
+        what = f"{r[key]} " if key else ""
+        return (
+            f"    {what}{r['provider'].upper()} {r['commodity']}: {tr('provisions')} {r['provisions']}"
+            f" · {tr('provided')} {r['provided']} · {tr('settled')} {r['settled']}"
+            f" · {tr('outstanding')} {r['outstanding']}"
+        )
+
+    as_of = "基準日" if lang == Lang.ja else "as of"
+    out = [
+        _banner(data["marking"], lang),
+        f"{tr('report')}: {data['fy']} ({tr('calendar_' + data['calendar'])}) {data['from']} – {data['to']}"
+        f" ({as_of} {data['on']})",
+    ]
+    for ag in data["agreements"]:
+        out.append(f"{tr('agreement')}: {ag['agreement']}")
+        for title, rows, key in (
+            ("total", ag["totals"], ""),
+            ("by_category", ag["by_category"], "category"),
+            ("by_context", ag["by_context"], "context"),
+        ):
+            out.append(f"  {tr(title)}")
+            out.extend(figures(r, key) for r in rows)
+        if ag["unsettled_over_a_year"]:
+            out.append(f"  {tr('late')}")
+            out.extend(
+                f"    {ob['order']}: {ob['outstanding']} {ob['commodity']} ({ob['delivered_on']})"
+                for ob in ag["unsettled_over_a_year"]
+            )
+    if not data["agreements"]:
+        out.append(tr("none"))
+    return "\n".join(out)
 
 
 def _report_csv(data: dict[str, Any]) -> str:

@@ -564,7 +564,8 @@ def cases_determinations(
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Situation determinations over time: who decided, Cabinet decision, Diet approval. / 事態の認定の経過"""
+    """Situation determinations that took effect in a period (the Cabinet decision's date, else the
+    case's), in that order: who decided, Cabinet decision, Diet approval. / 事態の認定の経過"""
     from anpo.work.coordination import list_determinations
 
     with work_session(url, lang, reading=True) as w:
@@ -577,7 +578,8 @@ def cases_determinations(
             cabinet = f" · cabinet {d['cabinet_decision_on']}" if d["cabinet_decision_on"] else ""
             diet = f" · Diet {d['diet_approval_on']}" if d["diet_approval_on"] else ""
             lines.append(
-                f"{d['determined_at']}{until}  {_t(d['situation']['label'], lang)}  [{d['case']}]{cabinet}{diet}"
+                f"{d['on']}  {_t(d['situation']['label'], lang)}  [{d['case']}]{cabinet}{diet}"
+                f"  ({'記録' if lang == Lang.ja else 'recorded'} {d['determined_at']}{until})"
             )
         return "\n".join(lines) or ("（該当なし）" if lang == Lang.ja else "(none)")
 
@@ -712,11 +714,13 @@ def calendar_export(
 
     with work_session(url, lang, reading=True) as w:
         meetings = list_meetings(w)
-        body = export(meetings, list_exercises(w.fw), lang.value, w.levels.banner(marking_of(meetings, w.levels)))
+        banner = w.levels.banner(marking_of(meetings, w.levels))
+        body = export(meetings, list_exercises(w.fw), lang.value, banner)
     if out:
         try:
             write_atomic(out, body)
         except OSError as exc:
             fail(cannot_write(out, exc), lang)
+        typer.echo(f"{out} ({banner.get(lang.value)})")  # the path written, as `acsa export --output` says
     else:
         sys.stdout.write(body.decode("utf-8"))

@@ -290,9 +290,10 @@ class Run:
                     situation,
                     self.clock,
                     decided_by=str(action.args.get("decided_by", "")),
-                    cabinet_decision_on=day if action.args.get("cabinet_decision") else None,
-                    diet_approval_on=day if action.args.get("diet_approval") else None,
+                    cabinet_decision_on=day if action.args.get("cabinet_decision") is True else None,
+                    diet_approval_on=day if action.args.get("diet_approval") is True else None,
                     exercise=self.scope,
+                    party=party,  # Japan's side only: another's is refused in play, with the basis
                 )
         except WorkError as exc:
             return self._refusal(action, party, what, exc)

@@ -22,6 +22,7 @@ from anpo.exercise.engine import Event, Run
 from anpo.exercise.scenario import ACTIONS, Action, Scenario, ScenarioError, load_scenario, parse_actions, shipped
 from anpo.framework.framework import Framework
 from anpo.framework.model import Text
+from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
 from anpo.security.principal import Principal
 from anpo.work.common import Work, WorkError, marking_json
@@ -33,7 +34,8 @@ ACT = "work.exercise.act"
 # What a player may do live ("choose" is a script's device; opening and closing is the controller's).
 PLAYER_ACTIONS = tuple(a for a in ACTIONS if a not in ("choose", "open_case", "close_case"))
 CONTROLLER_ACTIONS = tuple(a for a in ACTIONS if a != "choose")
-TRUE = ("1", "true", "yes", "on")
+# An action's yes/no fields: JSON true or false only (any other value was read as false)
+FLAGS = ("cabinet_decision", "diet_approval")
 ACTION_LABELS: dict[str, Text] = {
     "open_case": Text("案件を開始", "open a case"),
     "message": Text("連絡", "message"),
@@ -253,8 +255,10 @@ def _action(do: str, form: dict[str, Any], party: str, scenario: Scenario) -> Ac
             continue
         if key == "text":
             item["text"] = value if isinstance(value, dict) else {"ja": str(value), "en": str(value)}
-        elif key in ("cabinet_decision", "diet_approval"):
-            item[key] = value is True or str(value).lower() in TRUE
+        elif key in FLAGS:
+            if not isinstance(value, bool):  # "2024-06-10", "yesterday", "yes", 1 were read by spelling
+                raise WorkError(msg("work.not_boolean", field=key))
+            item[key] = value
         elif key == "hours":
             try:
                 item[key] = int(value)

@@ -323,6 +323,9 @@ def parse_actions(
                 problems.append(
                     f"{w}: hours must be a whole number from 1 to {MAX_HOURS} / 時間は1〜{MAX_HOURS}の整数です"
                 )
+        for flag in ("cabinet_decision", "diet_approval"):  # `yes`, "no" or a date was read by its truth
+            if flag in item and not isinstance(item[flag], bool):
+                problems.append(f"{w}: {flag} must be true or false / {flag}はtrueかfalseです")
         if do == "ask" and not isinstance(item.get("params") or {}, dict):  # a list was an AttributeError
             problems.append(f"{w}: params: a mapping of name: value / name: value のマッピングです")
         after = _minutes(item.get("after", 0), w, "after", problems)

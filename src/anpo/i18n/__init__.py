@@ -27,3 +27,11 @@ def _in(params: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def t(key: str, lang: str, /, **params: Any) -> str:
     return msg(key, **params).get(lang)
+
+
+def in_sentence(ent_id: str, label: Text) -> Text:
+    """An entity's name as it reads inside a sentence: the catalog's `in_sentence.ID` where that
+    differs from its label ("is operated by the United States", not "by United States of
+    America"), else the label. Labels shown on their own are unchanged."""
+    key = f"in_sentence.{ent_id}"
+    return msg(key) if key in MESSAGES else label

@@ -194,6 +194,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the Diet's approval ({diet}) is before the Cabinet decision ({cabinet})",
     ),
     "work.no_booking": ("予約「{id}」はありません", "no booking '{id}'"),
+    "work.booking_own_party": (
+        "予約とその取消しは自国の立場でのみ行えます",
+        "you may book, and cancel bookings, for your own party only",
+    ),
+    "work.determination_japan_only": (
+        "事態の認定は日本国政府が行うもの（法律が求める場合は閣議決定による）で、日本側でのみ記録できます",
+        "a situation is determined by the Government of Japan (by Cabinet decision where the law requires one):"
+        " only Japan's side may record the determination",
+    ),
+    "work.not_boolean": ("「{field}」は true か false で書いてください", "'{field}' must be true or false"),
+    # a party's name inside a sentence, where it differs from its label ("is operated by the United States")
+    "in_sentence.usa": ("アメリカ合衆国", "the United States"),
+    # the legal basis of a booking of a facility outside Japan (its place not under Japan's
+    # administration), where the SOFA does not apply (anpo.work.joint_use): {host} administers it
+    "work.basis_joint_use_abroad": (
+        "パックに記録された共同使用（{uses}）が、予約の全期間について{forces}による{facility}の使用を含みます",
+        "The joint use recorded in the pack ({uses}) covers the use of {facility} by {forces} for the whole booking",
+    ),
+    "work.basis_none_recorded_abroad": (
+        "{facility}は日本国の施政下にない地域で{operator}が管理する施設です。{forces}による使用を含む取決めはパックに記録されていません",
+        "{facility}, in a place not under Japan's administration, is operated by {operator}; no arrangement recorded"
+        " in the pack covers its use by {forces}",
+    ),
+    "work.basis_partial_abroad": (
+        "{facility}は日本国の施政下にない地域で{operator}が管理する施設です。パックに記録された取決め（{uses}）は予約の期間の一部しか含みません",
+        "{facility}, in a place not under Japan's administration, is operated by {operator}; the arrangement"
+        " recorded in the pack ({uses}) covers only part of the booking",
+    ),
+    "work.booking_no_arrangement_abroad": (
+        "{start}から{end}までの{forces}による{facility}の使用を含む取決めは、パックに記録されていません。"
+        "施設を使用する前に、受入国（{host}）との取決めを確認してください",
+        "No arrangement recorded in the pack covers {forces} at {facility} from {start} to {end}: check the"
+        " arrangement with the host, {host}, before using the facility",
+    ),
     "work.bad_year": ("年「{year}」が不正です（{first}年から{last}年まで）", "bad year '{year}' ({first} to {last})"),
     "work.unknown_choice": (
         "{field}「{value}」は不明です（使える値: {allowed}）",
@@ -340,6 +374,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "JSONの本文に不明な項目があります: {fields}（使える項目: {allowed}）",
         "unknown field in the JSON body: {fields} (allowed: {allowed})",
     ),
+    # a request's parameter or body field refused by its declared type (anpo.web.app's handler)
+    "http.invalid_request": ("リクエストが不正です: {problems}", "invalid request: {problems}"),
+    "http.invalid.more": ("ほか{count}件", "and {count} more"),
+    "http.invalid.whole_number": ("整数で指定してください", "must be a whole number"),
+    "http.invalid.number_too_long": ("整数の桁数が多すぎます", "the number has too many digits"),
+    "http.invalid.number": ("数値で指定してください", "must be a number"),
+    "http.invalid.boolean": ("true 又は false で指定してください", "must be true or false"),
+    "http.invalid.at_least": ("{limit}以上で指定してください", "must be at least {limit}"),
+    "http.invalid.more_than": ("{limit}より大きい値で指定してください", "must be more than {limit}"),
+    "http.invalid.at_most": ("{limit}以下で指定してください", "must be at most {limit}"),
+    "http.invalid.less_than": ("{limit}未満で指定してください", "must be less than {limit}"),
+    "http.invalid.chars_at_least": ("{limit}文字以上必要です", "at least {limit} characters"),
+    "http.invalid.chars_at_most": ("{limit}文字までです", "at most {limit} characters"),
+    "http.invalid.items_at_least": ("{limit}件以上必要です", "at least {limit} items"),
+    "http.invalid.items_at_most": ("{limit}件までです", "at most {limit} items"),
+    "http.invalid.missing": ("必須です", "is required"),
+    "http.invalid.one_of": ("次のいずれかで指定してください: {allowed}", "must be one of {allowed}"),
+    "http.invalid.date": ("日付（YYYY-MM-DD）で指定してください", "must be a date (YYYY-MM-DD)"),
+    "http.invalid.datetime": ("日時（ISO 8601）で指定してください", "must be a date and time (ISO 8601)"),
+    "http.invalid.text": ("文字列で指定してください", "must be text"),
+    "http.invalid.list": ("リストで指定してください", "must be a list"),
+    "http.invalid.object": ("JSONのオブジェクトで指定してください", "must be a JSON object"),
+    "http.invalid.json": ("JSONとして読めません", "is not valid JSON"),
+    "http.invalid.pattern": ("形式が違います（{pattern}）", "does not match {pattern}"),
+    "http.invalid.extra": ("この項目は使えません", "is not a field this request takes"),
+    "http.invalid.other": ("値が不正です（{detail}）", "invalid value ({detail})"),
     # web pages
     "ui.title": ("日米安全保障体制 anpo", "anpo — Japan–U.S. Security Arrangements"),
     "ui.nav.home": ("ホーム", "Home"),
@@ -524,6 +584,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.work.status.approved": ("大臣承認", "Approved by the Minister"),
     "ui.work.status.declined": ("不承認", "Declined"),
     "ui.work.status.carried_out": ("実施済み", "Carried out"),
+    # the alliance's work pages: navigation, log entries, Diet approval, parties (QA pass)
+    "ui.nav.work": ("同盟の業務", "Alliance work"),
+    "ui.work.index_intro": (
+        "日米の協議・調整の記録です。ログインしていない場合は公開の記録だけが表示されます。",
+        "The records of the two Governments' consultation and coordination; without logging in, only public records are shown.",
+    ),
+    "ui.work.entry.opened": ("開始", "Opened"),
+    "ui.work.entry.message": ("連絡", "Message"),
+    "ui.work.entry.decision": ("決定", "Decision"),
+    "ui.work.entry.tasking": ("任務付与", "Tasking"),
+    "ui.work.entry.determination": ("事態の認定", "Determination"),
+    "ui.work.entry.question": ("法的な問い", "Legal question"),
+    "ui.work.entry.refusal": ("不可", "Refused"),
+    "ui.work.entry.closed": ("終了", "Closed"),
+    "ui.work.diet.none": ("不要", "not required"),
+    "ui.work.diet.report": ("報告のみ", "a report only"),
+    "ui.work.diet.prior_or_ex_post": ("事前承認（緊急時は事後承認）", "prior approval (ex post in an emergency)"),
+    "ui.work.diet.prior_without_exception": ("例外なく事前承認", "prior approval without exception"),
+    "ui.work.control": ("統制", "Control"),
+    "ui.work.booking_id": ("予約番号", "Booking no."),
+    "ui.work.cancel_booking": ("予約を取り消す", "Cancel the booking"),
+    "ui.no_party": ("なし", "None"),
+    "ui.role.viewer": ("閲覧者", "Viewer"),
+    "ui.role.policy_officer": ("政策担当", "Policy officer"),
+    "ui.role.logistics_officer": ("後方支援担当", "Logistics officer"),
+    "ui.role.coordinator": ("調整担当", "Coordinator"),
+    "ui.role.exercise_controller": ("演習統制官", "Exercise controller"),
+    "ui.role.administrator": ("管理者", "Administrator"),
+    "ui.acsa.event.order": ("発注", "Ordered"),
+    "ui.acsa.event.sign": ("署名", "Signed"),
+    "ui.acsa.event.deliver": ("引渡し", "Delivered"),
+    "ui.acsa.event.receive": ("受領確認", "Received"),
+    "ui.acsa.event.settle": ("決済", "Settled"),
+    "ui.acsa.event.cancel": ("取消", "Cancelled"),
+    "ui.acsa.event.correct": ("訂正", "Corrected"),
     "ui.acsa.bad_body": ("指示の形式が正しくありません", "the command is not in the expected form"),
     # the pages' HTML forms (read strictly: a value is never altered or chosen silently)
     "ui.form.not_a_form": (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -44,12 +44,15 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         version=__version__,
         description="The Japan–U.S. Security Arrangements, executable. 日米安全保障体制.",
         lifespan=_lifespan,
+        docs_url=None,  # served below from the package's own copy of Swagger UI, not a CDN
+        redoc_url=None,
     )
     app.state.framework = fw or default_framework()
     if engine is not None:
         app.state.engine = engine
     app.add_middleware(Guard)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    _docs(app)
     app.include_router(routes_framework.router)
     app.include_router(routes_ask.router)
     app.include_router(routes_work.router)
@@ -87,9 +90,8 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
         body = unknown_fields(request, exc) or {}
-        error = body.get("error") or {"ja": f"リクエストが不正です: {fields}", "en": f"invalid request: {fields}"}
+        error = body.get("error") or invalid_request(exc.errors()).as_json()
         if request.url.path.startswith("/api/"):
             return JSONResponse({**body, "error": error}, status_code=422)
         return error_page(request, 422, error)  # a page's bad query, as any other 4xx of a page
@@ -156,6 +158,116 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         return response
 
     return app
+
+
+# Swagger UI's files as the `fastapi-offline` package ships them (from PyPI; Swagger UI 5, which
+# reads the OpenAPI 3.1 FastAPI writes): /docs then loads nothing from another site, so that it
+# works on a machine with no internet and the CSP stays `'self'` (its one inline script is allowed
+# by its hash, as every page's). There is no /redoc: ReDoc styles itself with inline <style>
+# elements, which `style-src 'self'` refuses (it renders nothing) — the schema is /openapi.json.
+DOCS_ASSETS = "/docs-assets"
+
+
+def _docs_assets() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
+
+
+def _docs(app: FastAPI) -> None:
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(_docs_assets())), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}/openapi.json",
+            title=f"{app.title} – API",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+        )
+
+
+# pydantic's error types, as the catalog's reasons ("http.invalid.*") and the `ctx` key of the limit
+REASONS: dict[str, tuple[str, str | None]] = {
+    "int_parsing": ("whole_number", None),
+    "int_type": ("whole_number", None),
+    "int_from_float": ("whole_number", None),
+    "int_parsing_size": ("number_too_long", None),
+    "float_parsing": ("number", None),
+    "float_type": ("number", None),
+    "decimal_parsing": ("number", None),
+    "decimal_type": ("number", None),
+    "finite_number": ("number", None),
+    "bool_parsing": ("boolean", None),
+    "bool_type": ("boolean", None),
+    "greater_than_equal": ("at_least", "ge"),
+    "greater_than": ("more_than", "gt"),
+    "less_than_equal": ("at_most", "le"),
+    "less_than": ("less_than", "lt"),
+    "string_too_short": ("chars_at_least", "min_length"),
+    "string_too_long": ("chars_at_most", "max_length"),
+    "too_short": ("items_at_least", "min_length"),
+    "too_long": ("items_at_most", "max_length"),
+    "missing": ("missing", None),
+    "literal_error": ("one_of", "expected"),
+    "enum": ("one_of", "expected"),
+    "date_parsing": ("date", None),
+    "date_type": ("date", None),
+    "date_from_datetime_parsing": ("date", None),
+    "date_from_datetime_inexact": ("date", None),
+    "datetime_parsing": ("datetime", None),
+    "datetime_type": ("datetime", None),
+    "datetime_from_date_parsing": ("datetime", None),
+    "string_type": ("text", None),
+    "list_type": ("list", None),
+    "dict_type": ("object", None),
+    "model_type": ("object", None),
+    "model_attributes_type": ("object", None),
+    "json_invalid": ("json", None),
+    "string_pattern_mismatch": ("pattern", "pattern"),
+    "extra_forbidden": ("extra", None),
+}
+LOCATIONS = ("query", "path", "body", "header", "cookie")
+MAX_PROBLEMS = 10  # a 1,000-line order with every line wrong is not answered with 1,000 reasons
+
+
+def invalid_request(errors: Sequence[Any]) -> Text:
+    """A refused request's reasons in both languages, one per field: "year: must be a whole number",
+    "limit: must be at least 1", "password: at least 12 characters" (never the value sent: it may be
+    a password). The field is named as the request names it (`lines.0.quantity` in a JSON body)."""
+    seen: list[tuple[str, Text]] = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        field = ".".join(loc[1:] if len(loc) > 1 and loc[0] in LOCATIONS else loc) or "body"
+        key, limit = REASONS.get(e.get("type", ""), ("other", None))
+        ctx = e.get("ctx") or {}
+        if key == "other":
+            reason = msg("http.invalid.other", detail=str(e.get("msg", ""))[:200])
+        elif key == "pattern":
+            reason = msg("http.invalid.pattern", pattern=str(ctx.get("pattern", ""))[:100])
+        elif key == "one_of":
+            allowed = str(ctx.get("expected", "")).replace(" or ", ", ")  # pydantic's "'a', 'b' or 'c'"
+            reason = msg("http.invalid.one_of", allowed=allowed)
+        elif limit is not None and limit in ctx:
+            reason = msg(f"http.invalid.{key}", limit=ctx[limit])
+        elif limit is not None:
+            reason = msg("http.invalid.other", detail=str(e.get("msg", ""))[:200])
+        else:
+            reason = msg(f"http.invalid.{key}")
+        if (field, reason) not in seen:
+            seen.append((field, reason))
+    shown = [Text(f"{field}: {reason.ja}", f"{field}: {reason.en}") for field, reason in seen[:MAX_PROBLEMS]]
+    if len(seen) > MAX_PROBLEMS:
+        shown.append(msg("http.invalid.more", count=len(seen) - MAX_PROBLEMS))
+    return msg(
+        "http.invalid_request",
+        problems=Text("；".join(p.ja for p in shown), "; ".join(p.en for p in shown)),
+    )
 
 
 def serve_app() -> FastAPI:

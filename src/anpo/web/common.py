@@ -46,6 +46,18 @@ def lang_of(request: Request) -> str:
     return "ja" if accept.lower().startswith("ja") else "en"
 
 
+def login_url(request: Request) -> str:
+    """Where a page sends a caller who is not logged in: /login, with `next` the page's whole path
+    and query (its filters kept, percent-encoded) and the page's own `?lang=` (the login page is
+    in the language asked for). `next` is still checked at login: only a path on this site."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = {"next": target}
+    lang = request.query_params.get("lang")
+    if lang in ("ja", "en"):
+        query["lang"] = lang
+    return "/login?" + urlencode(query, safe="/")  # a slash may stand in a query: /login?next=/dashboard
+
+
 class BadRequest(HTTPException):
     """A 400 whose detail carries the reason in both languages."""
 

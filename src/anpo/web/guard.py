@@ -75,7 +75,6 @@ def _limited(receive: Receive) -> Receive:
 FORM = "application/x-www-form-urlencoded"
 ALWAYS_CSRF = ("/login", "/logout")
 INLINE_SCRIPT = re.compile(rb"<script(?:\s[^>]*)?>(.*?)</script>", re.S | re.I)
-DOCS_PATHS = ("/docs", "/redoc")
 CSRF_FAILED = {
     "ja": "CSRFトークンがないか一致しません。ページを読み込み直してください",
     "en": "missing or wrong CSRF token; reload the page",
@@ -434,7 +433,6 @@ class Guard:
         self, scope: Scope, request: Request, headers: list[tuple[bytes, bytes]], body: bytes, new_csrf: str
     ) -> list[tuple[bytes, bytes]]:
         https = request.url.scheme == "https"
-        path = request.url.path
         script_src = "'self'"
         hashes = [
             "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
@@ -443,14 +441,8 @@ class Guard:
         ]
         if hashes:
             script_src += " " + " ".join(sorted(set(hashes)))
-        style_src = "'self'"
-        img_src = "'self' data:"
-        if path in DOCS_PATHS:  # FastAPI's Swagger UI / ReDoc pages load their assets from a CDN
-            script_src += " https://cdn.jsdelivr.net 'unsafe-inline'"
-            style_src += " https://cdn.jsdelivr.net"
-            img_src += " https://fastapi.tiangolo.com"
         csp = (
-            f"default-src 'self'; script-src {script_src}; style-src {style_src}; img-src {img_src}; "
+            f"default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         )
         marking = marking_of(request)

@@ -46,6 +46,7 @@ from anpo.web.common import (
     form_text,
     framework_of,
     lang_of,
+    login_url,
     parse_on,
     refuse_unknown_fields,
     render,
@@ -87,7 +88,7 @@ def principal_of(request: Request, api: bool) -> Principal:
     if principal.user_id == "anonymous":
         if api:
             raise HTTPException(401, detail={"error": msg("ui.login_needed").as_json()})
-        raise HTTPException(303, headers={"Location": f"/login?next={request.url.path}"})
+        raise HTTPException(303, headers={"Location": login_url(request)})
     return principal
 
 

@@ -18,7 +18,7 @@ from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, ROLES, Principal
 from anpo.store.db import session_factory, transaction
 from anpo.web import auth, dashboard, guard
-from anpo.web.common import lang_of, render, unreadable_form
+from anpo.web.common import lang_of, login_url, render, unreadable_form
 
 router = APIRouter()
 ADMIN_ACTION = "accounts.admin"
@@ -34,7 +34,16 @@ def _error(status: int, text: Text) -> HTTPException:
 
 
 def _safe_next(value: str | None) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    """A path on this site (with its query), or /dashboard: never `//host` or one with a backslash,
+    which a browser reads as another site, nor one with a control character (a browser drops a tab
+    or a newline: slash, tab, slash, host is `//host` to it)."""
+    if (
+        value
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+    ):
         return value
     return "/dashboard"
 
@@ -57,7 +66,7 @@ def require_admin(request: Request, api: bool) -> Principal:
 
 
 def _login_redirect(request: Request) -> HTTPException:
-    return HTTPException(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
+    return HTTPException(status_code=303, headers={"Location": login_url(request)})
 
 
 # -- login / logout --------------------------------------------------------------------------------

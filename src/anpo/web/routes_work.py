@@ -19,12 +19,13 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine, inspect
 
 from anpo.framework.model import Text
 from anpo.i18n import msg
+from anpo.rules.questions.situation import DIET
 from anpo.security import access
 from anpo.security.access import AccessDenied
 from anpo.security.markings import PUBLIC, Levels
@@ -47,6 +48,21 @@ NAV = {
     "cases": Text("調整案件", "Coordination cases"),
     "facilities": Text("施設と演習", "Facilities and exercises"),
     "exercises": Text("机上演習", "Tabletop exercises"),
+}
+
+
+# One line on each section, on the index page of the work (`/work`).
+ABOUT = {
+    "meetings": Text("日米の協議の場の会合と成果", "Meetings of the consultative bodies and their outcomes"),
+    "commitments": Text(
+        "会合で約束したことと、その期限・履行", "What the meetings committed to, due dates and completion"
+    ),
+    "protection": Text("自衛隊法第95条の2による米軍等の武器等防護", "Asset protection under SDF Act Art. 95-2"),
+    "cases": Text(
+        "同盟調整メカニズムでの調整案件と日米の記録", "Coordination cases in the Alliance Coordination Mechanism"
+    ),
+    "facilities": Text("施設・区域の共同使用、予約と共同演習", "Joint use of facilities, bookings and exercises"),
+    "exercises": Text("机上演習の実施と事後報告", "Live tabletop exercises and their after-action reports"),
 }
 
 
@@ -126,6 +142,13 @@ def page(request: Request, template: str, twin: str, **context: Any) -> Any:
 
 
 # -- meetings, commitments, protection ------------------------------------------------------------
+
+
+@router.get("/work", include_in_schema=False)
+def page_index(request: Request) -> Any:
+    """The sections of the alliance's work, for the top navigation: each is readable by anyone
+    (public records; a user sees also those their clearance and party allow)."""
+    return page(request, "work_index.html", "", about=ABOUT)
 
 
 def meetings_data(request: Request, start: str | None, end: str | None, body: str | None) -> dict[str, Any]:
@@ -210,7 +233,8 @@ def api_cases(request: Request, status: str | None = None) -> dict[str, Any]:
 
 @router.get("/api/work/determinations", tags=["work"])
 def api_determinations(request: Request, start: str | None = None, end: str | None = None) -> dict[str, Any]:
-    """Situation determinations over time (in force at some point between `start` and `end`)."""
+    """Situation determinations that took effect between `start` and `end` (inclusive): by the
+    date each takes effect (`on`: its Cabinet decision's, else its case's), not when it was recorded."""
     with work_of(request) as w:
         rows = coordination.list_determinations(w, parse_on(start) if start else None, parse_on(end) if end else None)
     return {"from": start, "to": end, "determinations": rows}
@@ -246,8 +270,44 @@ def api_case(request: Request, case_id: str) -> dict[str, Any]:
 
 @router.get("/work/cases/{case_id}", include_in_schema=False)
 def page_case(request: Request, case_id: str) -> Any:
+    from anpo.rules.core import questions_json
+
     data = case_data(request, case_id)
-    return page(request, "work_case.html", f"/api/work/cases/{case_id}", case=data)
+    fw = framework_of(request)
+    entry_labels = {k: msg(f"ui.work.entry.{k}") for k in coordination.ENTRY_TYPES}
+    diet_labels = {k: msg(f"ui.work.diet.{k}") for k in DIET_APPROVAL}
+    return page(
+        request,
+        "work_case.html",
+        f"/api/work/cases/{case_id}",
+        case=data,
+        entry_labels=entry_labels,
+        entry_labels_json={k: v.as_json() for k, v in entry_labels.items()},
+        party_labels_json={k: v.as_json() for k, v in _party_labels(request).items()},
+        diet_labels_json={k: v.as_json() for k, v in diet_labels.items()},
+        postable=coordination.POSTABLE,
+        shown={e["seq"]: text for e in data["entries"] if (text := _shown(e, diet_labels)) is not None},
+        summaries={q["question"]: q["summary"] for q in questions_json(fw)},
+    )
+
+
+# The Diet's part in a situation (`situation.requirements`' `diet_approval`), which a determination's
+# log entry names by id: the page shows its label (`_shown`; the JSON keeps the entry as recorded).
+DIET_APPROVAL = DIET
+DIET_WORDS = Text("国会承認: ", "Diet approval: ")
+
+
+def _shown(entry: dict[str, Any], diet_labels: dict[str, Text]) -> Text | None:
+    """A determination's log entry with the Diet's part by its label (`(国会承認: report)` was
+    shown as recorded, an id in a Japanese sentence); None for an entry shown as it is."""
+    diet = ((entry.get("data") or {}).get("answer") or {}).get("details", {}).get("diet_approval")
+    if entry.get("type") != "determination" or diet not in diet_labels:
+        return None
+    ja, en = entry["text"]["ja"], entry["text"]["en"]
+    return Text(
+        ja.replace(DIET_WORDS.ja + diet, DIET_WORDS.ja + diet_labels[diet].ja),
+        en.replace(DIET_WORDS.en + diet, DIET_WORDS.en + diet_labels[diet].en),
+    )
 
 
 @router.post("/api/work/cases/{case_id}/entries", tags=["work"], status_code=201)
@@ -385,8 +445,29 @@ def api_facilities(request: Request, on: str | None = None) -> dict[str, Any]:
 def page_facilities(request: Request, on: str | None = None) -> Any:
     data = facilities_data(request, on)
     levels = Levels(framework_of(request))
-    can_book = access.can(levels, principal_of(request), "work.booking.write", PUBLIC)
-    return page(request, "work_facilities.html", f"/api/work/facilities?on={data['on']}", data=data, can_book=can_book)
+    who = principal_of(request)
+    admin = who.has_role("administrator")
+    # `api_book`: a booking is for the caller's own party; only an administrator may name another
+    # (the form's party select), so one without a party of their own and not one may not book here
+    can_book = access.can(levels, who, "work.booking.write", PUBLIC) and (bool(who.party) or admin)
+    return page(
+        request,
+        "work_facilities.html",
+        f"/api/work/facilities?on={data['on']}",
+        data=data,
+        can_book=can_book,
+        choose_party=admin,
+        own_party=who.party,
+        party_labels=(labels := _party_labels(request)),
+        party_labels_json={k: v.as_json() for k, v in labels.items()},
+        booking_words={
+            "id": msg("ui.work.booking_id").as_json(),
+            "cancel": msg("ui.work.cancel_booking").as_json(),
+            "active": msg("ui.work.status.active").as_json(),
+            "cancelled": msg("ui.work.status.cancelled").as_json(),
+        },
+        levels=levels.order,
+    )
 
 
 @router.get("/api/work/calendar.ics", tags=["work"])
@@ -520,7 +601,16 @@ def page_exercise(request: Request, run_id: str) -> Any:
         field_labels=live.FIELD_LABELS,
         choices=live.choices(framework_of(request)),
         status_labels=RUN_STATUS,
+        party_labels=(labels := _party_labels(request)),
+        party_labels_json={k: v.as_json() for k, v in labels.items()},
     )
+
+
+def _party_labels(request: Request) -> dict[str, Text]:
+    """The parties' labels in the pack (日本国 / Japan), and the exercise's control (統制 / Control)."""
+    fw = framework_of(request)
+    found = {p: ent.label for p in ("jpn", "usa") if (ent := fw.get(p)) is not None}
+    return {**found, "control": msg("ui.work.control")}
 
 
 @router.post("/api/work/exercises/{run_id}/step", tags=["work"])
@@ -705,8 +795,10 @@ def api_open_case(request: Request, payload: Any = Body(...)) -> JSONResponse:  
 @router.post("/api/work/cases/{case_id}/determinations", tags=["work"], status_code=201)
 def api_determine(request: Request, case_id: str, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
     """Record the Government's determination of a situation for a case: `{"situation",
-    "cabinet_decision_on", "diet_approval_on", "decided_by"}`; refused (422, with the law's reasons)
-    when the situation does not exist on the case's date or needs a Cabinet decision not given."""
+    "cabinet_decision_on", "diet_approval_on", "decided_by"}`; by Japan's side only (a principal of
+    party jpn, or an administrator: 403 otherwise, as the Government of Japan determines a
+    situation); refused (422, with the law's reasons) when the situation does not exist on the
+    case's date or needs a Cabinet decision not given."""
     import datetime as dt
 
     data = _payload(payload, ("situation", "cabinet_decision_on", "diet_approval_on", "decided_by"))
@@ -807,13 +899,9 @@ def api_book(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noq
 
     data = _payload(payload, ("facility", "party", "start", "end", "unit", "purpose", "marking"))
     with work_of(request) as w:
-        who = w.principal
-        party = _field(data, "party", False) or who.party or ""
-        if party != who.party and not who.has_role("administrator"):
-            w.denied.append(("work.booking.write", "booking", _field(data, "facility", False) or "-", PUBLIC))
-            raise WorkError(
-                Text("自国の立場でのみ予約できます", "you may book for your own party only"), code="forbidden"
-            )
+        # the caller's own party unless given; another party's is refused by `facilities.book`
+        # (administrators may book for either), as is cancelling another party's booking
+        party = _field(data, "party", False) or w.principal.party or ""
         row = facilities.book(
             w,
             _field(data, "facility") or "",
@@ -828,7 +916,8 @@ def api_book(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noq
 
 
 @router.post("/api/work/bookings/{booking_id}/cancel", tags=["work"])
-def api_cancel_booking(request: Request, booking_id: Annotated[int, Path(ge=1, le=MAX_INTEGER)]) -> dict[str, Any]:
-    """Cancel a booking."""
+def api_cancel_booking(request: Request, booking_id: int) -> dict[str, Any]:
+    """Cancel a booking of the caller's own party (administrators: of either); 403 otherwise. An id
+    no booking has (below 1, past 2,147,483,647) is "no booking", a 404 as in the CLI."""
     with work_of(request) as w:
         return facilities.cancel_booking(w, booking_id)

@@ -265,24 +265,31 @@ def determine(
     cabinet_decision_on: dt.date | None = None,
     diet_approval_on: dt.date | None = None,
     exercise: str = "",
+    party: str | None = None,
 ) -> dict[str, Any]:
     """Record the Government's determination of a situation for a case, checked against the law of the case's date.
 
-    Refused (WorkError with the answer) when the situation does not exist in law on that date or
-    when the law requires a Cabinet decision that is not given."""
+    A situation is determined by the Government of Japan (by Cabinet decision where the law
+    requires one), so only Japan's side records it: a principal of party jpn, or an administrator
+    (who acts for either party, as in booking; the commands' local tooling is one). `party` is the
+    side the caller acts for, where that is not the principal's own (a player's in an exercise
+    run, whose controller may act for either); another side is refused (403, `forbidden`) citing
+    what `situation.requirements` cites. Refused (WorkError with the answer) when the situation
+    does not exist in law on that date or when the law requires a Cabinet decision not given."""
     case = case_to_change(w, case_id, "work.determination.write", exercise)
     w.require("work.determination.write", case.marking, ("case", case.id))
     check_length("decided_by", decided_by, DECIDED_BY_CHARS)
+    try:
+        answer = ask(w.fw, "situation.requirements", {"situation": situation}, case.on)
+    except ParamError as exc:
+        raise WorkError(exc.text) from exc
+    _japans_side(w, case, answer, party, exercise)
     if case.status != "open":  # as for a log entry: a closed case takes no determination
         raise WorkError(msg("work.case_closed"), code="conflict")
     if cabinet_decision_on is not None and diet_approval_on is not None and diet_approval_on < cabinet_decision_on:
         raise WorkError(
             msg("work.diet_before_cabinet", diet=diet_approval_on.isoformat(), cabinet=cabinet_decision_on.isoformat())
         )
-    try:
-        answer = ask(w.fw, "situation.requirements", {"situation": situation}, case.on)
-    except ParamError as exc:
-        raise WorkError(exc.text) from exc
     details = answer.get("details", {})
     reasons = answer["reasons"]
     name = label_json(w.fw, situation, case.on)
@@ -343,6 +350,20 @@ def determine(
     return determination_json(w, det)
 
 
+def _japans_side(w: Work, case: Case, answer: dict[str, Any], party: str | None, exercise: str) -> None:
+    """Refuse a determination recorded for any side but Japan's (see `determine`), citing the
+    situation rule as `situation.requirements` answers it for the case's date. A real refusal is
+    audited as denied; in an exercise run it is a refusal in play (kept in the after-action report)."""
+    who = w.principal
+    side = party or who.party
+    if side == "jpn" or (party is None and who.has_role("administrator")):
+        return
+    if not exercise:
+        w.denied.append(("work.determination.write", "case", case.id, case.marking))
+    cites = [c for r in answer.get("reasons", []) for c in r.get("citations", [])]
+    raise WorkError(msg("work.determination_japan_only"), code="forbidden", details={"citations": cites})
+
+
 def _check_cabinet_date(w: Work, situation: str, on: dt.date) -> None:
     """Refuse a Cabinet decision dated when the situation did not exist in law (one of 0001-01-01
     was kept): the law of the decision's own date is asked."""
@@ -385,10 +406,22 @@ def close_case(w: Work, case_id: str, at: dt.datetime | None = None, exercise: s
 
 # A determination or a log entry is shown without its row id: the key counts the rows of every
 # case, those its reader may not read too (see anpo.work.ids); an entry is named by case and seq.
+def determination_on(w: Work, d: Determination) -> dt.date:
+    """The date a determination takes effect: its Cabinet decision's; for one without (a
+    situation that needs none), its case's date, whose law it was checked against and which the
+    record gives as the date of the events; for one of no case, the day it was recorded.
+    `determined_at` is when it was recorded, which may be long after (a past one entered today)."""
+    if d.cabinet_decision_on is not None:
+        return d.cabinet_decision_on
+    case = w.session.get(Case, d.case_id) if d.case_id else None
+    return case.on if case is not None else d.determined_at.date()
+
+
 def determination_json(w: Work, d: Determination) -> dict[str, Any]:
     return {
         "case": d.case_id,
         "situation": {"id": d.situation, "label": label_json(w.fw, d.situation)},
+        "on": determination_on(w, d).isoformat(),
         "determined_at": d.determined_at.isoformat(),
         "ended_at": d.ended_at.isoformat() if d.ended_at else None,
         "decided_by": d.decided_by,
@@ -487,9 +520,11 @@ def list_cases(w: Work, status: str | None = None) -> list[dict[str, Any]]:
 
 
 def list_determinations(w: Work, start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
-    """The Government's determinations of situations over time (in force at some point between
-    `start` and `end`, inclusive), each with who decided, its Cabinet decision and Diet approval;
-    an `end` before the `start` is refused. An exercise run's are play, not the Government's: left out."""
+    """The Government's determinations of situations that took effect between `start` and `end`
+    (inclusive), in the order they took effect (`on`, see `determination_on`; then as recorded),
+    each with who decided, its Cabinet decision and Diet approval; an `end` before the `start` is
+    refused. When a row was recorded (`determined_at`) does not select it: a determination of
+    2024 entered in 2026 is one of 2024. An exercise run's are play, not the Government's: left out."""
     check_range(start, end)
     query = (
         select(Determination)
@@ -497,12 +532,10 @@ def list_determinations(w: Work, start: dt.date | None = None, end: dt.date | No
         .where(func.coalesce(Case.exercise, "") == "")  # exercise play is no determination of the Government's
         .order_by(Determination.determined_at, Determination.id)
     )
-    if end is not None:
-        query = query.where(Determination.determined_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    rows = []
+    found = []
     for d in w.session.execute(query).scalars():
-        if start is not None and d.ended_at is not None and d.ended_at < dt.datetime.combine(start, dt.time()):
-            continue
-        if w.can_read(d.marking):
-            rows.append(determination_json(w, d))
-    return rows
+        on = determination_on(w, d)
+        if (start is None or start <= on) and (end is None or on <= end) and w.can_read(d.marking):
+            found.append((on, d))
+    found.sort(key=lambda row: row[0])  # stable: as recorded within a day
+    return [determination_json(w, d) for _, d in found]

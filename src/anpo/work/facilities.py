@@ -104,6 +104,15 @@ def _first(fw: Framework, ent_id: str, attr: str) -> Any:
     return facts[0].value if facts else None
 
 
+def _own_party(w: Work, party: str, record: tuple[str, str], marking: Marking) -> None:
+    """A booking is made and cancelled for the principal's own party; an administrator (the
+    commands' local tooling among them) may act for either. A refusal is a 403, audited as denied."""
+    who = w.principal
+    if party != who.party and not who.has_role("administrator"):
+        w.denied.append(("work.booking.write", record[0], record[1], marking))
+        raise WorkError(msg("work.booking_own_party"), code="forbidden")
+
+
 def booking_json(w: Work, b: Booking) -> dict[str, Any]:
     """A booking, with the legal basis of its party's use that the pack records (`basis`) and what
     to check before using the facility (`warnings`, empty when a basis is recorded)."""
@@ -135,8 +144,12 @@ def book(
 ) -> dict[str, Any]:
     """Book a facility for `[start, end)`; refused, with the conflicting bookings, if any overlaps.
 
-    An exercise's bookings (`exercise` = its run) clash only with bookings of the same run."""
+    A principal books for their own party only, an administrator for either (`_own_party`); in an
+    exercise run the run decides who may act for which party. An exercise's bookings (`exercise` =
+    its run) clash only with bookings of the same run."""
     w.require("work.booking.write", marking, ("booking", facility_id))
+    if not exercise:
+        _own_party(w, party, ("booking", facility_id or "-"), marking)
     check_length("unit", unit, UNIT_CHARS)
     check_length("purpose", purpose, PURPOSE_CHARS)
     _facility(w, facility_id)
@@ -200,13 +213,15 @@ def book(
 
 def cancel_booking(w: Work, booking_id: int) -> dict[str, Any]:
     """Cancel a real booking. An exercise run's booking is "no booking" here, as the real lists do
-    not show it: exercise play never touches the real records, nor real requests the play."""
+    not show it: exercise play never touches the real records, nor real requests the play. Only
+    a principal of the booking's party, or an administrator, may cancel it (as to book it)."""
     # an id past the column's range (`anpo facilities cancel 2147483648`) names no booking: bound
     # here, or the driver fails on binding it (a traceback on PostgreSQL, and on SQLite past 2**63)
     b = w.session.get(Booking, booking_id) if 1 <= booking_id <= MAX_INTEGER else None
     if b is None or b.exercise or not w.read("booking", str(booking_id), b.marking, "work.booking.write"):
         raise WorkError(msg("work.no_booking", id=booking_id), code="not_found")
     w.require("work.booking.write", b.marking, ("booking", str(b.id)))
+    _own_party(w, b.party, ("booking", str(b.id)), b.marking)
     if b.status != "active":
         raise WorkError(Text("予約は既に取り消されています", "the booking is already cancelled"), code="conflict")
     b.status = "cancelled"

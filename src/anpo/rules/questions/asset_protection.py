@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from anpo.framework.framework import Framework
 from anpo.framework.model import END, Text
+from anpo.i18n import in_sentence
 from anpo.rules.core import Answer, Param, Reason, question
 from anpo.rules.provisions import Finding, clause_reason, decide, label, memoisable, rule, scope
 
@@ -41,7 +42,8 @@ scope("asset_protection", protected_party=PROTECTED, activity=ACTIVITIES)
 def protect_assets(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
     """Art. 95-2(1): forces of the U.S. and other countries engaged, with the SDF, in activities for Japan's defence."""
     clause = "sdf_act_art95_2"
-    party, act = label(fw, params["protected_party"], on), label(fw, params["activity"], on)
+    party = in_sentence(params["protected_party"], label(fw, params["protected_party"], on))
+    act = label(fw, params["activity"], on)
     if params["activity"] not in DEFENCE_ACTIVITIES:
         return Finding(
             False,
@@ -50,7 +52,7 @@ def protect_assets(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fin
                     fw,
                     clause,
                     f"「{act.ja}」は自衛隊法第95条の2にいう「わが国の防衛に資する活動」に当たらず、{party.ja}の部隊の武器等は同条による防護の対象になりません。",
-                    f"{act.en} is not an activity contributing to the defence of Japan under SDF Act Art. 95-2, so the equipment of {party.en}'s forces engaged in it cannot be protected under that article.",
+                    f"{act.en} is not an activity contributing to the defence of Japan under SDF Act Art. 95-2, so the equipment of the forces of {party.en} engaged in it cannot be protected under that article.",
                 ),
                 Reason(
                     Text(
@@ -69,7 +71,7 @@ def protect_assets(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fin
                 fw,
                 clause,
                 f"{party.ja}の部隊が自衛隊と連携して「{act.ja}」（わが国の防衛に資する活動）に現に従事している場合、自衛官はその武器等を防護できます。条件：{conditions.ja}。",
-                f"When {party.en}'s forces are actually engaged, in cooperation with the SDF, in {act.en} (an activity contributing to Japan's defence), SDF personnel may protect their weapons and other equipment. Conditions: {conditions.en}.",
+                f"When the forces of {party.en} are actually engaged, in cooperation with the SDF, in {act.en} (an activity contributing to Japan's defence), SDF personnel may protect their weapons and other equipment. Conditions: {conditions.en}.",
             ),
         ),
     )

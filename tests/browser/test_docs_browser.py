@@ -4,26 +4,13 @@ its init script) with no console error, and asks nothing of another site."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from browser_support import CHROMIUM, serving  # this directory is on the path
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -31,28 +18,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn serving anpo (the docs read no database; one is named so that none is made in the
     working directory)."""
     where = tmp_path_factory.mktemp("docs")
-    port = _free_port()
-    env = {**os.environ, "ANPO_DATABASE_URL": f"sqlite:///{where / 'anpo.sqlite3'}"}
-    cmd = [sys.executable, "-m", "uvicorn", "anpo.web.app:create_app", "--factory"]
-    proc = subprocess.Popen(
-        [*cmd, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env, cwd=str(Path(where))
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
+    with serving(f"sqlite:///{where / 'anpo.sqlite3'}", Path(where)) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_docs_render_the_operations_from_the_app_alone(base: str) -> None:

@@ -6,17 +6,13 @@ the page, sees it listed with its number at once, and cancels it."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from test_platform_browser import CHROMIUM, PASSWORD, _free_port
+from browser_support import PASSWORD, login, new_page, serving  # this directory is on the path
 
 pytestmark = pytest.mark.browser
 
@@ -52,56 +48,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         live.step(w, run["id"], play_script=True)
         live.step(w, run["id"], play_script=True)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "ANPO_DATABASE_URL": url}
-    cmd = [sys.executable, "-m", "uvicorn", "anpo.web.app:create_app", "--factory"]
-    proc = subprocess.Popen(
-        [*cmd, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        cwd=str(Path(url[len("sqlite:///") :]).parent),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
+    with serving(url, Path(url[len("sqlite:///") :]).parent) as base:
         yield {"url": base, "case": str(case["id"]), "run": str(run["id"])}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
-
-
-def _page(browser: Any) -> tuple[Any, Any, list[str]]:
-    errors: list[str] = []
-    context = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    return context, page, errors
-
-
-def _login(page: Any, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_test_id("username").fill(user)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"{base}/dashboard")
 
 
 def _csp(errors: list[str]) -> list[str]:
@@ -112,7 +60,7 @@ def test_the_work_is_reached_from_the_top_navigation(site: dict[str, str], brows
     from playwright.sync_api import expect
 
     base = site["url"]
-    context, page, errors = _page(browser)
+    context, page, errors = new_page(browser, "ja-JP", viewport={"width": 1200, "height": 900})
     page.goto(f"{base}/?lang=ja")  # anonymous: the public records
     page.get_by_test_id("nav-work").click()
     page.wait_for_url(f"{base}/work")
@@ -126,7 +74,7 @@ def test_the_work_is_reached_from_the_top_navigation(site: dict[str, str], brows
 
 def test_the_case_and_run_pages_are_styled_without_inline_styles(site: dict[str, str], browser: Any) -> None:
     base = site["url"]
-    context, page, errors = _page(browser)
+    context, page, errors = new_page(browser, "ja-JP", viewport={"width": 1200, "height": 900})
     page.goto(f"{base}/work/cases/{site['case']}?lang=ja")
     grid = page.locator(".case-grid")
     assert grid.evaluate("el => getComputedStyle(el).display") == "grid"
@@ -149,8 +97,8 @@ def test_an_administrator_books_for_a_party_sees_it_listed_and_cancels_it(site: 
     from playwright.sync_api import expect
 
     base = site["url"]
-    context, page, errors = _page(browser)
-    _login(page, base, "admin")
+    context, page, errors = new_page(browser, "ja-JP", viewport={"width": 1200, "height": 900})
+    login(page, base, "admin")
     page.goto(f"{base}/work/facilities?lang=ja")
     page.get_by_test_id("book-party").select_option("usa")
     page.get_by_test_id("book-facility").select_option("yokota_air_base")

@@ -6,28 +6,14 @@ order through the ledger's forms and see a refused one's reasons and citations."
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from browser_support import PASSWORD, login, new_page, serving  # this directory is on the path
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "correct horse battery staple"
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -69,69 +55,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
             marking=Marking("secret", frozenset({"jpn"})),
         )
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "ANPO_DATABASE_URL": url}
-    cmd = [sys.executable, "-m", "uvicorn", "anpo.web.app:create_app", "--factory"]
-    proc = subprocess.Popen(
-        [*cmd, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        cwd=str(Path(url[len("sqlite:///") :]).parent),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
+    with serving(url, Path(url[len("sqlite:///") :]).parent) as base:
         yield {"url": base, "case": str(case["id"])}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
-
-
-def _page(browser: Any) -> tuple[Any, Any, list[str]]:
-    """A new English context's page, and the console errors it logs (a CSP refusal is one)."""
-    errors: list[str] = []
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    return context, page, errors
-
-
-def _login(page: Any, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_test_id("username").fill(user)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"{base}/dashboard")
 
 
 def test_a_day_on_the_platform(server: dict[str, str], browser: Any) -> None:
     from playwright.sync_api import expect
 
     base, case = server["url"], server["case"]
-    context, page, errors = _page(browser)
+    context, page, errors = new_page(browser)
 
     # log in as a Japanese official
     page.goto(f"{base}/")
     expect(page.get_by_test_id("banner")).to_contain_text("PUBLIC")
-    _login(page, base, "sato")
+    login(page, base, "sato")
     expect(page.get_by_test_id("who")).to_contain_text("sato (JPN)")
 
     # switch language
@@ -173,7 +110,7 @@ def test_a_day_on_the_platform(server: dict[str, str], browser: Any) -> None:
     # the other party: logged in, still cannot see it, not even by its address
     other = browser.new_context(locale="ja-JP")
     page = other.new_page()
-    _login(page, base, "smith")
+    login(page, base, "smith")
     expect(page.get_by_test_id("who")).to_contain_text("smith (USA)")
     page.goto(f"{base}/work/cases?lang=en")
     expect(page.locator("main")).not_to_contain_text("Japan-only incident")
@@ -218,8 +155,8 @@ def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> N
     from playwright.sync_api import expect
 
     base = server["url"]
-    context, page, errors = _page(browser)
-    _login(page, base, "sato")
+    context, page, errors = new_page(browser)
+    login(page, base, "sato")
     page.get_by_test_id("nav-acsa").click()
     form = page.get_by_test_id("order-form")
     form.locator("input[name=on]").fill("2020-05-01")
@@ -281,7 +218,7 @@ def test_every_page_fits_a_phone(server: dict[str, str], browser: Any, lang: str
         viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
     )
     page = context.new_page()
-    _login(page, base, "sato")
+    login(page, base, "sato")
     for path in PHONE_PAGES:
         response = page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
         assert response is not None and response.status == 200, path
@@ -301,8 +238,8 @@ def test_a_booking_without_a_recorded_basis_shows_its_warning(server: dict[str, 
     from playwright.sync_api import expect
 
     base = server["url"]
-    context, page, errors = _page(browser)
-    _login(page, base, "sato")
+    context, page, errors = new_page(browser)
+    login(page, base, "sato")
     page.goto(f"{base}/work/facilities?lang=en")
     page.get_by_test_id("book-facility").select_option("camp_hansen")
     page.get_by_test_id("book-start").fill("2005-05-01T08:00")

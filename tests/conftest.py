@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -168,11 +169,92 @@ def initialised_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
         yield template
 
 
+class _PostgresDatabases:
+    """New PostgreSQL databases for one test each, made ahead on one worker thread and dropped on
+    another.
+
+    Making a copy (`CREATE DATABASE ... TEMPLATE`) took 0.3-2 s of PostgreSQL's time and dropping
+    it up to 0.7 s, in each of some 350 tests' set-up and teardown: the maker keeps AHEAD copies
+    ready while tests run, and the dropper drops a test's database after it, while the next ones
+    run. Every test still gets a database of its own that nothing used before (a copy of a template
+    nothing connects to, taken by one test only), and each is dropped."""
+
+    AHEAD = 2
+
+    def __init__(self) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        from sqlalchemy import create_engine
+
+        self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        self.maker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases-make")
+        self.dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases-drop")
+        self.ahead: dict[str | None, deque[Future[str]]] = {}
+
+    def _execute(self, sql: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+    def _make(self, template: str | None) -> str:
+        name = f"anpo_t_{uuid.uuid4().hex[:12]}"
+        self._execute(f'CREATE DATABASE "{name}"' + ("" if template is None else f' TEMPLATE "{template}"'))
+        return name
+
+    def _drop(self, name: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    @contextmanager
+    def database(self, template: str | None) -> Iterator[str]:
+        """The URL of a new database (empty, or a copy of `template`), dropped after."""
+        ready = self.ahead.setdefault(template, deque())
+        made = ready.popleft() if ready else self.maker.submit(self._make, template)
+        name = made.result()
+        while len(ready) < self.AHEAD:
+            ready.append(self.maker.submit(self._make, template))
+        try:
+            yield _pg_url(name)
+        finally:
+            self.dropper.submit(self._drop, name)
+
+    def close(self) -> None:
+        """Drops the copies made ahead that no test took, after everything queued ran."""
+        self.maker.shutdown(wait=True)
+        for ready in self.ahead.values():
+            for made in ready:
+                if made.exception() is None:  # a copy that failed failed its test already
+                    self.dropper.submit(self._drop, made.result())
+        self.dropper.shutdown(wait=True)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_databases(initialised_template: Callable[[str], str]) -> Iterator[_PostgresDatabases]:
+    """Set up after `initialised_template` so torn down before it: the copies are dropped before
+    their template."""
+    databases = _PostgresDatabases()
+    try:
+        yield databases
+    finally:
+        databases.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, initialised_template: Callable[[str], str]) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    initialised_template: Callable[[str], str],
+    _postgres_databases: _PostgresDatabases,
+) -> Iterator[str]:
     """A URL of a new database on each backend: empty, or, for a test that also uses `engine`, a
-    copy of one brought up to date by `init_database` (`initialised_template`)."""
+    copy of one brought up to date by `init_database` (`initialised_template`). PostgreSQL's are
+    made and dropped by `_PostgresDatabases`."""
     template = initialised_template(request.param) if "engine" in request.fixturenames else None
+    if request.param == "postgresql":
+        with _postgres_databases.database(template) as url:
+            yield url
+        return
     with _fresh_database(request.param, tmp_path, template) as url:
         yield url
 

@@ -132,7 +132,7 @@ def test_a_booking_id_past_the_range_is_no_booking_as_in_the_cli(web: Web) -> No
 
 
 def test_many_bad_fields_are_summed_up_not_listed_to_the_last() -> None:
-    from anpo.web.app import MAX_PROBLEMS, invalid_request
+    from anpo.web.invalid import MAX_PROBLEMS, invalid_request
 
     errors = [{"type": "missing", "loc": ("body", "lines", i, "quantity")} for i in range(MAX_PROBLEMS + 5)]
     text = invalid_request(errors)

@@ -472,6 +472,7 @@ def cases_show(case: CaseArg, url: UrlOpt = None, as_json: JsonOpt = False, lang
         lines = [
             f"{_t(data['title'], lang)} [{data['id']}] · {_t(data['level']['label'], lang)} · {data['on']}",
             f"  {_t(data['situation']['label'], lang)}",
+            *(f"  ! {_t(warning, lang)}" for warning in data["warnings"]),
         ]
         lines += [
             f"  {e['at']} #{e['seq']} {e['party'] or '-'} [{e['type']}] {_t(e['text'], lang)}" for e in data["entries"]
@@ -503,7 +504,7 @@ def cases_open(
         data = open_case(
             w, Text(title_ja, title_en), case_type, level, as_of(on, lang), marking=marking_of(marking, rel, w.levels)
         )
-    emit(data, as_json, lambda: data["id"])
+    emit(data, as_json, lambda: "\n".join([data["id"], *(f"! {_t(warning, lang)}" for warning in data["warnings"])]))
 
 
 @cases_app.command("post")

@@ -468,6 +468,33 @@ def case_questions(w: Work, case: Case, situation: str) -> list[dict[str, Any]]:
     return out
 
 
+def case_warnings(w: Work, case: Case, situation: str) -> list[dict[str, Any]]:
+    """What to check about the case itself: one dated when the Guidelines in force provided no
+    Alliance Coordination Mechanism (before the 2015 Guidelines), although its levels are the ACM's.
+    Said rather than refused, so that a record of past coordination can still be kept; the
+    reasons of `coordination.mechanism` for that date and situation give the citations."""
+    try:
+        answer = ask(w.fw, "coordination.mechanism", {"situation": situation}, case.on)
+    except ParamError:
+        return []
+    if answer["answer"] == "alliance_coordination_mechanism":
+        return []
+    lvl, acm = LEVELS[case.level], label_json(w.fw, "alliance_coordination_mechanism")
+    return [
+        {
+            "ja": f"この案件の日付（{case.on}）には、有効な指針に{acm['ja']}（ACM）がありません。"
+            f"{lvl.ja}はACMの機関です（2015年の指針から）。",
+            "en": f"On this case's date ({case.on.isoformat()}) the Guidelines in force provided no {acm['en']}"
+            f" (ACM); the {lvl.en} is part of it (from the 2015 Guidelines).",
+            "citations": _unique([c for r in answer["reasons"] for c in r["citations"]] + cite_json(GUIDELINES_III)),
+        }
+    ]
+
+
+def _unique(citations: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [c for i, c in enumerate(citations) if c not in citations[:i]]
+
+
 def case_json(w: Work, case: Case, after_seq: int = 0, with_questions: bool = False) -> dict[str, Any]:
     entries = w.session.execute(
         select(Entry).where(Entry.case_id == case.id, Entry.seq > after_seq).order_by(Entry.seq)
@@ -486,6 +513,7 @@ def case_json(w: Work, case: Case, after_seq: int = 0, with_questions: bool = Fa
         "status": case.status,
         "exercise": case.exercise or None,
         "situation": {"id": situation, "label": label_json(w.fw, situation, case.on)},
+        "warnings": case_warnings(w, case, situation),
         "determinations": [determination_json(w, d) for d in dets if w.can_read(d.marking)],
         "entries": [entry_json(w, e) for e in entries if w.can_read(e.marking)],
         "marking": marking_json(case.marking, w.levels),

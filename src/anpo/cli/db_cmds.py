@@ -1,12 +1,17 @@
-"""`anpo db ...` and `anpo audit verify`: create or upgrade a database, check the audit chain."""
+"""`anpo db ...`, `anpo audit verify` and `anpo audit list`: create or upgrade a database, check
+the audit chain, read the audit log."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail, require_database
+from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, fail, framework, require_database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 db_app = typer.Typer(no_args_is_help=True, help="The database. / データベース")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit log. / 監査ログ")
@@ -43,31 +48,11 @@ def db_init(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.e
 @audit_app.command("verify")
 def audit_verify(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.en) -> None:
     """Recompute the audit log's hash chain; name the first bad entry and exit 1 if any. / 監査ログの検証"""
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import DatabaseError
-
     from anpo.framework.model import Text
     from anpo.security.audit import check
-    from anpo.store.db import make_engine, read_only, session_factory, transaction
+    from anpo.store.db import session_factory, transaction
 
-    require_database(url, lang)  # a read creates no empty SQLite file
-    engine = read_only(make_engine(url))
-    try:
-        # a database without the log (PostgreSQL's empty one was a traceback, UndefinedTable), or a
-        # file that is no database (`file is not a database`, also a traceback)
-        has_log = inspect(engine).has_table("audit_log")
-    except DatabaseError as exc:
-        reason = str(getattr(exc, "orig", None) or exc)
-        fail(Text(f"データベースを使えません: {reason}", f"cannot use the database: {reason}"), lang, 1)
-    if not has_log:
-        fail(
-            Text(
-                "監査ログがありません（データベースが初期化されていません）。先に `anpo db init` を実行してください",
-                "no audit log (the database is not initialised): run `anpo db init` first",
-            ),
-            lang,
-            1,
-        )
+    engine = _log_engine(url, lang)
     # it only reads (one SELECT, one snapshot): on SQLite, without the write lock
     with transaction(session_factory(engine)) as session:
         found = check(session)
@@ -102,3 +87,108 @@ def audit_verify(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = L
     emit(data, as_json, lambda: ok_text if bad is None else bad_text)
     if bad is not None:
         raise typer.Exit(1)
+
+
+def _log_engine(url: str | None, lang: Lang) -> Engine:
+    """A read-only engine on a database that has the audit log; exit 1 (a message, no traceback)
+    for one that does not exist, is no database, or has no log."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DatabaseError
+
+    from anpo.framework.model import Text
+    from anpo.store.db import make_engine, read_only
+
+    require_database(url, lang)  # a read creates no empty SQLite file
+    engine = read_only(make_engine(url))
+    try:
+        # a database without the log (PostgreSQL's empty one was a traceback, UndefinedTable), or a
+        # file that is no database (`file is not a database`, also a traceback)
+        has_log = inspect(engine).has_table("audit_log")
+    except DatabaseError as exc:
+        reason = str(getattr(exc, "orig", None) or exc)
+        fail(Text(f"データベースを使えません: {reason}", f"cannot use the database: {reason}"), lang, 1)
+    if not has_log:
+        fail(
+            Text(
+                "監査ログがありません（データベースが初期化されていません）。先に `anpo db init` を実行してください",
+                "no audit log (the database is not initialised): run `anpo db init` first",
+            ),
+            lang,
+            1,
+        )
+    return engine
+
+
+@audit_app.command("list")
+def audit_list(
+    record: Annotated[
+        str | None, typer.Option("--record", help="Only entries about this record: TYPE or TYPE:ID. / 対象の記録")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Only this actor (user id, or `system`). / 実行者")
+    ] = None,
+    action: Annotated[
+        str | None, typer.Option("--action", help="Only this action (e.g. login, acsa.order, read). / 操作")
+    ] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="Only this outcome: ok or denied. / 結果")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="From this UTC day (YYYY-MM-DD, era date) or ISO date-time. / 開始")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Up to this UTC day, included, or ISO date-time. / 終了")
+    ] = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", help="Entries per page, 1 to 1000 (default 50). / 件数")
+    ] = None,
+    cursor: Annotated[
+        str | None, typer.Option("--cursor", help="Older than this entry id: a page's next_cursor. / 続き")
+    ] = None,
+    url: UrlOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Entries of the audit log, newest first, a page at a time, under the banner of what they are
+    about. It only reads (one snapshot), as trusted local tooling, as `audit verify` and the other
+    lists do. / 監査ログの閲覧"""
+    from anpo.i18n import msg
+    from anpo.security.audit_read import OUTCOMES, AuditQueryError, build_query, page_json, read_entries
+    from anpo.security.markings import Levels
+    from anpo.security.principal import system_principal
+    from anpo.store.db import session_factory, transaction
+
+    try:  # a filter it cannot read is a mistake, not an empty list
+        query = build_query(
+            record=record, actor=actor, action=action, outcome=outcome, start=start, end=end, limit=limit, cursor=cursor
+        )
+    except AuditQueryError as exc:
+        fail(exc.text, lang)
+    levels = Levels(framework(lang))
+    engine = _log_engine(url, lang)
+    try:
+        with transaction(session_factory(engine)) as session:
+            page = read_entries(session, levels, system_principal(), query)
+    finally:
+        engine.dispose()
+    data = page_json(levels, query, page)
+
+    def render() -> str:
+        code = lang.value
+        lines = [levels.banner(page.marking).get(code)]
+        for e in data["entries"]:
+            who = e["actor"] + (f" ({e['party'].upper()})" if e["party"] else "")
+            banner = e["marking"][f"banner_{code}"]
+            detail = json.dumps(e["detail"], ensure_ascii=False, sort_keys=True)
+            outcome_text = (
+                msg(f"ui.audit.outcome.{e['outcome']}").get(code) if e["outcome"] in OUTCOMES else e["outcome"]
+            )
+            record_text = f"{e['record']['type']}:{e['record']['id']}"
+            lines.append(
+                f"{e['id']}  {e['at']}  {who}  {e['action']}  {outcome_text}  {record_text}  [{banner}]  {detail}"
+            )
+        if not data["entries"]:
+            lines.append(msg("audit.none").get(code))
+        if data["next_cursor"] is not None:
+            lines.append(msg("audit.more", cursor=data["next_cursor"]).get(code))
+        return "\n".join(lines)
+
+    emit(data, as_json, render)

@@ -198,6 +198,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "予約とその取消しは自国の立場でのみ行えます",
         "you may book, and cancel bookings, for your own party only",
     ),
+    "work.protection_japan_only": (
+        "武器等防護（自衛隊法第95条の2）は防衛大臣が決定し自衛官が実施するもので、決定と実施は日本側でのみ記録できます",
+        "asset protection (SDF Act Art. 95-2) is decided by Japan's Minister of Defense and carried out by SDF"
+        " members: only Japan's side may record the decision and the protection carried out",
+    ),
     "work.determination_japan_only": (
         "事態の認定は日本国政府が行うもの（法律が求める場合は閣議決定による）で、日本側でのみ記録できます",
         "a situation is determined by the Government of Japan (by Cabinet decision where the law requires one):"
@@ -637,4 +642,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "フォームの項目「{field}」が2回以上あります（1回だけにしてください）",
         "the form gives '{field}' more than once (give it once)",
     ),
+    # the audit log, read (`anpo audit list`, /api/audit, /audit)
+    "audit.bad_text": (
+        "「{field}」にNUL文字やUTF-8でない文字は使えません",
+        "{field}: a NUL character or bytes that are not UTF-8 are not allowed",
+    ),
+    "audit.bad_record": (
+        "記録「{value}」を読めません（TYPE または TYPE:ID の形式。例: user:sato、acsa_order:o1）",
+        "cannot read record '{value}' (use TYPE or TYPE:ID, e.g. user:sato, acsa_order:o1)",
+    ),
+    "audit.bad_outcome": (
+        "結果「{value}」は使えません（使えるのは {allowed}）",
+        "outcome '{value}' is not one of {allowed}",
+    ),
+    "audit.bad_limit": (
+        "件数「{value}」は使えません（1から{most}までの整数）",
+        "limit '{value}' is not a whole number from 1 to {most}",
+    ),
+    "audit.bad_cursor": (
+        "カーソル「{value}」は使えません（1から{most}までの整数。前のページの next_cursor）",
+        "cursor '{value}' is not a whole number from 1 to {most} (the next_cursor of the page before)",
+    ),
+    "audit.bad_time": (
+        "「{field}」の「{value}」を読めません（YYYY-MM-DD、令和6年6月10日 のような和暦、"
+        "または 2024-06-10T09:00:00+09:00 のようなISO 8601の日時。日付はUTCの1日）",
+        "{field}: cannot read '{value}' (use YYYY-MM-DD, an era date such as 令和6年6月10日, "
+        "or an ISO 8601 date-time such as 2024-06-10T09:00:00+09:00; a date is a UTC day)",
+    ),
+    "audit.bad_period": (
+        "期間の終わり（{end}）が始め（{start}）より前です",
+        "the end of the period ({end}) is before its start ({start})",
+    ),
+    "audit.none": ("該当するエントリはありません", "no entries"),
+    "audit.more": ("さらに古いエントリ: --cursor {cursor}", "older entries: --cursor {cursor}"),
+    "ui.nav.audit": ("監査ログ", "Audit log"),
+    "ui.audit.intro": (
+        "閲覧できる記録に関するエントリだけを、新しい順に表示します。日時はUTCです。",
+        "Only entries about records you may read are shown, newest first. Times are UTC.",
+    ),
+    "ui.audit.at": ("日時（UTC）", "Time (UTC)"),
+    "ui.audit.actor": ("実行者", "Actor"),
+    "ui.audit.action": ("操作", "Action"),
+    "ui.audit.outcome": ("結果", "Outcome"),
+    "ui.audit.outcome.ok": ("成功", "OK"),
+    "ui.audit.outcome.denied": ("拒否", "Denied"),
+    "ui.audit.record": ("対象の記録（TYPE:ID）", "Record (TYPE:ID)"),
+    "ui.audit.marking": ("区分", "Marking"),
+    "ui.audit.detail": ("詳細", "Detail"),
+    "ui.audit.from": ("開始（日付または日時）", "From (date or date-time)"),
+    "ui.audit.to": ("終了（日付または日時）", "To (date or date-time)"),
+    "ui.audit.limit": ("1ページの件数", "Per page"),
+    "ui.audit.any": ("すべて", "Any"),
+    "ui.audit.filter": ("絞り込む", "Filter"),
+    "ui.audit.older": ("さらに古いエントリ", "Older entries"),
+    "ui.audit.newest": ("最新のエントリに戻る", "Back to the newest"),
 }

@@ -22,7 +22,7 @@ from anpo.framework.model import Text
 from anpo.framework.pack import default_framework
 from anpo.i18n import msg
 from anpo.startup import settle
-from anpo.web import auth, routes_acsa, routes_ask, routes_auth, routes_framework, routes_work
+from anpo.web import auth, routes_acsa, routes_ask, routes_audit, routes_auth, routes_framework, routes_work
 from anpo.web.common import UnknownFields, lang_of, render
 from anpo.web.guard import Guard
 from anpo.web.invalid import invalid_request
@@ -59,6 +59,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
     app.include_router(routes_work.router)
     app.include_router(routes_auth.router)
     app.include_router(routes_acsa.router)
+    app.include_router(routes_audit.router)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Any:

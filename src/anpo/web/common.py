@@ -28,7 +28,17 @@ def _era_filter(iso: Any) -> str:
         return ""
 
 
+def _may(principal: Any, action: str) -> bool:
+    """`may(principal, "audit.read")` in templates: whether the principal holds a role the
+    registered action requires (a navigation link shown to those who may use it; the route still
+    decides, and audits a refusal)."""
+    from anpo.security.access import ACTION_ROLES
+
+    return bool(ACTION_ROLES.get(action, frozenset()) & principal.roles)
+
+
 TEMPLATES.env.filters["era"] = _era_filter
+TEMPLATES.env.globals["may"] = _may
 LANG_COOKIE = "anpo_lang"
 # The largest integers a column of SQLAlchemy's Integer (PostgreSQL's int4; SQLite's are wider) and
 # BigInteger hold: an id, offset or sequence number from a request is bounded by the column it is

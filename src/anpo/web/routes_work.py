@@ -23,6 +23,7 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine, inspect
 
+import anpo.web.dashboard_work  # noqa: F401  (registers the work layer's items on the dashboard)
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.rules.questions.situation import DIET
@@ -211,6 +212,14 @@ def api_protection_report(request: Request, year: int) -> dict[str, Any]:
         return protection.yearly_report(w, year)
 
 
+@router.get("/api/work/protection", tags=["work"])
+def api_protection_records(request: Request, year: int | None = None) -> dict[str, Any]:
+    """The real asset-protection records the caller may read, of `year` or of every year, in the
+    order of their requests (each with its legal check, status and dates)."""
+    with work_of(request) as w:
+        return {"year": year, "records": protection.list_protection(w, year)}
+
+
 @router.get("/work/protection", include_in_schema=False)
 def page_protection(request: Request, year: int = 2023) -> Any:
     with work_of(request) as w:
@@ -292,7 +301,8 @@ def page_case(request: Request, case_id: str) -> Any:
 
 
 # The Diet's part in a situation (`situation.requirements`' `diet_approval`), which a determination's
-# log entry names by id: the page shows its label (`_shown`; the JSON keeps the entry as recorded).
+# log entry recorded by earlier versions names by id: the page shows its label (`_shown`; the JSON keeps the
+# entry as recorded). Entries recorded since name it in words.
 DIET_APPROVAL = DIET
 DIET_WORDS = Text("国会承認: ", "Diet approval: ")
 

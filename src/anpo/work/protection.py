@@ -173,12 +173,31 @@ def request_protection(
     return protection_json(w, p)
 
 
+def _japans_side(w: Work, p: Protection, exercise: str, party: str | None) -> None:
+    """Refuse a decision or a carrying out recorded for any side but Japan's: under Art. 95-2 the
+    Minister of Defense decides and SDF members protect, so only a principal of party `jpn` (or an
+    administrator of no party, who acts for either as elsewhere) records them, citing the legal
+    check's reasons; `party` is the side an exercise run acts for. A real refusal is audited as
+    denied; in an exercise run it is one in play."""
+    who = w.principal
+    side = party or who.party
+    if who.system or side == "jpn" or (party is None and who.party is None and who.has_role("administrator")):
+        return
+    if not exercise:
+        w.denied.append(("work.protection.decide", "protection", p.id, p.marking))
+    answer = load(p.check_answer) or {}
+    cites = [c for r in answer.get("reasons", []) for c in r.get("citations", [])]
+    raise WorkError(msg("work.protection_japan_only"), code="forbidden", details={"citations": cites})
+
+
 def decide_protection(
-    w: Work, record_id: str, approve: bool, decided_on: dt.date, exercise: str = ""
+    w: Work, record_id: str, approve: bool, decided_on: dt.date, exercise: str = "", party: str | None = None
 ) -> dict[str, Any]:
-    """The Minister of Defense's decision on a request the law allows (of the run `exercise`, or a real one)."""
+    """The Minister of Defense's decision on a request the law allows (of the run `exercise`, or a
+    real one), recorded by Japan's side (`party`: the side a run acts for)."""
     p = _get(w, record_id, "work.protection.decide", exercise)
     w.require("work.protection.decide", p.marking, ("protection", p.id))
+    _japans_side(w, p, exercise, party)
     if p.status != "requested":
         raise WorkError(
             Text(
@@ -195,10 +214,14 @@ def decide_protection(
     return protection_json(w, p)
 
 
-def carry_out(w: Work, record_id: str, on: dt.date, protecting_units: str, exercise: str = "") -> dict[str, Any]:
-    """Record the protection carried out (a real one counts in the report of `on`'s year)."""
+def carry_out(
+    w: Work, record_id: str, on: dt.date, protecting_units: str, exercise: str = "", party: str | None = None
+) -> dict[str, Any]:
+    """Record the protection carried out (a real one counts in the report of `on`'s year), by
+    Japan's side (`party`: the side a run acts for)."""
     p = _get(w, record_id, "work.protection.decide", exercise)
     w.require("work.protection.decide", p.marking, ("protection", p.id))
+    _japans_side(w, p, exercise, party)
     check_length("units", protecting_units, UNIT_CHARS)
     if p.status != "approved":
         raise WorkError(

@@ -151,6 +151,54 @@ def test_a_scripted_usa_determination_is_a_refusal_in_the_report(fw: Any, tmp_pa
     assert refusal["party"] == "usa" and refusal["citations"] and refusal["expectation_met"] is False
 
 
+def _protection_request(wclient: Any, on: str = "2024-06-10") -> dict[str, Any]:
+    body = {"protected_party": "usa", "activity": "information_gathering", "asset": "ship", "by": "ship", "on": on}
+    res = wclient.post("/api/work/protection", json=body, headers=US)  # the protected side may ask
+    assert res.status_code == 201, res.text
+    return dict(res.json())
+
+
+def test_only_japans_side_records_the_ministers_decision_and_the_protection(wclient: Any, engine: Any) -> None:
+    _with_admin(wclient)
+    record = _protection_request(wclient)
+    decision = f"/api/work/protection/{record['id']}/decision"
+    refused = _bilingual(wclient.post(decision, json={"approve": True, "on": "2024-06-11"}, headers=US), 403)
+    assert "Minister of Defense" in refused["error"]["en"] and "防衛大臣" in refused["error"]["ja"]
+    cited = [c for r in record["check"]["reasons"] for c in r["citations"]]
+    assert cited and refused["citations"] == cited  # the basis: the request's own legal check
+    assert ("denied", "protection", record["id"]) in _audited(engine, "smith", "work.protection.decide")
+    assert wclient.post(decision, json={"approve": True, "on": "2024-06-11"}, headers=JP).status_code == 200
+    carried = f"/api/work/protection/{record['id']}/carried-out"
+    _bilingual(wclient.post(carried, json={"on": "2024-06-12", "units": "DD"}, headers=US), 403)
+    rows = wclient.get("/api/work/protection?year=2024", headers=JP).json()["records"]
+    assert [r["status"] for r in rows if r["id"] == record["id"]] == ["approved"]  # nothing written
+    assert wclient.post(carried, json={"on": "2024-06-12", "units": "DD"}, headers=ADMIN).status_code == 200
+
+
+def test_a_us_players_protection_request_is_decided_by_the_run_as_japans_minister(wclient: Any) -> None:
+    run = wclient.post("/api/work/exercises", json={"scenario": "ballistic_missile_launch"}, headers=CTL).json()["id"]
+    assert wclient.post(f"/api/work/exercises/{run}/step", headers=CTL).status_code == 200
+    ask = {"do": "protect", "case": "launch", "protected_party": "usa", "activity": "ballistic_missile_warning"}
+    played = wclient.post(f"/api/work/exercises/{run}/actions", json={**ask, "asset": "ship", "by": "ship"}, headers=US)
+    assert played.status_code == 200, played.text
+    event = played.json()["event"]
+    assert (event["outcome"], event["party"]) == ("allowed", "usa")
+    assert "approved by the Minister of Defense" in event["text"]["en"] and "防衛大臣" in event["text"]["ja"]
+
+
+def test_a_determinations_log_entry_names_the_diets_part_in_words(wclient: Any) -> None:
+    """Stored so, it reads right in the JSON, the live stream and the after-action report too, not
+    only on the page (which once swapped the id for its label as it showed it)."""
+    case = _case(wclient, "2024-06-10")
+    det = {"situation": "anticipated_armed_attack", "cabinet_decision_on": "2024-06-10"}
+    assert wclient.post(f"/api/work/cases/{case}/determinations", json=det, headers=JP).status_code == 201
+    [entry] = [
+        e for e in wclient.get(f"/api/work/cases/{case}", headers=JP).json()["entries"] if e["type"] == "determination"
+    ]
+    assert "（国会承認: 報告のみ）" in entry["text"]["ja"]
+    assert "(Diet approval: a report only)" in entry["text"]["en"]
+
+
 # -- 3. determinations over a period: by the date they take effect ------------------------------
 
 

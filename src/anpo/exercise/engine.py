@@ -18,7 +18,9 @@ from sqlalchemy.pool import StaticPool
 from anpo.exercise.scenario import Action, Scenario
 from anpo.framework.framework import Framework
 from anpo.framework.model import Text
-from anpo.rules.core import ParamError, ask
+from anpo.i18n import in_sentence, msg
+from anpo.rules.core import ParamError, ask, get_question
+from anpo.rules.questions.rear_support import AREA_LABELS, COMBAT_LABELS, VESSEL_LABELS
 from anpo.security.markings import PUBLIC
 from anpo.security.principal import Principal
 from anpo.store.db import make_engine, session_factory, transaction
@@ -27,6 +29,13 @@ from anpo.work import facilities, protection
 from anpo.work.common import Work, WorkError, label_json
 
 ROLES = frozenset({"exercise_controller", "coordinator"})
+# Values of the questions' parameters that are no framework entity, labelled where their rules
+# label them (the asset kinds are labelled where asset protection reports them).
+PARAM_LABELS: dict[str, dict[str, Text]] = {
+    "area": AREA_LABELS,
+    "combat": COMBAT_LABELS,
+    "vessel_type": VESSEL_LABELS,
+}
 
 
 @dataclass
@@ -300,6 +309,39 @@ class Run:
         reasons = [{"ja": name["ja"], "en": name["en"], "citations": det["citations"]}]
         return self._event(action, party, "allowed", Text(f"認定：{name['ja']}", f"Determined: {name['en']}"), reasons)
 
+    def _label(
+        self, value: str, labels: dict[str, Any] | None = None, vocabulary: dict[str, Text] | None = None
+    ) -> Text:
+        """A value as words: the label an answer gives it, a vocabulary's, the framework's as of
+        the scenario's date, or the value itself (a date, a name, a number)."""
+        if labels and value in labels:
+            return Text(labels[value]["ja"], labels[value]["en"])
+        if vocabulary and value in vocabulary:
+            return vocabulary[value]
+        name = label_json(self.fw, value, self.scenario.date)
+        return Text(name["ja"], name["en"])
+
+    def _answer_text(self, answer: dict[str, Any]) -> Text:
+        """An answer's value as the question page words it: はい/いいえ, labels for ids."""
+        value, labels = answer["answer"], answer.get("labels")
+        if answer.get("undetermined"):
+            return msg("ui.undetermined")
+        if value is True:
+            return msg("ui.yes")
+        if value is False:
+            return msg("ui.no")
+        if value is None:
+            return Text("—", "—")
+        if isinstance(value, str):
+            return self._label(value, labels)
+        if isinstance(value, dict):
+            parts = [(k, self._label(str(v), labels)) for k, v in value.items()]
+            return Text("、".join(f"{k}: {t.ja}" for k, t in parts), ", ".join(f"{k}: {t.en}" for k, t in parts))
+        if isinstance(value, list | tuple):
+            items = [self._label(x, labels) if isinstance(x, str) else Text(str(x), str(x)) for x in value]
+            return Text("、".join(t.ja for t in items) or "—", ", ".join(t.en for t in items) or "—")
+        return Text(str(value), str(value))
+
     def _do_ask(self, action: Action, party: str) -> Event:
         case_id = self._case(action)
         situation = self._situation(case_id)
@@ -309,24 +351,29 @@ class Run:
             answer = ask(self.fw, question, params, self.scenario.date)
         except ParamError as exc:
             raise WorkError(exc.text) from exc
-        what = Text(f"質問 {question}", f"question {question}")
+        summary = get_question(question).summary
+        given = [self._label(v, answer.get("labels"), PARAM_LABELS.get(k)) for k, v in answer["params"].items()]
+        what = Text(
+            f"問い：{summary.ja}" + (f"［{'、'.join(t.ja for t in given)}］" if given else ""),
+            f"Question: {summary.en}" + (f" [{', '.join(t.en for t in given)}]" if given else ""),
+        )
         with self.work(party) as w:
             co.record_answer(w, case_id, answer, False, what, self.clock, exercise=self.scope)
-        value = answer["answer"]
-        shown = value if isinstance(value, str) else ("yes" if value is True else "no" if value is False else "-")
+        shown = self._answer_text(answer)
         return self._event(
-            action, party, "answered", Text(f"{question} → {shown}", f"{question} → {shown}"), answer["reasons"]
+            action, party, "answered", Text(f"{what.ja} → {shown.ja}", f"{what.en} → {shown.en}"), answer["reasons"]
         )
 
     def _do_supply(self, action: Action, party: str) -> Event:
         case_id = self._case(action)
         context = str(action.args.get("context") or self._situation(case_id))
         provider, category = str(action.args["provider"]), str(action.args["category"])
-        cat, ctx = label_json(self.fw, category), label_json(self.fw, context)
+        cat, ctx = self._label(category), self._label(context)
         to = "usa" if provider == "jpn" else "jpn"
+        by, to_whom = (in_sentence(p, self._label(p)) for p in (provider, to))
         what = Text(
-            f"{label_json(self.fw, provider)['ja']}から{label_json(self.fw, to)['ja']}への「{cat['ja']}」の提供（{ctx['ja']}）",
-            f"provision of {cat['en']} by {label_json(self.fw, provider)['en']} to {label_json(self.fw, to)['en']} ({ctx['en']})",
+            f"{by.ja}から{to_whom.ja}への「{cat.ja}」の提供（{ctx.ja}）",
+            f"provision of {cat.en} by {by.en} to {to_whom.en} ({ctx.en})",
         )
         return self._judge(
             action, party, "acsa.may_provide", {"provider": provider, "category": category, "context": context}, what
@@ -334,16 +381,22 @@ class Run:
 
     def _do_rear_support(self, action: Action, party: str) -> Event:
         area, combat = str(action.args["area"]), str(action.args["combat"])
-        what = Text(f"後方支援（{area}、戦闘: {combat}）", f"logistics support ({area}, combat: {combat})")
+        where, fighting = self._label(area, vocabulary=AREA_LABELS), self._label(combat, vocabulary=COMBAT_LABELS)
+        what = Text(
+            f"後方支援（{where.ja}、{fighting.ja}場合）", f"logistics support in {where.en}, where {fighting.en}"
+        )
         return self._judge(action, party, "rear_support.may_provide", {"area": area, "combat": combat}, what)
 
     def _do_protect(self, action: Action, party: str) -> Event:
         case_id = self._case(action)
         args = action.args
-        act = label_json(self.fw, str(args["activity"]))
+        act = self._label(str(args["activity"]))
+        whose = in_sentence(str(args["protected_party"]), self._label(str(args["protected_party"])))
+        asset = self._label(str(args["asset"]), vocabulary=protection.ASSET_LABELS)
+        by = self._label(str(args["by"]), vocabulary=protection.ASSET_LABELS)
         what = Text(
-            f"武器等防護（{act['ja']}、{args['asset']}を{args['by']}で）",
-            f"asset protection ({act['en']}: {args['asset']} by {args['by']})",
+            f"武器等防護（{act.ja}、{whose.ja}の{asset.ja}を自衛隊の{by.ja}で）",
+            f"asset protection ({act.en}: {asset.en} of {whose.en} protected by SDF {by.en})",
         )
         with self.work(party) as w:
             rec = protection.request_protection(
@@ -357,9 +410,9 @@ class Run:
                 exercise=self.scope,
                 marking=self.marking,
             )
-            if rec["status"] == "requested":
-                protection.decide_protection(w, rec["id"], True, self.scenario.date, exercise=self.scope)
-                protection.carry_out(w, rec["id"], self.scenario.date, "", exercise=self.scope)
+            if rec["status"] == "requested":  # the run plays Japan's Minister and the SDF, whoever asked
+                protection.decide_protection(w, rec["id"], True, self.scenario.date, exercise=self.scope, party="jpn")
+                protection.carry_out(w, rec["id"], self.scenario.date, "", exercise=self.scope, party="jpn")
         answer = rec["check"]
         refused = rec["status"] == "refused_by_law"
         with self.work(party) as w:

@@ -26,6 +26,8 @@ OUTCOMES = {
     "allowed": "可 / allowed",
     "refused": "不可 / refused",
 }
+# The two parties as a bilingual report names them (the run's JSON keeps their ids).
+PARTIES = {"jpn": "日本 / Japan", "usa": "米国 / United States"}
 
 HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -48,14 +50,14 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3
 <h2>不可とされた行動 / Refusals</h2>
 {% if not r.refusals %}<p>なし / none</p>{% endif %}
 <ol>
-{% for e in r.refusals %}<li id="refusal-{{ loop.index }}"><b>{{ e.at }}</b> [{{ e.party }}] {{ e.text.en }}<br><span class="ja">{{ e.text.ja }}</span>
+{% for e in r.refusals %}<li id="refusal-{{ loop.index }}"><b>{{ e.at }}</b> [{{ parties.get(e.party, e.party) }}] {{ e.text.en }}<br><span class="ja">{{ e.text.ja }}</span>
 <ul>{% for rs in e.reasons %}<li>{{ rs.en }}<br><span class="ja">{{ rs.ja }}</span>
 <div class="cite">{% for c in rs.citations %}{{ c.source }} {{ c.locator }}{% if not loop.last %}; {% endif %}{% endfor %}</div></li>{% endfor %}</ul></li>
 {% endfor %}</ol>
 
 <h2>経過 / Timeline</h2>
 <table><tr><th>時刻 / time</th><th>当事国 / party</th><th>結果 / outcome</th><th>内容 / what</th><th>出典 / citations</th></tr>
-{% for e in r.timeline %}<tr class="{{ e.outcome }}"><td>{{ e.at }}</td><td>{{ e.party }}</td><td>{{ outcomes.get(e.outcome, e.outcome) }}{% if e.expectation_met is false %} ⚠ expected {{ e.expected }}{% endif %}</td>
+{% for e in r.timeline %}<tr class="{{ e.outcome }}"><td>{{ e.at }}</td><td>{{ parties.get(e.party, e.party) }}</td><td>{{ outcomes.get(e.outcome, e.outcome) }}{% if e.expectation_met is false %} ⚠ 想定 / expected: {{ outcomes.get(e.expected, e.expected) }}{% endif %}</td>
 <td>{{ e.text.en }}<br><span class="ja">{{ e.text.ja }}</span></td>
 <td class="cite">{% for c in e.citations %}{{ c.source }} {{ c.locator }}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>
 {% endfor %}</table>
@@ -76,7 +78,7 @@ Tabletop exercise of consultation, legal questions, logistics and coordination o
 
 def render_html(result: dict[str, Any]) -> str:
     env = Environment(autoescape=True)
-    return env.from_string(HTML).render(r=result, outcomes=OUTCOMES)
+    return env.from_string(HTML).render(r=result, outcomes=OUTCOMES, parties=PARTIES)
 
 
 def render_json(result: dict[str, Any]) -> str:
@@ -102,6 +104,10 @@ def render_pdf(result: dict[str, Any]) -> bytes:
         family = "helvetica"
     bilingual = font is not None
 
+    def party(e: dict[str, Any]) -> str:
+        name = PARTIES.get(str(e["party"]), str(e["party"]))
+        return name if bilingual else name.split(" / ")[-1]
+
     def line(text: str, size: float = 9, gap: float = 1) -> None:
         pdf.set_font(family, size=size)
         if not bilingual:
@@ -123,7 +129,7 @@ def render_pdf(result: dict[str, Any]) -> bytes:
     line(f"Scenario date (law as of): {s['date']} - start {s['start']} - seed {result['seed']}", 9, 2)
     line(f"Refusals ({len(result['refusals'])})" + (" / 不可とされた行動" if bilingual else ""), 13, 1)
     for i, e in enumerate(result["refusals"], 1):
-        line(f"{i}. {e['at']} [{e['party']}]", 10, 0)
+        line(f"{i}. {e['at']} [{party(e)}]", 10, 0)
         both(e["text"], 10)
         for rs in e["reasons"]:
             both(rs, 8)
@@ -134,7 +140,7 @@ def render_pdf(result: dict[str, Any]) -> bytes:
     line("Timeline" + (" / 経過" if bilingual else ""), 13, 1)
     for e in result["timeline"]:
         outcome = OUTCOMES.get(e["outcome"], e["outcome"]) if bilingual else e["outcome"]
-        line(f"{e['at']}  [{e['party']}]  {outcome}", 8, 0)
+        line(f"{e['at']}  [{party(e)}]  {outcome}", 8, 0)
         both(e["text"], 8)
     out = pdf.output()
     return bytes(out)

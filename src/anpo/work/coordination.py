@@ -328,9 +328,10 @@ def determine(
     det.set_marking(case.marking)
     w.session.add(det)
     w.session.flush()
-    diet = details.get("diet_approval", "none")
+    diet = msg(f"ui.work.diet.{details.get('diet_approval', 'none')}")  # stored in words, not the rule's id
     body = Text(
-        f"事態の認定：{name['ja']}（国会承認: {diet}）", f"Situation determined: {name['en']} (Diet approval: {diet})"
+        f"事態の認定：{name['ja']}（国会承認: {diet.ja}）",
+        f"Situation determined: {name['en']} (Diet approval: {diet.en})",
     )
     _append(
         w,

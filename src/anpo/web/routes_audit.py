@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from anpo.framework.model import Text
 from anpo.i18n import msg
@@ -102,6 +102,15 @@ class AuditFilters(BaseModel):
     cursor: int | None = Field(
         None, ge=1, le=MAX_CURSOR, description="only entries older than this id: a page's `next_cursor`"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_not_given(cls, data: Any) -> Any:
+        """A filter left empty is not given: the page's form sends every field, `outcome=` for its
+        "any" and `limit=` when cleared (each was a 422), as `build_query` takes them."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
 
 
 class EntryRecord(BaseModel):

@@ -122,10 +122,19 @@ def test_a_case_page_in_japanese(web: Web) -> None:
     )
     page = admin.get(f"/work/cases/{case['id']}?lang=ja").text
     text = visible(page)
-    for raw in ("[opened]", "[message]", "[determination]", "国会承認: report", "T0", "→ yes", "→ no"):
+    for raw in (
+        "[opened]",
+        "[message]",
+        "[determination]",
+        "国会承認: report",
+        "国会承認: ex_post",
+        "T0",
+        "→ yes",
+        "→ no",
+    ):
         assert raw not in text, raw
     assert "[開始]" in text and "[連絡]" in text and "[事態の認定]" in text
-    assert "国会承認: 報告のみ" in text
+    assert "国会承認: 閣議決定後直ちに承認を求める" in text
     # the post form's types, by their labels
     assert shown_in(page, "post-type").split() == ["連絡", "決定", "任務付与"]
     # the questions' answers: labels and はい/いいえ, not ids and yes/no
@@ -138,7 +147,11 @@ def test_a_case_page_in_japanese(web: Web) -> None:
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", determinations), determinations
     # in English, the same words in English
     en = visible(admin.get(f"/work/cases/{case['id']}?lang=en").text)
-    assert "[Opened]" in en and "(Diet approval: a report only)" in en and "Alliance Coordination Mechanism" in en
+    assert (
+        "[Opened]" in en
+        and "(Diet approval: approval sought right after the Cabinet decision)" in en
+        and "Alliance Coordination Mechanism" in en
+    )
 
 
 def test_the_ask_page_answers_with_labels_and_yes_or_no(web: Web) -> None:

@@ -195,8 +195,8 @@ def test_a_determinations_log_entry_names_the_diets_part_in_words(wclient: Any) 
     [entry] = [
         e for e in wclient.get(f"/api/work/cases/{case}", headers=JP).json()["entries"] if e["type"] == "determination"
     ]
-    assert "（国会承認: 報告のみ）" in entry["text"]["ja"]
-    assert "(Diet approval: a report only)" in entry["text"]["en"]
+    assert "（国会承認: 閣議決定後直ちに承認を求める）" in entry["text"]["ja"]
+    assert "(Diet approval: approval sought right after the Cabinet decision)" in entry["text"]["en"]
 
 
 # -- 3. determinations over a period: by the date they take effect ------------------------------

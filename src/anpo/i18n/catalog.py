@@ -605,6 +605,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.work.entry.closed": ("終了", "Closed"),
     "ui.work.diet.none": ("不要", "not required"),
     "ui.work.diet.report": ("報告のみ", "a report only"),
+    "ui.work.diet.ex_post": ("閣議決定後直ちに承認を求める", "approval sought right after the Cabinet decision"),
     "ui.work.diet.prior_or_ex_post": ("事前承認（緊急時は事後承認）", "prior approval (ex post in an emergency)"),
     "ui.work.diet.prior_without_exception": ("例外なく事前承認", "prior approval without exception"),
     "ui.work.control": ("統制", "Control"),

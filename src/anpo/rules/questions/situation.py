@@ -27,7 +27,11 @@ SITUATIONS = (
     "international_peace_situation",
     "large_scale_disaster",
 )
-DIET = ("none", "report", "prior_or_ex_post", "prior_without_exception")
+# `ex_post`: approval sought right after the Cabinet decision, the measures ending if it is refused
+# (the basic response plan, Armed Attack Situations Response Act Art. 9). `report` is no rule's
+# answer now (it was the anticipated armed attack situation's, wrongly); kept so that determinations
+# recorded with it still read.
+DIET = ("none", "report", "ex_post", "prior_or_ex_post", "prior_without_exception")
 
 scope("situation.requirements", situation=SITUATIONS)
 
@@ -118,10 +122,10 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             "law_armed_attack_situations_2003",
             Text("内閣（対処基本方針の閣議決定）", "the Cabinet, by deciding the basic response plan"),
             True,
-            "report",
+            "ex_post",
             Text(
-                "政府は事態の認定と対処基本方針を閣議決定し、国会に報告します。この事態では防衛出動は命じられず、その承認もありません。",
-                "The Government decides the recognition of the situation and the basic response plan by Cabinet decision and reports to the Diet; no defence operation may be ordered in this situation, so no approval for one arises.",
+                "政府は事態の認定と対処基本方針を閣議決定し、直ちに対処基本方針について国会の承認を求めます（承認されなければ対処措置を終了します）。この事態では防衛出動は命じられません。",
+                "The Government decides the recognition of the situation and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan (if it is not approved, the response measures end); no defence operation may be ordered in this situation.",
             ),
         ),
     ),
@@ -151,8 +155,8 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             True,
             "prior_or_ex_post",
             Text(
-                "政府は事態の認定と対処基本方針を閣議決定し、防衛出動について国会の承認（緊急時は事後承認）を求めます。",
-                "The Government decides the recognition and the basic response plan by Cabinet decision and seeks the Diet's approval of the defence operation (ex post in an emergency).",
+                "政府は事態の認定と対処基本方針を閣議決定し、直ちに対処基本方針について国会の承認を求めます。防衛出動には国会の事前承認（緊急時は事後承認）が必要です。",
+                "The Government decides the recognition and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan; a defence operation needs the Diet's prior approval (ex post in an emergency).",
             ),
         ),
     ),
@@ -169,8 +173,8 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             True,
             "prior_or_ex_post",
             Text(
-                "政府は存立危機事態の認定と対処基本方針を閣議決定し、防衛出動（自衛隊法第76条第1項第2号）について国会の承認（緊急時は事後承認）を求めます。",
-                "The Government decides the recognition of the survival-threatening situation and the basic response plan by Cabinet decision and seeks the Diet's approval of the defence operation under SDF Act Art. 76(1)(ii) (ex post in an emergency).",
+                "政府は存立危機事態の認定と対処基本方針を閣議決定し、直ちに対処基本方針について国会の承認を求めます。防衛出動（自衛隊法第76条第1項第2号）には国会の事前承認（緊急時は事後承認）が必要です。",
+                "The Government decides the recognition of the survival-threatening situation and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan; a defence operation under SDF Act Art. 76(1)(ii) needs the Diet's prior approval (ex post in an emergency).",
             ),
         ),
     ),

@@ -22,7 +22,8 @@
   }
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
-    if (!form || (form.method || "").toLowerCase() !== "post" || form.querySelector('input[name="csrf_token"]')) return;
+    // the attribute, not `form.method`: a field named "method" (the ACSA forms have one) shadows the property
+    if (!form || (form.getAttribute("method") || "get").toLowerCase() !== "post" || form.querySelector('input[name="csrf_token"]')) return;
     var input = document.createElement("input");
     input.type = "hidden";
     input.name = "csrf_token";

@@ -67,11 +67,16 @@ def test_api_tokens_authenticate_scripts_without_csrf(web: Web, engine: Any) -> 
     script = web()
     script.headers["Authorization"] = f"Bearer {token}"
     assert script.get("/api/me").json()["user"] == "admin"
-    made = script.post("/api/admin/users", json={"username": "bot", "password": PASSWORD, "clearance": "public"})
-    assert made.status_code == 201
-    disabled = script.post("/api/admin/users/admin/disable")
+    new = {"username": "bot", "password": PASSWORD, "clearance": "public", "roles": ["administrator"]}
+    assert script.post("/api/admin/users", json=new).status_code == 201
+    with transaction(session_factory(engine)) as session:
+        bot = web()
+        bot.headers["Authorization"] = f"Bearer {create_token(session, 'bot', 'script')}"
+    assert bot.get("/api/me").json()["user"] == "bot"
+    assert script.post("/api/admin/users/admin/disable").status_code == 409  # not one's own account
+    disabled = script.post("/api/admin/users/bot/disable")
     assert disabled.status_code == 200 and disabled.json()["disabled"] is True
-    assert script.get("/api/me").json()["user"] == "anonymous"  # disabling ends its tokens
+    assert bot.get("/api/me").json()["user"] == "anonymous"  # disabling ends its tokens
 
 
 def test_disabling_a_user_ends_their_sessions(web: Web) -> None:
@@ -89,7 +94,7 @@ def test_disabling_a_user_ends_their_sessions(web: Web) -> None:
 
 def test_admin_page_creates_users_and_shows_reasons(web: Web) -> None:
     admin = web("admin")
-    form = {"username": "tanaka", "password": PASSWORD, "party": "jpn", "clearance": "secret", "roles": ["coordinator"]}
+    form = {"username": "tanaka", "password": PASSWORD, "party": "none", "clearance": "public", "roles": ["viewer"]}
     admin.cookies.set("anpo_lang", "ja", domain="testserver.local")
     created = admin.post("/admin/users", data={**form, "csrf_token": csrf_of(admin)})
     assert created.status_code == 200 and "ユーザー「tanaka」を作成しました" in created.text

@@ -9,6 +9,14 @@
 - Throttling: after `LOCK_AFTER` consecutive failed logins an account refuses logins (even with the
   right password) for a delay that doubles with each further failure, up to `LOCK_MAX`.
 - No default accounts: the first administrator is made with `anpo users create`.
+- Bounds (`grant_refusal`): a principal that is not `system` (an administrator on the web) grants
+  nothing it does not hold: a clearance at most its own and no party but its own (one of no party
+  grants none); the roles are not bounded (an administrator holds every role's powers), so it may
+  make administrators, who are bound in turn. Nobody disables their own account. The command line
+  (`system`, trusted local tooling) is not bounded: it makes the first accounts.
+- A login checks the password outside any write transaction (`read_login`, `check_password_of`),
+  then records its outcome in a short one (`finish_login`) that decides anew on what may have
+  changed meanwhile: the lock-out, the account being disabled, its password hash.
 Every change and every login, failed or not, is audited in the same transaction.
 """
 
@@ -20,6 +28,7 @@ import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -214,6 +223,10 @@ def create_user(
         raise AccountError(
             Text(f"役割は {known} から選んでください: {bad[0]}", f"roles must be among {known}: {bad[0]}")
         )
+    if by is not None:
+        refusal = grant_refusal(levels, by, party or None, clearance)
+        if refusal is not None:
+            raise AccountError(refusal, "beyond_bounds")
     check_password(password)
     if session.get(User, username) is not None:
         raise AccountError(Text(f"ユーザー「{username}」は既にあります", f"user '{username}' already exists"), "exists")
@@ -235,6 +248,40 @@ def create_user(
     return user
 
 
+def grant_refusal(levels: Levels, by: Principal, party: str | None, clearance: str) -> Text | None:
+    """Why `by` may not give an account this party and clearance, naming what it may not give;
+    None when it may. `system` (the command line) may give anything; anyone else nothing they do
+    not hold: a clearance at most their own by the levels' order (a clearance of their own that the
+    pack does not define bounds them to the lowest level), and no party but their own (one of no
+    party may give none). Roles are not bounded: the bound on what an account reads is its party
+    and clearance, which an administrator it makes is held to in turn."""
+    if by.system:
+        return None
+    reasons: list[Text] = []
+    own = by.clearance if by.clearance in levels.order else levels.order[0]
+    if clearance in levels.order and levels.rank(clearance) > levels.rank(own):
+        reasons.append(
+            Text(
+                f"資格「{clearance}」はあなたの資格（{by.clearance}）より高いため付与できません",
+                f"clearance '{clearance}' is above your own ({by.clearance})",
+            )
+        )
+    if party and party != by.party:
+        mine = by.party or "none"
+        reasons.append(
+            Text(
+                f"所属「{party}」はあなたの所属（{mine}）ではないため付与できません",
+                f"party '{party}' is not your own ({mine})",
+            )
+        )
+    if not reasons:
+        return None
+    return Text(
+        "付与できません: " + "、".join(r.ja for r in reasons),
+        "you may not grant what you do not hold: " + "; ".join(r.en for r in reasons),
+    )
+
+
 def list_users(session: Session) -> list[User]:
     return list(session.execute(select(User).order_by(User.id)).scalars())
 
@@ -247,7 +294,11 @@ def get_user(session: Session, username: str) -> User:
 
 
 def disable_user(session: Session, username: str, by: Principal | None = None) -> User:
-    """Disable an account and end every session and API token it has."""
+    """Disable an account and end every session and API token it has. Nobody (but `system`)
+    disables their own: an administrator would lock themselves out, and with them perhaps the
+    last administrator of the web."""
+    if by is not None and not by.system and by.user_id == username:
+        raise AccountError(Text("自分のアカウントは無効にできません", "you may not disable your own account"), "self")
     user = get_user(session, username)
     user.disabled = True
     session.execute(delete(WebSession).where(WebSession.user_id == username))
@@ -277,18 +328,81 @@ def authenticate(session: Session, username: str, password: str, now: float | No
 def check_login(session: Session, username: str, password: str, now: float | None = None) -> User | AccountError:
     """The user whose password this is, or an AccountError (returned, so the caller commits the
     bookkeeping) whose message does not say which part was wrong. Audits every attempt, counts
-    failures and throttles the account."""
+    failures and throttles the account. In one transaction, which on SQLite holds the write lock
+    while the password is checked: the web's login takes the three steps below apart instead."""
+    for _ in range(3):
+        check = check_password_of(read_login(session, username), username, password, now)
+        result = finish_login(session, check, now)
+        if result is not None:
+            return result
+    return AccountError(LOGIN_FAILED, "login_failed")
+
+
+class LoginRow(NamedTuple):
+    """What a login reads of an account before checking the password."""
+
+    id: str
+    password_hash: str
+    locked_until: float
+
+
+_LOGIN_LOOKUP = select(_users.id, _users.password_hash, _users.locked_until).where(_users.id == bindparam("name"))
+
+
+def read_login(conn: Session | Connection, username: str) -> LoginRow | None:
+    """Step 1 of a login, read-only (no write lock): the account named, or None."""
+    if not USERNAME.match(username or ""):
+        return None
+    row = conn.execute(_LOGIN_LOOKUP, {"name": username}).first()
+    return None if row is None else LoginRow(row.id, row.password_hash, row.locked_until)
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    """What step 2 of a login found: the password checked against the hash read in step 1."""
+
+    username: str
+    found: bool  # the account existed when read
+    checked_hash: str | None  # the hash the password was checked against; None: not checked (locked)
+    verified: bool
+    new_hash: str | None = None  # the password hashed anew, when its hash has outdated parameters
+
+
+def check_password_of(row: LoginRow | None, username: str, password: str, now: float | None = None) -> LoginCheck:
+    """Step 2 of a login, in no transaction: argon2 (64 MiB, about 0.2 s with the shipped profile),
+    which held the write lock while it ran, so that logins took turns and, under load, waited past
+    SQLite's busy timeout. An unknown account costs the same work; a locked one is not checked."""
     now = time.time() if now is None else now
-    user = session.get(User, username) if USERNAME.match(username or "") else None
-    anon = Principal(username[:64] if USERNAME.match(username or "") else "unknown", None, "public")
-    if user is None:
+    if row is None:
         _verify(_DUMMY_HASH, password)  # the same work as for a real account
+        return LoginCheck(username, False, None, False)
+    if row.locked_until > now:
+        return LoginCheck(username, True, None, False)
+    verified = _verify(row.password_hash, password)
+    new_hash = HASHER.hash(password) if verified and HASHER.check_needs_rehash(row.password_hash) else None
+    return LoginCheck(username, True, row.password_hash, verified, new_hash)
+
+
+def finish_login(session: Session, check: LoginCheck, now: float | None = None) -> User | AccountError | None:
+    """Step 3 of a login, in the caller's (short) write transaction: the account read anew, locked
+    for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the write lock already held),
+    and the outcome decided on what it is now, audited, failures counted: a lock-out or a disabling
+    that came after step 1 refuses the login. None when the password was checked against a hash
+    that is no longer the account's (or not checked, and the account is no longer locked): the
+    caller checks it again from step 1."""
+    now = time.time() if now is None else now
+    valid = bool(USERNAME.match(check.username or ""))
+    anon = Principal(check.username[:64] if valid else "unknown", None, "public")
+    user = session.get(User, check.username, with_for_update=True) if check.found else None
+    if user is None:
         audit.record(session, anon, "login", "user", anon.user_id, PUBLIC, outcome="denied")
         return AccountError(LOGIN_FAILED, "login_failed")
     if user.locked_until > now:
         audit.record(session, anon, "login", "user", user.id, PUBLIC, outcome="denied", detail={"reason": "locked"})
         return AccountError(LOGIN_LOCKED, "locked")
-    if not _verify(user.password_hash, password) or user.disabled:
+    if check.checked_hash != user.password_hash:
+        return None
+    if not check.verified or user.disabled:
         user.failed_logins += 1
         if user.failed_logins >= LOCK_AFTER:
             user.locked_until = now + min(LOCK_MAX, LOCK_BASE * 2 ** (user.failed_logins - LOCK_AFTER))
@@ -297,8 +411,8 @@ def check_login(session: Session, username: str, password: str, now: float | Non
         return AccountError(LOGIN_FAILED, "login_failed")
     user.failed_logins = 0
     user.locked_until = 0.0
-    if HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = HASHER.hash(password)
+    if check.new_hash is not None:
+        user.password_hash = check.new_hash
     return user
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
+import sqlite3
 from typing import Any
 
 from fastapi import APIRouter, Body, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
 
 from anpo.dates import today
 from anpo.framework.model import Text
@@ -21,8 +24,17 @@ from anpo.web import auth, dashboard, guard
 from anpo.web.common import lang_of, login_url, render, unreadable_form
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 ADMIN_ACTION = "accounts.admin"
 access.register_action(ADMIN_ACTION, "administrator")
+_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}
+LOGIN_BUSY = Text(
+    "サーバーが混み合っています。しばらくしてからもう一度ログインしてください",
+    "the server is busy; please log in again in a moment",
+)
+RETRY_AFTER = "5"  # seconds, for a login refused as busy (503)
+# PostgreSQL: serialization failure, deadlock, lock not available; the attempt may run again
+_CONFLICTS = {"40001", "40P01", "55P03"}
 
 
 def _tx(request: Request) -> Any:
@@ -91,14 +103,18 @@ def login(
         response = render(request, "login.html", lang, next=_safe_next(next), error=unreadable.get(lang))
         response.status_code = 400
         return response
-    old = auth.session_token_of(request)
-    token = ""
-    with _tx(request) as session:  # the failed attempt is counted and audited: this commits either way
-        if old:
-            accounts.end_session(session, old)
-        result = accounts.check_login(session, username.strip()[:128], password[: accounts.MAX_PASSWORD * 4])
-        if isinstance(result, accounts.User):
-            token = accounts.start_session(session, result)
+    try:
+        result, token = _log_in(
+            request, username.strip()[:128], password[: accounts.MAX_PASSWORD * 4], auth.session_token_of(request)
+        )
+    except (DBAPIError, sqlite3.Error, _Busy) as exc:
+        if not (isinstance(exc, _Busy) or _busy(exc)):
+            raise
+        log.warning("a login found the database busy; answered 503", exc_info=True)
+        response = render(request, "login.html", lang, next=_safe_next(next), error=LOGIN_BUSY.get(lang))
+        response.status_code = 503
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
     if isinstance(result, accounts.AccountError):
         response = render(request, "login.html", lang, next=_safe_next(next), error=result.text.get(lang))
         response.status_code = 429 if result.code == "locked" else 401
@@ -108,6 +124,51 @@ def login(
     response.set_cookie(auth.session_cookie_name(request), token, **auth.cookie_kwargs(request))
     response.set_cookie(auth.csrf_cookie_name(request), secrets.token_urlsafe(32), **auth.cookie_kwargs(request))
     return response
+
+
+class _Busy(Exception):
+    """A login that could not record its outcome after several attempts."""
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again": SQLite's lock waited past its timeout,
+    or a PostgreSQL conflict (`_CONFLICTS`)."""
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlstate", None) in _CONFLICTS or "database is locked" in str(orig)
+
+
+def _log_in(request: Request, username: str, password: str, old: str | None) -> tuple[Any, str]:
+    """The outcome of a login (a User or an AccountError) and the new session's token ("" if none).
+
+    The password is checked (argon2, 64 MiB) between a read-only look-up and a short write
+    transaction, never inside one: on SQLite a write transaction holds the database's one write
+    lock, and logins took turns behind each other's hashing until they waited past the busy
+    timeout (a 500). The write transaction decides anew on the account as it is then
+    (`accounts.finish_login`: locked or disabled meanwhile, refused); it ends the old session,
+    counts a failure and audits the attempt, committing either way. A PostgreSQL conflict runs the
+    write again; a password checked against a hash that changed meanwhile is checked again."""
+    check: accounts.LoginCheck | None = None
+    for _ in range(4):
+        if check is None:
+            with auth.read_connection(request) as conn:
+                row = accounts.read_login(conn, username)
+            check = accounts.check_password_of(row, username, password)
+        token = ""
+        try:
+            with _tx(request) as session:
+                if old:
+                    accounts.end_session(session, old)
+                result = accounts.finish_login(session, check)
+                if isinstance(result, accounts.User):
+                    token = accounts.start_session(session, result)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _CONFLICTS:
+                raise
+            continue
+        if result is not None:
+            return result, token
+        old, check = None, None  # the old session ended (committed); the password is checked again
+    raise _Busy
 
 
 @router.post("/logout", include_in_schema=False)
@@ -179,29 +240,66 @@ def _users(request: Request) -> list[dict[str, Any]]:
 
 
 def _create(request: Request, principal: Principal, new: NewUser) -> dict[str, Any]:
+    """Create the account, within the administrator's bounds (`accounts.grant_refusal`: no
+    clearance above their own, no party but their own); a refusal is audited, nothing else written."""
     party = None if new.party in (None, "", "none") else new.party
-    with _tx(request) as session:
-        user = accounts.create_user(
-            session,
-            guard.levels_of(request.app),
-            new.username,
-            new.password,
-            party=party,
-            clearance=new.clearance,
-            roles=new.roles,
-            by=principal,
-        )
-        return user.as_json()
+    try:
+        with _tx(request) as session:
+            user = accounts.create_user(
+                session,
+                guard.levels_of(request.app),
+                new.username,
+                new.password,
+                party=party,
+                clearance=new.clearance,
+                roles=new.roles,
+                by=principal,
+            )
+            return user.as_json()
+    except accounts.AccountError as exc:
+        if exc.code == "beyond_bounds":  # the values were checked first: they are what was asked for
+            detail = {
+                "party": party,
+                "clearance": new.clearance,
+                "roles": sorted(set(new.roles)),
+                "reason": exc.text.en,
+            }
+            _audit_refusal(request, principal, "user.create", new.username, detail)
+        raise
 
 
 def _disable(request: Request, principal: Principal, username: str) -> dict[str, Any]:
+    """Disable an account, any but the administrator's own (refused, audited). Disabling grants
+    nothing: an administrator may disable an account of any party and clearance, to contain it."""
+    try:
+        with _tx(request) as session:
+            return accounts.disable_user(session, username, by=principal).as_json()
+    except accounts.AccountError as exc:
+        if exc.code == "self":
+            _audit_refusal(request, principal, "user.disable", username, {"reason": exc.text.en})
+        raise
+
+
+def _audit_refusal(request: Request, principal: Principal, action: str, username: str, detail: dict[str, Any]) -> None:
     with _tx(request) as session:
-        return accounts.disable_user(session, username, by=principal).as_json()
+        audit.record(session, principal, action, "user", username, PUBLIC, outcome="denied", detail=detail)
+
+
+# AccountError's codes as statuses: a refusal within the administrator's bounds is a 403, disabling
+# one's own account a conflict (409), anything else a value that cannot be taken (400).
+_STATUS = {"not_found": 404, "exists": 409, "beyond_bounds": 403, "self": 409}
 
 
 def _account_error(exc: accounts.AccountError) -> HTTPException:
-    status = {"not_found": 404, "exists": 409}.get(exc.code, 400)
-    return _error(status, exc.text)
+    return _error(_STATUS.get(exc.code, 400), exc.text)
+
+
+def _grantable(request: Request, principal: Principal) -> tuple[list[str], list[str]]:
+    """The parties (beside none) and the clearances the administrator may give, for the form."""
+    levels = guard.levels_of(request.app)
+    parties = [p for p in accounts.PARTIES if accounts.grant_refusal(levels, principal, p, levels.order[0]) is None]
+    clearances = [c for c in levels.order if accounts.grant_refusal(levels, principal, None, c) is None]
+    return parties, clearances
 
 
 @router.get("/api/admin/users", tags=["accounts"])
@@ -211,9 +309,20 @@ def api_users(request: Request) -> dict[str, Any]:
     return {"users": _users(request)}
 
 
-@router.post("/api/admin/users", tags=["accounts"], status_code=201)
+@router.post(
+    "/api/admin/users",
+    tags=["accounts"],
+    status_code=201,
+    responses={
+        403: {"description": "not an administrator, or beyond their bounds (audited)", "content": _ERROR_BODY},
+        409: {"description": "the username is taken", "content": _ERROR_BODY},
+    },
+)
 def api_create_user(request: Request, new: NewUser = Body(...)) -> dict[str, Any]:  # noqa: B008
-    """Create an account (administrators only)."""
+    """Create an account (administrators only). An administrator grants nothing they do not hold:
+    a clearance at most their own, no party but their own (one of no party grants none); they may
+    grant any role, `administrator` too. Beyond that: 403 naming what was refused, audited as
+    denied, nothing written. (`anpo users create`, on the server's shell, is not bounded.)"""
     principal = require_admin(request, api=True)
     try:
         return _create(request, principal, new)
@@ -221,9 +330,17 @@ def api_create_user(request: Request, new: NewUser = Body(...)) -> dict[str, Any
         raise _account_error(exc) from exc
 
 
-@router.post("/api/admin/users/{username}/disable", tags=["accounts"])
+@router.post(
+    "/api/admin/users/{username}/disable",
+    tags=["accounts"],
+    responses={
+        404: {"description": "no such account", "content": _ERROR_BODY},
+        409: {"description": "the caller's own account (refused, audited)", "content": _ERROR_BODY},
+    },
+)
 def api_disable_user(request: Request, username: str) -> dict[str, Any]:
-    """Disable an account and end its sessions and tokens (administrators only)."""
+    """Disable an account and end its sessions and tokens (administrators only): any account but
+    the caller's own (409), whatever its party and clearance (disabling grants nothing)."""
     principal = require_admin(request, api=True)
     try:
         return _disable(request, principal, username)
@@ -238,13 +355,15 @@ def page_users(request: Request, notice: str | None = None) -> Any:
 
 
 def _users_page(request: Request, notice: str | None = None, error: str | None = None, status: int = 200) -> Any:
+    parties, clearances = _grantable(request, auth.current_principal(request))
     response = render(
         request,
         "admin_users.html",
         lang_of(request),
         twin="/api/admin/users",
         users=_users(request),
-        levels=guard.levels_of(request.app).order,
+        levels=clearances,
+        parties=parties,
         roles=ROLES,
         notice=notice,
         error=error,
@@ -273,7 +392,7 @@ def page_create_user(
     try:
         _create(request, principal, new)
     except accounts.AccountError as exc:
-        return _users_page(request, error=exc.text.get(lang), status=400)
+        return _users_page(request, error=exc.text.get(lang), status=403 if exc.code == "beyond_bounds" else 400)
     return RedirectResponse(f"/admin/users?notice=created:{username}", status_code=303)
 
 
@@ -286,7 +405,7 @@ def page_disable_user(request: Request, username: str) -> Any:
     try:
         _disable(request, principal, username)
     except accounts.AccountError as exc:
-        return _users_page(request, error=exc.text.get(lang_of(request)), status=404)
+        return _users_page(request, error=exc.text.get(lang_of(request)), status=_STATUS.get(exc.code, 404))
     return RedirectResponse(f"/admin/users?notice=disabled:{username}", status_code=303)
 
 

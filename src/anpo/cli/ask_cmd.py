@@ -18,6 +18,7 @@ from anpo.dates import DateError, parse_date, today
 from anpo.framework.framework import Framework
 from anpo.framework.model import Text
 from anpo.i18n import msg
+from anpo.i18n.catalog import MESSAGES
 from anpo.rules.core import ParamError, all_questions, ask, get_question, parse_params, questions_json
 from anpo.rules.explain import explain
 from anpo.rules.provisions import MEMOISABLE, boundaries_of
@@ -29,8 +30,9 @@ def render_answer(result: dict[str, Any], lang: Lang) -> str:
     if result.get("undetermined"):
         shown = msg("ask.undetermined").get(lang.value)
     elif isinstance(value, list):
-        labels = result.get("labels", {})
-        shown = ", ".join(f"{label(labels.get(v), lang) or v} [{v}]" for v in value) or "-"
+        shown = ", ".join(f"{_label_of(result, v, lang) or v} [{v}]" for v in value) or "-"
+    elif isinstance(value, str) and _label_of(result, value, lang):
+        shown = f"{_label_of(result, value, lang)} [{value}]"
     else:
         shown = json.dumps(value, ensure_ascii=False)
     lines = [f"{result['question']} {params} @ {result['on']}".replace("  ", " "), f"=> {shown}"]
@@ -44,6 +46,16 @@ def render_answer(result: dict[str, Any], lang: Lang) -> str:
             f" ({cite_line(step['citations'])})"
         )
     return "\n".join(lines)
+
+
+def _label_of(result: dict[str, Any], value: str, lang: Lang) -> str:
+    """The label of one value of an answer: the one the answer gives (an entity), else the
+    catalog's `answer.VALUE` (`case_by_case`), else "" (a date, shown as JSON). The text output
+    shows it with the id (`日米防衛協力のための指針（1978年） [guidelines_1978]`); --json keeps the id alone."""
+    given = result.get("labels", {}).get(value)
+    if given:
+        return label(given, lang)
+    return msg(f"answer.{value}").get(lang.value) if f"answer.{value}" in MESSAGES else ""
 
 
 @app.command("ask")

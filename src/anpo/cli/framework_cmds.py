@@ -14,6 +14,7 @@ from anpo.framework import schema
 from anpo.framework.loader import load_pack
 from anpo.framework.views import bodies_on, entity_brief, entity_view, instruments_view, timeline
 from anpo.i18n import msg
+from anpo.i18n.catalog import MESSAGES
 
 
 @app.command()
@@ -158,28 +159,24 @@ def show(
     data = entity_view(fw, ent, day)
 
     def render() -> str:
-        lines = [f"{label(data['label'], lang)} [{data['id']}] ({data['kind']})"]
+        lines = [f"{label(data['label'], lang)} [{data['id']}] ({_words('kind', data['kind'], lang)})"]
         period = data["period"]
         if period["from"] or period["to"]:
             lines.append(f"  {period['from'] or '…'} – {period['to'] or '…'}")
         for name in data["names"]:
-            lines.append(f"  name: {label(name['label'], lang)}  {name['from'] or '…'} – {name['to'] or '…'}")
-        for fact in data["facts"]:
-            value = fact["value"]
-            shown = (
-                label(value.get("label"), lang)
-                if isinstance(value, dict) and "label" in value
-                else (
-                    label(value, lang)
-                    if isinstance(value, dict) and "en" in value
-                    else json.dumps(value, ensure_ascii=False)
-                )
+            lines.append(
+                f"  {msg('ui.names').get(lang.value)}: {label(name['label'], lang)}  {name['from'] or '…'} – {name['to'] or '…'}"
             )
+        attrs = schema.KINDS.get(data["kind"], {})
+        precision = next((f["value"] for f in data["facts"] if f["attr"] == "precision"), "day")
+        for fact in data["facts"]:
+            atype = attrs[fact["attr"]].type if fact["attr"] in attrs else None
+            shown = _shown(fact["attr"], atype, fact["value"], lang, precision)
             span = f"{fact['from'] or '…'} – {fact['to'] or '…'}"
-            lines.append(f"  {fact['attr']}: {shown}  [{span}]  ({cite_line(fact['citations'])})")
+            lines.append(f"  {_words('attr', fact['attr'], lang)}: {shown}  [{span}]  ({cite_line(fact['citations'])})")
         if data["citations"]:
-            lines.append(f"  sources: {cite_line(data['citations'])}")
-        lines.append(f"  defined at: {data['source_file']}")
+            lines.append(f"  {msg('ui.sources').get(lang.value)}: {cite_line(data['citations'])}")
+        lines.append(f"  {msg('ui.pack_file').get(lang.value)}: {data['source_file']}")
         return "\n".join(lines)
 
     emit(data, as_json, render)
@@ -236,3 +233,42 @@ def _missing_provisions(fw: Any, questions: list[Any]) -> list[Any]:
             if pid not in fw:
                 out.append(Problem("(rules)", 0, msg("load.dangling_ref", id=f"{pid} ({q.name})")))
     return out
+
+
+# the catalog groups the values of both document types together (as the pages do)
+_ENUM_GROUPS = {
+    "source_type": "doc_type",
+    "instrument_type": "doc_type",
+    "protected_asset": "asset",
+    "protecting_asset": "asset",
+}
+
+
+def _words(group: str, name: str, lang: Lang) -> str:
+    """The catalog's label `GROUP.NAME` (`attr.venue`, `kind.meeting`), else `name` itself."""
+    key = f"{group}.{name}"
+    return msg(key).get(lang.value) if key in MESSAGES else name
+
+
+def _shown(attr: str, atype: Any, value: Any, lang: Lang, precision: str) -> str:
+    """A fact's value in `anpo show`: an entity by its label, a text in the language, a structure
+    with its fields named (a meeting's outcome by its text, its id naming no entity), an enumerated
+    value by its label, and a date known only to the year or month as that year or month."""
+    if isinstance(value, dict) and "label" in value and "id" in value:
+        return label(value["label"], lang) or str(value["id"])
+    if isinstance(value, dict) and set(value) == {"ja", "en"}:
+        return label(value, lang)
+    if isinstance(value, dict):
+        fields = atype.fields if atype is not None else {}
+        order = {k: n for n, k in enumerate(fields)}  # the schema's order: a participant's position, then name
+        items = sorted(value.items(), key=lambda kv: order.get(kv[0], len(order)))
+        items = [(k, v) for k, v in items if not (k == "id" and getattr(fields.get(k), "kind", "") == "str")]
+        parts = [(k, _shown(k, fields.get(k), v, lang, precision)) for k, v in items]
+        if len(parts) == 1:
+            return parts[0][1]
+        return "; ".join(f"{_words('attr', k, lang)}: {v}" for k, v in parts)
+    if isinstance(value, str) and atype is not None and atype.kind == "date":
+        return value[: {"year": 4, "month": 7}.get(precision, 10)]
+    if isinstance(value, str) and atype is not None and atype.kind == "enum":
+        return _words(f"value.{_ENUM_GROUPS.get(attr, attr)}", value, lang)
+    return json.dumps(value, ensure_ascii=False)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from anpo.i18n import msg
+from anpo.i18n.catalog import MESSAGES
 from anpo.rules.core import ParamError, ask, parse_params, questions_json
 from anpo.rules.explain import explain
 from anpo.web import auth
@@ -71,6 +72,8 @@ async def page_ask(request: Request, q: str | None = None, params: str = "", on:
         except BadRequest as exc:
             error = str(exc.detail["error"][lang]) if isinstance(exc.detail, dict) else str(exc.detail)
     twin = f"/api/ask/{q}?{'&'.join(params.split())}&on={result['on']}" if result else "/api/ask"
+    if result is not None:  # the page's copy: the JSON twin keeps its shape
+        result = {**result, "labels": answer_labels(result)}
     response = render(
         request,
         "ask.html",
@@ -86,3 +89,15 @@ async def page_ask(request: Request, q: str | None = None, params: str = "", on:
     if error is not None:  # the form again with the reason and what was typed, as a 400 (the twin's)
         response.status_code = 400
     return response
+
+
+def answer_labels(result: dict[str, Any]) -> dict[str, Any]:
+    """The labels of an answer's values for the page: those the answer gives (entities), and the
+    catalog's `answer.VALUE` for a value that names no entity (`case_by_case`, shown as its id)."""
+    value = result.get("answer")
+    values = value if isinstance(value, list) else [value]
+    labels = dict(result.get("labels") or {})
+    for v in values:
+        if isinstance(v, str) and v not in labels and f"answer.{v}" in MESSAGES:
+            labels[v] = msg(f"answer.{v}").as_json()
+    return labels

@@ -8,9 +8,12 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 
 from anpo.dates import era_string
-from anpo.framework.schema import INSTRUMENT_TYPES
+from anpo.framework.framework import Framework
+from anpo.framework.model import Text
+from anpo.framework.schema import INSTRUMENT_TYPES, KINDS, AttrType
 from anpo.framework.views import bodies_on, entity_view, instruments_view, timeline
 from anpo.i18n import msg, t
+from anpo.i18n.catalog import MESSAGES
 from anpo.web import auth
 from anpo.web.common import BadRequest, framework_of, lang_of, parse_on, render
 from anpo.web.timecharts import Mark, Span, events_chart, periods_chart
@@ -78,7 +81,8 @@ async def page_timeline(request: Request, start: str | None = None, end: str | N
         for e in data["events"]
     ]
     lanes = [("event", t("ui.lane_event", lang)), ("meeting", t("ui.lane_meeting", lang))]
-    chart = events_chart(marks, lanes, t("ui.chart_timeline", lang))
+    first, last = (dt.date.fromisoformat(data[k]) if data[k] else None for k in ("from", "to"))
+    chart = events_chart(marks, lanes, t("ui.chart_timeline", lang), first, last)
     return render(request, "timeline.html", lang, data=data, chart=chart, twin=f"/api/timeline?{query}")
 
 
@@ -152,4 +156,121 @@ async def api_entity(request: Request, ent_id: str, on: str | None = None) -> di
 async def page_entity(request: Request, ent_id: str, on: str | None = None) -> Any:
     await auth.principal(request)  # for the page's header, looked up without a worker thread
     data = entity_data(request, ent_id, on)
-    return render(request, "entity.html", lang_of(request), data=data, twin=f"/api/entity/{ent_id}")
+    lang = lang_of(request)
+    page = entity_page(framework_of(request), data, lang)
+    return render(request, "entity.html", lang, data=data, page=page, twin=f"/api/entity/{ent_id}")
+
+
+# -- labels of the pack's field names, kinds and enumerated values, for the pages ------------------
+
+# The catalog groups enumerated values by what they name: both document types share theirs.
+ENUM_GROUPS = {
+    "source_type": "doc_type",
+    "instrument_type": "doc_type",
+    "protected_asset": "asset",
+    "protecting_asset": "asset",
+}
+
+
+def _catalog(key: str, fallback: str) -> Text:
+    return msg(key) if key in MESSAGES else Text(fallback, fallback)
+
+
+def attr_label(attr: str) -> Text:
+    """A field name of the pack (`venue`, `participant`) as words: the catalog's `attr.NAME`."""
+    return _catalog(f"attr.{attr}", attr)
+
+
+def kind_label(kind: str) -> Text:
+    """A kind of entity (`meeting`, `event`) as words: the catalog's `kind.KIND`."""
+    return _catalog(f"kind.{kind}", kind)
+
+
+def enum_label(attr: str, value: str) -> Text:
+    """An enumerated value of a field (`mode: in_person`) as words: `value.GROUP.VALUE`."""
+    return _catalog(f"value.{ENUM_GROUPS.get(attr, attr)}.{value}", value)
+
+
+def _era_of(day: dt.date, cut: str) -> str:
+    """The era form of `day` cut after its year (`cut` "年") or month ("月"): 平成8年, 平成8年1月."""
+    try:
+        text = era_string(day)
+    except (ValueError, KeyError, AttributeError):  # a date the era calendar does not cover
+        return ""
+    return text[: text.index(cut, text.index("年")) + 1]
+
+
+def date_shown(iso: str, precision: str, lang: str) -> tuple[str, str]:
+    """A date as the page shows it, with its era form for Japanese: a date known to the year or the
+    month is that year or month (1996-01-01 of precision year is "1996", 1996年（平成8年）), never a
+    day that the sources do not give. The era form names both eras of a year or month that has two."""
+    day = dt.date.fromisoformat(iso)
+    if precision == "year":
+        text = t("ui.date_year", lang, year=day.year)
+        bounds, cut = (day.replace(month=1, day=1), day.replace(month=12, day=31)), "年"
+    elif precision == "month":
+        text = t("ui.date_month", lang, year=day.year, month=day.month)
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        bounds, cut = (day.replace(day=1), following - dt.timedelta(days=1)), "月"
+    else:
+        return iso, _era_of(day, "日") if lang == "ja" else ""
+    if lang != "ja":
+        return text, ""
+    return text, "・".join(dict.fromkeys(e for e in (_era_of(b, cut) for b in bounds) if e))
+
+
+def _segment(text: str, href: str | None = None, era: str = "", name: str = "") -> dict[str, str | None]:
+    return {"text": text, "href": href, "era": era, "name": name}
+
+
+def value_segments(
+    fw: Framework, attr: str, atype: AttrType | None, value: Any, lang: str, precision: str = "day"
+) -> list[dict[str, str | None]]:
+    """A fact's value (as its JSON twin holds it) as pieces of text in the page's language: a
+    reference is a link to the entity it names (only to an entity of the framework), a text is in
+    the page's language, a date has its era form, an enumerated value its label, and a structure
+    (a participant, an outcome) its fields named. An outcome's `id` names no entity: not shown."""
+    if isinstance(value, dict) and "label" in value and "id" in value:
+        href = f"/entity/{value['id']}" if fw.get(str(value["id"])) is not None else None
+        return [_segment(str(value["label"].get(lang, "")) or str(value["id"]), href)]
+    if isinstance(value, dict) and set(value) == {"ja", "en"}:
+        return [_segment(str(value[lang]))]
+    if isinstance(value, dict):
+        fields = atype.fields if atype is not None else {}
+        order = {k: n for n, k in enumerate(fields)}  # the schema's order: a participant's position, then name
+        items = sorted(value.items(), key=lambda kv: order.get(kv[0], len(order)))
+        shown = [(k, v) for k, v in items if not (k == "id" and getattr(fields.get(k), "kind", "") == "str")]
+        out = []
+        for k, v in shown:
+            for piece in value_segments(fw, k, fields.get(k), v, lang, precision):
+                out.append({**piece, "name": attr_label(k).get(lang) if len(shown) > 1 else ""})
+        return out
+    if isinstance(value, bool):
+        return [_segment(t("ui.yes" if value else "ui.no", lang))]
+    if isinstance(value, str) and atype is not None and atype.kind == "date":
+        text, era = date_shown(value, precision, lang)
+        return [_segment(text, era=era)]
+    if isinstance(value, str) and atype is not None and atype.kind == "enum":
+        return [_segment(enum_label(attr, value).get(lang))]
+    return [_segment("" if value is None else str(value))]
+
+
+def entity_page(fw: Framework, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What the entity page shows beside its JSON twin's data: the kind and every field name as
+    words, each fact's value as labelled pieces (`value_segments`)."""
+    attrs = KINDS.get(data["kind"], {})
+    precision = next((f["value"] for f in data["facts"] if f["attr"] == "precision"), "day")
+    facts = [
+        {
+            "attr": attr_label(f["attr"]).get(lang),
+            "segments": value_segments(
+                fw, f["attr"], attrs[f["attr"]].type if f["attr"] in attrs else None, f["value"], lang, precision
+            ),
+        }
+        for f in data["facts"]
+    ]
+    referrers = [
+        {"kind": kind_label(r["kind"]).get(lang), "attr": attr_label(r["attr"]).get(lang)}
+        for r in data["referenced_by"]
+    ]
+    return {"kind": kind_label(data["kind"]).get(lang), "facts": facts, "referenced_by": referrers}

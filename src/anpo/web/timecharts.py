@@ -58,11 +58,17 @@ def _axis(start: dt.date, end: dt.date, top: float, bottom: float, left: int) ->
     # away spans centuries: the steps stopped at 50 years, and the page failed)
     step = next(s * 10**k for k in range(5) for s in (1, 2, 5) if years / (s * 10**k) <= 12)
     parts = []
-    year = (start.year // step + 1) * step
-    while year <= end.year:
+    # ticks on the years inside the chart: its first year too (1990 of a chart from 1990-01-01 was
+    # unmarked), not the end, the instant after the last day drawn
+    year = -(-start.year // step) * step
+    if dt.date(year, 1, 1) < start:
+        year += step
+    while year <= end.year and dt.date(year, 1, 1) < end:
         x = _x(dt.date(year, 1, 1), start, end, left)
         parts.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" class="chart-grid"/>')
-        parts.append(f'<text x="{x}" y="{bottom + 16}" text-anchor="middle" class="chart-tick">{year}</text>')
+        # a label centred on a tick at the right edge was cut off by the picture's edge: it ends there
+        anchor = "end" if x + 20 > WIDTH else "middle"
+        parts.append(f'<text x="{x}" y="{bottom + 16}" text-anchor="{anchor}" class="chart-tick">{year}</text>')
         year += step
     return parts
 
@@ -90,12 +96,20 @@ def periods_chart(spans: Sequence[Span], start: dt.date, end: dt.date, caption: 
     return Markup("".join(parts))
 
 
-def events_chart(marks: Sequence[Mark], lanes: Sequence[tuple[str, str]], caption: str) -> Markup:
-    """A dot per mark on its lane (`lanes`: (lane id, label)), over the years the marks cover."""
+def events_chart(
+    marks: Sequence[Mark],
+    lanes: Sequence[tuple[str, str]],
+    caption: str,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> Markup:
+    """A dot per mark on its lane (`lanes`: (lane id, label)), from `first` to `last` (inclusive)
+    when given, the period asked for (it drew only the years its marks cover: 1991–1998 for the
+    1990s), else over the years the marks cover."""
     if not marks:
         return Markup("")
-    start = dt.date(min(m.day for m in marks).year, 1, 1)
-    end = dt.date(max(m.day for m in marks).year + 1, 1, 1)
+    start = first or dt.date(min(m.day for m in marks).year, 1, 1)
+    end = last + dt.timedelta(days=1) if last else dt.date(max(m.day for m in marks).year + 1, 1, 1)
     left = 120
     height = len(lanes) * ROW_HEIGHT * 2 + AXIS_HEIGHT + 8
     row = {lane: n for n, (lane, _) in enumerate(lanes)}

@@ -570,7 +570,7 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
     how = clause_reason(
         fw,
         r.clause,
-        f"{delivered}の引渡しは{name.ja}の決済条項によります。物品は同種・同等・同量の物品の返還又は通貨による償還、役務は通貨による償還又は同等の価値の物品・役務の提供により決済します（`acsa.settlement_methods`）。",
+        f"{delivered}の引渡しは{name.ja}の決済条項によります。物品は同種・同等・同量の物品の返還又は通貨による償還、役務は通貨による償還又は同等の価値の物品・役務の提供により決済します（質問 acsa.settlement_methods を参照）。",
         f"A delivery on {delivered} is settled under the settlement clause of the {name.en}: supplies by replacement in kind or reimbursement, services by reimbursement or equal-value exchange (see acsa.settlement_methods).",
     )
     deadline = fw.fact(SETTLEMENT_DEADLINE, "deadline_months", delivered)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from anpo.framework.framework import Framework
 from anpo.framework.model import END, Ref, Text
+from anpo.i18n import in_sentence
 from anpo.rules.core import Answer, Param, ParamError, Reason, cites, question
 from anpo.rules.provisions import Finding, clause_reason, decide, label, rule, scope
 
@@ -113,7 +114,7 @@ def article5_applies(fw: Framework, on: dt.date, params: dict[str, str]) -> Answ
     fact_reason = Reason(
         Text(
             f"{on}時点で{label.ja}は{admin_label.ja}の施政下にありました。",
-            f"On {on} {label.en} was under the administration of {admin_label.en}.",
+            f"On {on} {label.en} was under the administration of {in_sentence(admin.value.id, admin_label).en}.",
         ),
         cites(admin),
     )

@@ -171,7 +171,7 @@ def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> N
     expect(page.get_by_test_id("banner")).to_contain_text("CONFIDENTIAL//REL TO USA, JPN")
     page.get_by_test_id("step-sign").locator("input[name=on]").fill("2020-05-01")
     page.get_by_test_id("step-sign-send").click()
-    expect(page.get_by_test_id("order-facts")).to_contain_text("JPN 2020-05-01")
+    expect(page.get_by_test_id("order-facts")).to_contain_text("Japan 2020-05-01")  # the party by name
 
     page.goto(f"{base}/acsa/orders")
     form = page.get_by_test_id("order-form")

@@ -186,7 +186,7 @@ def test_an_acsa_order_history_in_japanese(web: Web, engine: Any, fw: Framework)
     line = {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "1000", "unit_price": "0.85"}
     order = {"id": "o1", "on": "2020-05-01", "provider": "jpn", "context": "joint_training"}
     order |= {"requesting_unit": "31st MEU", "method": "reimbursement", "lines": [line | {"currency": "USD"}]}
-    post(tanaka, "/api/acsa/orders", order)
+    post(jones, "/api/acsa/orders", order)  # the order is its recipient's step
     post(tanaka, "/api/acsa/orders/o1/sign", {"id": "o1.s1", "on": "2020-05-01"})
     post(jones, "/api/acsa/orders/o1/sign", {"id": "o1.s2", "on": "2020-05-02"})
     delivery = {"id": "o1.d1", "on": "2020-05-03", "lines": [{"line": 1, "quantity": "1000"}], "documents": ["v1"]}

@@ -26,8 +26,9 @@ def users(app: Any, engine: Any, fw: Framework) -> None:
 
 
 def order_form(oid: str, **kw: str) -> dict[str, str]:
-    """The order form's fields as the page sends them (rows 2 and 3 left empty, their presets kept)."""
-    form = {"id": oid, "on": "2020-05-01", "provider": "jpn", "context": "joint_training"}
+    """The order form's fields as the page sends them (rows 2 and 3 left empty, their presets kept),
+    for Japan's officer (tanaka), who orders from the U.S. (the order is its recipient's step)."""
+    form = {"id": oid, "on": "2020-05-01", "provider": "usa", "context": "joint_training"}
     form |= {"requesting_unit": "31st MEU", "method": "reimbursement", "marking_level": "confidential"}
     form |= {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10", "unit_price": "2", "currency": "USD"}
     for n in (2, 3):
@@ -54,7 +55,7 @@ def binding(tanaka: TestClient, jones: TestClient, oid: str, lines: int = 1) -> 
     line = {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "1000", "unit_price": "1", "currency": "USD"}
     body = {"id": oid, "on": "2020-05-01", "provider": "jpn", "context": "joint_training"}
     body |= {"requesting_unit": "31st MEU", "method": "reimbursement", "lines": [line] * lines}
-    assert api(tanaka, "/api/acsa/orders", body).status_code == 201
+    assert api(jones, "/api/acsa/orders", body).status_code == 201  # from Japan: the U.S. orders
     assert api(tanaka, f"/api/acsa/orders/{oid}/sign", {"id": f"{oid}.s1", "on": "2020-05-01"}).status_code == 200
     assert api(jones, f"/api/acsa/orders/{oid}/sign", {"id": f"{oid}.s2", "on": "2020-05-02"}).status_code == 200
 

@@ -76,7 +76,8 @@ def test_the_ask_page_still_answers_a_good_question_and_shows_an_empty_form(web:
 # -- JSON bodies ------------------------------------------------------------------------------------
 
 LINE = {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10", "unit_price": "2", "currency": "USD"}
-ORDER = {"on": "2020-05-01", "provider": "jpn", "context": "joint_training", "requesting_unit": "31st MEU"}
+# from the U.S.: the order is its recipient's step, and Japan's officer (tanaka) places it
+ORDER = {"on": "2020-05-01", "provider": "usa", "context": "joint_training", "requesting_unit": "31st MEU"}
 ORDER |= {"method": "reimbursement", "lines": [LINE]}
 # Every POST route that takes a JSON body, with a body it would otherwise take.
 JSON_BODIES: dict[str, dict[str, Any]] = {

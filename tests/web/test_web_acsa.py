@@ -35,9 +35,11 @@ def users(app: Any, engine: Any, fw: Framework) -> None:
 
 
 def order(oid: str, **kw: Any) -> dict[str, Any]:
+    """An order from the U.S. by default: the order is the recipient's step, and Japan's officers
+    (tanaka) place most of them here."""
     line = {"category": kw.pop("category", "fuel"), "item": "jp8", "unit": "l", "quantity": "1000"}
     line |= {"unit_price": "0.85", "currency": "USD"}
-    base = {"id": oid, "on": "2020-05-01", "provider": "jpn", "context": "joint_training"}
+    base = {"id": oid, "on": "2020-05-01", "provider": "usa", "context": "joint_training"}
     base |= {"requesting_unit": "31st MEU", "method": "reimbursement", "lines": [line]}
     return base | kw
 
@@ -47,7 +49,8 @@ def post(client: TestClient, path: str, body: dict[str, Any]) -> Any:
 
 
 def to_binding(tanaka: TestClient, jones: TestClient, oid: str, **kw: Any) -> None:
-    assert post(tanaka, "/api/acsa/orders", order(oid, **kw)).status_code == 201
+    """An order from Japan to the U.S., placed by the recipient's officer (jones), signed by both."""
+    assert post(jones, "/api/acsa/orders", order(oid, provider="jpn", **kw)).status_code == 201
     assert post(tanaka, f"/api/acsa/orders/{oid}/sign", {"id": f"{oid}.s1", "on": "2020-05-01"}).status_code == 200
     assert post(jones, f"/api/acsa/orders/{oid}/sign", {"id": f"{oid}.s2", "on": "2020-05-02"}).status_code == 200
 
@@ -91,13 +94,13 @@ def test_lifecycle_through_the_api(web: Any) -> None:
 @pytest.mark.usefixtures("users")
 def test_lifecycle_through_the_pages(web: Any) -> None:
     tanaka, jones = web("tanaka"), web("jones")
-    page = tanaka.get("/acsa/orders")
+    page = jones.get("/acsa/orders")
     assert page.status_code == 200 and 'data-testid="order-form"' in page.text
-    form = {"csrf_token": csrf_of(tanaka), "id": "p1", "on": "2020-05-01", "provider": "jpn"}
+    form = {"csrf_token": csrf_of(jones), "id": "p1", "on": "2020-05-01", "provider": "jpn"}
     form |= {"context": "joint_training", "requesting_unit": "31st MEU", "method": "reimbursement"}
     form |= {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10", "unit_price": "2", "currency": "USD"}
     form |= {"marking_level": "confidential", "releasable_to": ["jpn", "usa"]}
-    r = tanaka.post("/acsa/orders", data=form, follow_redirects=False)
+    r = jones.post("/acsa/orders", data=form, follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (303, "/acsa/orders/p1")
     steps: list[tuple[TestClient, str, dict[str, str]]] = [
         (tanaka, "sign", {"on": "2020-05-01"}),
@@ -125,7 +128,7 @@ def test_lifecycle_through_the_pages(web: Any) -> None:
 @pytest.mark.usefixtures("users")
 def test_the_order_form_takes_several_lines(web: Any) -> None:
     tanaka = web("tanaka")
-    form = {"csrf_token": csrf_of(tanaka), "id": "m1", "on": "2020-05-01", "provider": "jpn"}
+    form = {"csrf_token": csrf_of(tanaka), "id": "m1", "on": "2020-05-01", "provider": "usa"}
     form |= {"context": "joint_training", "method": "reimbursement", "marking_level": "confidential"}
     form |= {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10", "unit_price": "2", "currency": "USD"}
     form |= {"category.2": "food", "item.2": "ration", "unit.2": "pack", "quantity.2": "5", "unit_price.2": "3"}
@@ -154,7 +157,7 @@ def test_refused_order_shows_reasons_and_citations(web: Any) -> None:
     body = r.json()
     assert body["code"] == "refused" and "ammunition" in body["error"]["en"]
     assert body["reasons"] and all(reason["citations"] for reason in body["reasons"])
-    form = {"csrf_token": csrf_of(tanaka), "id": "w1", "on": "2020-05-01", "provider": "jpn"}
+    form = {"csrf_token": csrf_of(tanaka), "id": "w1", "on": "2020-05-01", "provider": "usa"}
     form |= {"context": "joint_training", "requesting_unit": "x", "method": "reimbursement"}
     form |= {
         "category": "weapons",
@@ -175,8 +178,10 @@ def test_markings_hide_orders_from_lists_addresses_counts_and_reports(web: Any, 
     tanaka, jones, suzuki = web("tanaka"), web("jones"), web("suzuki")
     to_binding(tanaka, jones, "shared")
     deliver(tanaka, "shared", "100")
-    secret = order("jpnonly", marking_level="secret", releasable_to=["jpn"])
-    assert post(tanaka, "/api/acsa/orders", secret).status_code == 201
+    # an order from Japan that the U.S. may not read: placed (as the U.S. signature below) by
+    # trusted tooling, since its recipient's officers may not read it
+    secret = order("jpnonly", provider="jpn", marking_level="secret", releasable_to=["jpn"])
+    assert Ledger(engine, fw).execute(system_principal(), parse({**secret, "kind": "order"}))["code"] == "ok"
     assert post(tanaka, "/api/acsa/orders/jpnonly/sign", {"id": "j.s1", "on": "2020-05-01"}).status_code == 200
     assert tanaka.get("/api/acsa/orders").json()["count"] == 2
     assert "SECRET//REL TO JPN" in tanaka.get("/acsa/orders?lang=en").text
@@ -302,7 +307,7 @@ def test_the_order_list_comes_in_pages_of_readable_orders(web: Any, app: Any) ->
 @pytest.mark.usefixtures("users")
 def test_dashboard_lists_the_ledger_actions_of_the_users_party(web: Any) -> None:
     tanaka, jones = web("tanaka"), web("jones")
-    assert post(tanaka, "/api/acsa/orders", order("d1")).status_code == 201
+    assert post(jones, "/api/acsa/orders", order("d1", provider="jpn")).status_code == 201
     items = jones.get("/api/dashboard").json()["items"]
     assert {"kind": "acsa.order.sign", "href": "/acsa/orders/d1"}.items() <= items[0].items()
     assert "/acsa/orders/d1" in jones.get("/dashboard").text
@@ -354,7 +359,7 @@ def test_a_balance_beyond_64_bits_gets_a_422_with_the_reason(web: Any, engine: A
     line = {"category": "fuel", "item": "jp8", "unit": "l", "quantity": "10000000000000", "unit_price": "1"}
     lines = [line | {"currency": "JPY"}] * 60
     to_binding(tanaka, jones, "big1", lines=lines)
-    assert post(tanaka, "/api/acsa/orders", order("big2", lines=lines)).status_code == 201
+    assert post(jones, "/api/acsa/orders", order("big2", provider="jpn", lines=lines)).status_code == 201
     assert post(tanaka, "/api/acsa/orders/big2/sign", {"id": "big2.s1", "on": "2020-05-01"}).status_code == 200
     before = audit_rows(engine, "acsa.sign")
     refused = post(jones, "/api/acsa/orders/big2/sign", {"id": "big2.s2", "on": "2020-05-02"})

@@ -16,7 +16,7 @@ from anpo.ledger import money
 from anpo.ledger import postings as p
 from anpo.ledger.commands import Cancel, Command, Correct, Deliver, Order, Receive, Settle, Sign
 from anpo.ledger.days import iso
-from anpo.ledger.messages import LedgerError, fail, m
+from anpo.ledger.messages import LedgerError, fail, m, word
 from anpo.ledger.policy import ACTIONS, Policy
 from anpo.ledger.postings import Posting
 from anpo.ledger.rates import convert
@@ -87,19 +87,23 @@ class Batch:
 
     def authorise(self, action: str, marking: Marking, party: str | None = None) -> None:
         """The access check of every step, memoised for the batch: its principal is the same for
-        every command, and a batch's orders share a few markings. Only passes are kept."""
+        every command, and a batch's orders share a few markings. Only passes are kept.
+
+        `party`: the party whose step it is (an order's recipient, a signature's side, a
+        delivery's provider, a receipt's and a settlement's recipient); only a principal of that
+        party takes it (`system` acts for either; a principal of no party for neither)."""
         key = (action, marking, party)
         if key in self._authorised:
             return
         require(self.levels, self.principal, action, marking)
         if party is not None and not self.principal.system and self.principal.party != party:
-            raise fail("not_permitted", action=action)
+            raise fail("not_permitted", "not_the_party", action=word(action), party=self.policy.label(party))
         self._authorised.add(key)
 
     @staticmethod
     def not_before(step: str, on: dt.date, what: str, earlier: dt.date | None) -> None:
         if earlier is not None and on < earlier:
-            raise fail("out_of_order", "before", step=step, on=on, what=what, earlier=earlier)
+            raise fail("out_of_order", "before", step=word(step), on=on, what=word(what), earlier=earlier)
 
     def post(
         self,
@@ -179,7 +183,7 @@ class Batch:
         marking, releasable = _order_marking(cmd.marking_level, cmd.releasable_to)
         if len(self.levels.order) > 1 and cmd.marking_level not in self.levels.order:
             raise fail("invalid", "bad_marking", level=cmd.marking_level, allowed=", ".join(self.levels.order))
-        self.authorise(ACTIONS["order"], marking)
+        self.authorise(ACTIONS["order"], marking, cmd.recipient)  # the order is the recipient's step
         if cmd.id in self.orders:
             raise fail("exists_with_different_fields", id=cmd.id)
         categories = tuple(line.category for line in cmd.lines)
@@ -218,20 +222,26 @@ class Batch:
         agreement = self.policy.agreement(cmd.on)
         if agreement is None:
             raise LedgerError("refused", m("no_agreement", on=cmd.on))
+        policy = self.policy
         for line in cmd.lines:
-            answer = self.policy.may_provide(cmd.provider, line.category, cmd.context, cmd.on)
+            answer = policy.may_provide(cmd.provider, line.category, cmd.context, cmd.on)
             if answer["answer"] is not True:
                 key = "refused" if answer["answer"] is False else "undetermined"
-                params = {"provider": cmd.provider, "category": line.category, "context": cmd.context, "on": cmd.on}
+                params = {
+                    "provider": policy.label(cmd.provider),
+                    "category": policy.label(line.category),
+                    "context": policy.label(cmd.context),
+                    "on": cmd.on,
+                }
                 raise LedgerError("refused", m(key, **params), answer["reasons"])
-            methods = self.policy.settlement_methods(line.category, cmd.on)
+            methods = policy.settlement_methods(line.category, cmd.on)
             if cmd.method not in methods:
                 raise fail(
                     "invalid",
                     "method_not_allowed",
-                    category=line.category,
-                    method=cmd.method,
-                    allowed=", ".join(methods),
+                    category=policy.label(line.category),
+                    method=policy.label(cmd.method),
+                    allowed=policy.labels(methods),
                 )
         return agreement
 
@@ -241,7 +251,7 @@ class Batch:
         if order.cancelled_on is not None:
             raise fail("cancelled", order=order.id)
         if order.signed(cmd.party) is not None:
-            raise fail("already_signed", party=cmd.party, order=order.id)
+            raise fail("already_signed", party=self.policy.label(cmd.party), order=order.id)
         self.not_before("signature", cmd.on, "order", order.order_date)
         if cmd.party == "jpn":
             order.signed_jpn = cmd.on
@@ -271,7 +281,7 @@ class Batch:
         if order.cancelled_on is not None:
             raise fail("cancelled", order=order.id)
         if order.binding_on is None:
-            signed = ", ".join(x for x in ("jpn", "usa") if order.signed(x)) or "-"
+            signed = self.policy.labels([x for x in ("jpn", "usa") if order.signed(x)])
             raise fail("out_of_order", "not_binding", order=order.id, signed=signed)
         self.not_before("delivery", cmd.on, "binding", order.binding_on)
         if not cmd.documents:
@@ -399,7 +409,8 @@ class Batch:
         order = self.order(cmd.order)
         self.authorise(ACTIONS["settle"], order.marking, order.recipient)
         if cmd.method != order.method:
-            raise fail("invalid", "wrong_method", order=order.id, expected=order.method, method=cmd.method)
+            expected, method = self.policy.label(order.method), self.policy.label(cmd.method)
+            raise fail("invalid", "wrong_method", order=order.id, expected=expected, method=method)
         if cmd.line is not None and cmd.line not in order.lines:
             raise fail("unknown_line", order=order.id, line=cmd.line)
         targets = [o for o in order.obligations if o.outstanding > 0 and cmd.line in (None, o.line_no)]

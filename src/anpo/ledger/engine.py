@@ -36,7 +36,7 @@ from anpo.ledger.commands import (
     same_command,
 )
 from anpo.ledger.days import iso, iso_or_none
-from anpo.ledger.messages import LedgerError, fail
+from anpo.ledger.messages import LedgerError, fail, word
 from anpo.ledger.policy import ACTIONS, Policy
 from anpo.ledger.state import load_orders, orders_of_deliveries, rows_for
 from anpo.security import audit
@@ -162,7 +162,7 @@ class Ledger:
                     require(self.levels, principal, ACTIONS[kind], marking)
                 except AccessDenied as exc:
                     denied.append((cmd, exc))
-                    results.append(_error(cmd, fail("not_permitted", action=exc.action)))
+                    results.append(_error(cmd, fail("not_permitted", action=word(exc.action))))
                     continue
                 if kind == cmd.kind and same_command(cmd, prior_fp, fp):
                     results.append({**result, "code": "exists"})
@@ -176,7 +176,7 @@ class Ledger:
                 continue
             except AccessDenied as exc:
                 denied.append((cmd, exc))
-                results.append(_error(cmd, fail("not_permitted", action=exc.action)))
+                results.append(_error(cmd, fail("not_permitted", action=word(exc.action))))
                 continue
             done[cmd.id] = (cmd.kind, fp, result)
             results.append(result)

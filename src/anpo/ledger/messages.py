@@ -12,12 +12,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "id {id} was already used by a command with different content.",
     ),
     "not_permitted": ("権限がありません（{action}）。", "not permitted ({action})."),
+    "not_the_party": (
+        "権限がありません（{action}）: この指示を行えるのは{party}の利用者です。",
+        "not permitted ({action}): only a user of {party} may take this step.",
+    ),
     "refused": (
-        "発注は認められません: {provider} は {on} に「{context}」において「{category}」を提供できません。",
+        "発注は認められません: {provider}は {on} に「{context}」において「{category}」を提供できません。",
         "order refused: on {on}, {provider} may not provide {category} in {context}.",
     ),
     "undetermined": (
-        "発注を判断できません: {on} の「{context}」における「{category}」の提供の可否が定まりません。",
+        "発注を判断できません: {provider}が {on} に「{context}」において「{category}」を提供できるか定まりません。",
         "order cannot be decided: whether {provider} may provide {category} in {context} on {on} is undetermined.",
     ),
     "no_agreement": ("{on} に効力を有するACSAはありません。", "no ACSA was in force on {on}."),
@@ -74,20 +78,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "id {value} is not usable (1-64 characters: letters, digits, - _ . :).",
     ),
     "method_not_allowed": (
-        "「{category}」は {method} では決済できません（使える方法: {allowed}）。",
+        "「{category}」は「{method}」では決済できません（使える方法: {allowed}）。",
         "{category} cannot be settled by {method} (allowed: {allowed}).",
     ),
     "unknown_order": ("発注 {order} はありません。", "there is no order {order}."),
     "unknown_delivery": ("引渡し {delivery} はありません。", "there is no delivery {delivery}."),
     "unknown_line": ("発注 {order} に品目 {line} はありません。", "order {order} has no line {line}."),
     "cancelled": ("発注 {order} は取り消されています。", "order {order} has been cancelled."),
-    "already_signed": ("{party} は発注 {order} に既に署名しています。", "{party} has already signed order {order}."),
+    "already_signed": ("{party}は発注 {order} に既に署名しています。", "{party} has already signed order {order}."),
     "not_binding": (
         "発注 {order} は両者の署名がまだそろっていません（署名: {signed}）。",
         "order {order} is not yet signed by both sides (signed: {signed}).",
     ),
     "before": (
-        "{step} の日付 {on} は {what} の日付 {earlier} より前です。",
+        "{step}の日付 {on} は{what}の日付 {earlier} より前です。",
         "the {step} date {on} is before the {what} date {earlier}.",
     ),
     "exceeds_ordered": (
@@ -107,7 +111,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "delivery {delivery} cannot be corrected: its receipt is already confirmed.",
     ),
     "wrong_method": (
-        "発注 {order} の決済方法は {expected} です（指示: {method}）。",
+        "発注 {order} の決済方法は「{expected}」です（指示: 「{method}」）。",
         "order {order} is settled by {expected}, not {method}.",
     ),
     "wrong_currency": (
@@ -187,10 +191,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# The Japanese words of the ledger's own ids that its messages name: steps (as `Batch.not_before`
+# names them) and actions. The pack's vocabulary (parties, categories, contexts, methods) is shown
+# by its labels (`Policy.label`); the English text keeps the ids, which the CLI and API take.
+WORDS_JA: dict[str, str] = {
+    "order": "発注",
+    "signature": "署名",
+    "binding": "発注の成立（両者の署名）",
+    "delivery": "引渡し",
+    "receipt": "受領確認",
+    "settlement": "決済",
+    "cancellation": "取消し",
+    "correction": "訂正",
+    "acsa.order": "発注",
+    "acsa.sign": "署名",
+    "acsa.deliver": "引渡し",
+    "acsa.receive": "受領確認",
+    "acsa.settle": "決済",
+    "acsa.cancel": "取消し",
+    "acsa.correct": "訂正",
+}
+
+
+def word(value: str) -> Text:
+    """One of the ledger's own ids as a message parameter: its Japanese word, the id in English."""
+    return Text(WORDS_JA.get(value, value), value)
+
+
 def m(key: str, /, **params: Any) -> Text:
-    """The message `key` with its parameters filled in, in both languages."""
+    """The message `key` with its parameters filled in, in both languages. A parameter given as a
+    Text (a label, `word`) fills each language's text with its own."""
     ja, en = MESSAGES[key]
-    return Text(ja.format(**params), en.format(**params))
+    if not any(isinstance(v, Text) for v in params.values()):
+        return Text(ja.format(**params), en.format(**params))
+    in_ja = {k: v.ja if isinstance(v, Text) else v for k, v in params.items()}
+    in_en = {k: v.en if isinstance(v, Text) else v for k, v in params.items()}
+    return Text(ja.format(**in_ja), en.format(**in_en))
 
 
 class LedgerError(Exception):

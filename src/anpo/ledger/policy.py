@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anpo.framework.framework import Framework
+from anpo.framework.model import Text
 from anpo.ledger.commands import KINDS
 from anpo.rules.core import ask
 from anpo.rules.provisions import boundaries_of
@@ -49,6 +50,15 @@ Cleared = tuple[str, list[dict[str, Any]], str, str]
 
 
 _MEMOS: weakref.WeakKeyDictionary[Framework, dict[tuple[dt.date, ...], _Memo]] = weakref.WeakKeyDictionary()
+
+
+def name_of(fw: Framework, ent_id: str) -> Text:
+    """What the pages and messages call a vocabulary id of the pack: its short label if it has one
+    (a party: 日本 / Japan; an agreement), else its label; an id the pack does not know, as it is."""
+    ent = fw.get(ent_id)
+    if ent is None:
+        return Text(ent_id, ent_id)
+    return ent.short or ent.label
 
 
 def reasons_digest(text: str) -> str:
@@ -129,6 +139,19 @@ class Policy:
         if len(self._memo.cleared) < MEMO_CASES:
             self._memo.cleared[key] = found
         return found
+
+    def label(self, ent_id: str) -> Text:
+        """A vocabulary id (a party, a category, a context, a method) as a message parameter
+        (`messages.m`): its name in Japanese (`name_of`), the id itself in English (which the CLI
+        and the API take). Asked only by refusals."""
+        return Text(name_of(self.fw, ent_id).ja, ent_id)
+
+    def labels(self, ent_ids: list[str] | tuple[str, ...]) -> Text:
+        """`label` of several ids, as a list in each language (the ids themselves: "-" if none)."""
+        if not ent_ids:
+            return Text("-", "-")
+        found = [self.label(i) for i in ent_ids]
+        return Text("、".join(t.ja for t in found), ", ".join(t.en for t in found))
 
     def agreement(self, on: dt.date) -> str | None:
         value = self._ask("acsa.agreement_in_force", {}, on)["answer"]

@@ -18,7 +18,37 @@ for replacement in kind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from anpo.framework.model import Text
+
 LEGS = ("commitment", "delivery", "receipt", "obligation", "settlement", "payment")
+
+# The kinds of account, in both languages, for the pages (`account_label`); the accounts' ids,
+# in exports and the JSON, stay as they are.
+ACCOUNT_KINDS: dict[str, Text] = {
+    "commitments:to_receive": Text("受入約定", "commitments to receive"),
+    "commitments:to_provide": Text("提供約定", "commitments to provide"),
+    "awaiting_receipt": Text("受領確認待ち", "awaiting receipt"),
+    "received": Text("受領済み", "received"),
+    "provided": Text("提供済み", "provided"),
+    "receivable": Text("債権", "receivable"),
+    "payable": Text("債務", "payable"),
+    "settled_in": Text("決済受入", "settled in"),
+    "settled_out": Text("決済払出", "settled out"),
+}
+
+
+def account_label(account: str, name: Callable[[str], Text]) -> Text:
+    """An account (`party:kind[:detail]`) in words: its party, kind and detail (an agreement or a
+    settlement method), each as `name` gives it; a part it does not know is shown as it is."""
+    party, _, rest = account.partition(":")
+    kind, detail = rest, ""
+    if rest not in ACCOUNT_KINDS:
+        kind, _, detail = rest.partition(":")
+    words = ACCOUNT_KINDS.get(kind) or Text(kind, kind)
+    parts = [name(party), words, *([name(detail)] if detail else [])]
+    return Text(" / ".join(x.ja for x in parts), " / ".join(x.en for x in parts))
 
 
 # A posting, as the row written to acsa_postings: (txn, order_id, obligation_id, on_date (ISO text,

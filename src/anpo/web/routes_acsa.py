@@ -10,6 +10,7 @@ Anonymous visitors see nothing of the ledger: pages send them to /login, the API
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,9 +28,11 @@ from anpo.dates import today
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.ledger import tables as t
-from anpo.ledger.commands import DEFAULT_RELEASABLE, LINE_FIELDS, STATUSES, parse
+from anpo.ledger.commands import DEFAULT_RELEASABLE, LINE_FIELDS, STATUSES, other, parse
 from anpo.ledger.engine import Ledger
 from anpo.ledger.messages import LedgerError, m
+from anpo.ledger.policy import name_of
+from anpo.ledger.postings import account_label
 from anpo.ledger.queries import FISCAL_YEARS, Reader
 from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS, SETTLEMENT_METHODS
 from anpo.security import access, audit
@@ -212,6 +215,35 @@ def _fy(calendar: str, on: dt.date) -> int:
     return on.year + 1 if on.month >= 10 else on.year
 
 
+NUMBER = re.compile(r"(-?)(\d+)(\.\d+)?")
+
+
+def number(value: Any) -> str:
+    """A figure of the ledger's tables (text, exact: "102153600.25") with thousands separators,
+    its decimals as they are; anything else as it is."""
+    text = "" if value is None else str(value)
+    found = NUMBER.fullmatch(text)
+    if found is None:
+        return text
+    sign, whole, fraction = found.groups()
+    return f"{sign}{int(whole):,}{fraction or ''}"
+
+
+def _names(request: Request, lang: str) -> dict[str, Any]:
+    """The page helpers that put words for the ledger's ids: `name(id)` a party's or an agreement's
+    short name (else its label), `account(id)` an account in words (`postings.account_label`), and
+    `num(figure)` (`number`). The ids stay in the JSON twins and exports."""
+    fw = framework_of(request)
+
+    def name(ent_id: Any) -> str:
+        return name_of(fw, str(ent_id)).get(lang)
+
+    def account(account_id: Any) -> str:
+        return account_label(str(account_id), lambda x: name_of(fw, x)).get(lang)
+
+    return {"name": name, "account": account, "num": number}
+
+
 def _charts(groups: dict[str, list[tuple[str, float]]], caption: Text, lang: str) -> list[tuple[str, Markup]]:
     """One bar chart per commodity (amounts of different commodities are not comparable)."""
     out = []
@@ -299,7 +331,9 @@ def _json_refusal(exc: Refusal) -> JSONResponse:
 def api_order(request: Request, payload: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
     """Raise an order: `{"id"?, "on"?, "provider", "context", "requesting_unit", "method", "lines":
     [{"category", "item", "unit", "quantity", "unit_price", "currency"}], "marking_level"?,
-    "releasable_to"?}`. A refused order answers 422 with the reasons and their citations."""
+    "releasable_to"?}`. A refused order answers 422 with the reasons and their citations. The order
+    is its recipient's step: a user of a party orders from the other party (`provider`), else 403
+    (`not_permitted`)."""
     _deny_anonymous(request, "order")
     principal = principal_of(request, api=True)
     refuse_unknown_fields(payload, API_FIELDS["order"])
@@ -379,7 +413,8 @@ def _order_form(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
         "kind": "order",
         "id": data.get("id"),
         "on": data.get("on") or today(),
-        "provider": data.get("provider") or principal.party,
+        # the order is the recipient's: a user orders from the other party (`order_providers`)
+        "provider": data.get("provider") or other(principal.party or ""),
         "context": data.get("context", ""),  # absent: "context= is not allowed", not "context=None"
         "requesting_unit": data.get("requesting_unit", ""),
         "method": data.get("method", ""),
@@ -428,7 +463,8 @@ async def form_step(request: Request, order_id: str, kind: Step) -> Any:
 
 
 def _page(request: Request, template: str, twin: str, status: int = 200, **context: Any) -> Any:
-    response = render(request, template, lang_of(request), twin=twin, steps=STEPS, **context)
+    lang = lang_of(request)
+    response = render(request, template, lang, twin=twin, steps=STEPS, **_names(request, lang), **context)
     response.status_code = status
     return response
 
@@ -470,7 +506,9 @@ def _orders_page(
 ) -> Any:
     data = orders_data(request, principal, status, on, overdue, limit, offset)
     query = request.url.query if request.method == "GET" else ""
-    can_order = any(r in principal.roles for r in access.ACTION_ROLES["acsa.order"]) and principal.party is not None
+    # the order is the recipient's step: a user of a party orders from the other one only
+    order_providers = [p for p in PROVIDERS if other(p) == principal.party]
+    can_order = any(r in principal.roles for r in access.ACTION_ROLES["acsa.order"]) and bool(order_providers)
     return _page(
         request,
         "acsa_orders.html",
@@ -480,6 +518,7 @@ def _orders_page(
         pages=_page_links(request, data),
         statuses=STATUSES,
         can_order=can_order,
+        order_providers=order_providers,
         refusal=refusal.body if refusal else None,
         form=form or {},
         vocab={"providers": PROVIDERS, "contexts": ACSA_CONTEXTS, "methods": SETTLEMENT_METHODS},
@@ -554,10 +593,12 @@ async def page_balances(request: Request) -> Any:
 
 def _balances_page(request: Request) -> Any:
     data = balances_data(request, principal_of(request, api=False))
+    lang = lang_of(request)
+    account = _names(request, lang)["account"]
     groups: dict[str, list[tuple[str, float]]] = {}
     for row in data["balances"]:
-        groups.setdefault(row["commodity"], []).append((row["account"], float(row["amount"])))
-    charts = _charts(groups, msg("ui.acsa.balances"), lang_of(request))
+        groups.setdefault(row["commodity"], []).append((account(row["account"]), float(row["amount"])))
+    charts = _charts(groups, msg("ui.acsa.balances"), lang)
     return _page(request, "acsa_balances.html", "/api/acsa/balances", data=data, charts=charts)
 
 
@@ -575,11 +616,13 @@ def api_ageing(request: Request, on: str | None = None) -> dict[str, Any]:
 @router.get("/acsa/ageing", include_in_schema=False)
 def page_ageing(request: Request, on: str | None = None) -> Any:
     data = ageing_data(request, principal_of(request, api=False), on)
+    lang = lang_of(request)
+    name = _names(request, lang)["name"]
     groups: dict[str, list[tuple[str, float]]] = {}
     for row in data["rows"]:
-        for name, value in row["buckets"].items():
-            groups.setdefault(row["commodity"], []).append((f"{row['debtor'].upper()} {name}", float(value)))
-    charts = _charts(groups, msg("ui.acsa.ageing"), lang_of(request))
+        for bucket, value in row["buckets"].items():
+            groups.setdefault(row["commodity"], []).append((f"{name(row['debtor'])} {bucket}", float(value)))
+    charts = _charts(groups, msg("ui.acsa.ageing"), lang)
     return _page(request, "acsa_ageing.html", f"/api/acsa/ageing?on={data['on']}", data=data, charts=charts)
 
 
@@ -605,12 +648,16 @@ def api_report(request: Request, fy: int | None = None, calendar: str = "jp") ->
 @router.get("/acsa/report", include_in_schema=False)
 def page_report(request: Request, fy: int | None = None, calendar: str = "jp") -> Any:
     data = report_data(request, principal_of(request, api=False), fy, calendar)
+    lang = lang_of(request)
+    fw, name = framework_of(request), _names(request, lang)["name"]
     groups: dict[str, list[tuple[str, float]]] = {}
     for ag in data["agreements"]:
         for row in ag["by_category"]:
-            label = f"{row['provider'].upper()} {row['category']}"
-            groups.setdefault(f"{ag['agreement']} · {row['commodity']}", []).append((label, float(row["provided"])))
-    charts = _charts(groups, msg("ui.acsa.provided"), lang_of(request))
+            category = fw.get(row["category"])
+            label = f"{name(row['provider'])} {category.label.get(lang) if category else row['category']}"
+            key = f"{name(ag['agreement'])} · {row['commodity']}"
+            groups.setdefault(key, []).append((label, float(row["provided"])))
+    charts = _charts(groups, msg("ui.acsa.provided"), lang)
     twin = f"/api/acsa/report?fy={data['fy']}&calendar={data['calendar']}"
     return _page(request, "acsa_report.html", twin, data=data, charts=charts)
 

@@ -209,7 +209,7 @@ def test_cli_lists_a_records_entries_with_their_banners(engine: Any, db_url: str
     assert text.exit_code == 0, text.output
     lines = text.stdout.splitlines()
     assert lines[0] == "極秘//USA, JPN限り"
-    assert "sato (JPN)  work.determination.write  成功  case:c1  [極秘//USA, JPN限り]" in lines[1]
+    assert "sato (JPN)  事態の認定の記録 [work.determination.write]  成功  case:c1  [極秘//USA, JPN限り]" in lines[1]
     denied = cli.run("audit", "list", "--url", db_url, "--outcome", "denied", "--actor", "smith", "--to", "2024-06-10")
     assert "smith (USA)  login  Denied  user:smith  [PUBLIC]" in denied.stdout, denied.output
     assert "smith (USA)  read  Denied  case:c2  [CONFIDENTIAL//REL TO JPN]" in denied.stdout

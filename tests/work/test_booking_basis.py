@@ -40,7 +40,7 @@ def test_before_march_2008_none_is_recorded_and_the_booking_is_taken_with_a_warn
     assert {"source": "src_sofa_1960", "locator": "第2条4(a)"} in row["basis"]["citations"]
     [warning] = row["warnings"]
     assert warning["en"] == (
-        "No joint-use arrangement recorded in the pack covers the SDF at Camp Hansen from 2005-05-01 08:00"
+        "No joint-use arrangement recorded in anpo's sources covers the SDF at Camp Hansen from 2005-05-01 08:00"
         " to 2005-05-03 17:00: check the arrangement under SOFA Art. 2-4(a) before using the facility"
     )
     assert "キャンプ・ハンセン" in warning["ja"] and "地位協定第2条4項(a)" in warning["ja"]
@@ -92,7 +92,7 @@ def test_a_facility_with_no_recorded_operator(work: Any) -> None:
     with work() as w:
         row = book(w, "misawa_air_base", "usa", T(2024, 1, 10), T(2024, 1, 11))
     assert row["basis"]["kind"] == "operator_unknown"
-    assert "records no operator of Misawa Air Base" in row["warnings"][0]["en"]
+    assert "record no operator of Misawa Air Base" in row["warnings"][0]["en"]
     assert "三沢飛行場" in row["warnings"][0]["ja"]
 
 
@@ -127,7 +127,7 @@ def test_the_cli_warns_on_stderr_and_exits_0(cli: Any, engine: Any, db_url: str)
     args = ["facilities", "book", "camp_hansen", "--party", "jpn", "--url", db_url]
     early = cli.run(*args, "--start", "2005-05-01T08:00", "--end", "2005-05-02T08:00")
     assert early.exit_code == 0, early.output
-    assert "No joint-use arrangement recorded in the pack covers the SDF at Camp Hansen" in early.stderr
+    assert "No joint-use arrangement recorded in anpo's sources covers the SDF at Camp Hansen" in early.stderr
     assert "No joint-use" not in early.stdout and "src_sofa_1960" in early.stdout
     ja = cli.run(*args, "--start", "2006-05-01T08:00", "--end", "2006-05-02T08:00", "--lang", "ja")
     assert ja.exit_code == 0 and "地位協定第2条4項(a)" in ja.stderr

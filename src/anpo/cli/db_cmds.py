@@ -3,7 +3,6 @@ the audit chain, read the audit log."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -151,7 +150,18 @@ def audit_list(
     about. It only reads (one snapshot), as trusted local tooling, as `audit verify` and the other
     lists do. / 監査ログの閲覧"""
     from anpo.i18n import msg
-    from anpo.security.audit_read import OUTCOMES, AuditQueryError, build_query, page_json, read_entries
+    from anpo.security.audit_read import (
+        ACTION_LABELS,
+        OUTCOMES,
+        AuditQueryError,
+        action_label,
+        actor_label,
+        build_query,
+        detail_text,
+        page_json,
+        read_entries,
+        shown_at,
+    )
     from anpo.security.markings import Levels
     from anpo.security.principal import system_principal
     from anpo.store.db import session_factory, transaction
@@ -175,15 +185,21 @@ def audit_list(
         code = lang.value
         lines = [levels.banner(page.marking).get(code)]
         for e in data["entries"]:
-            who = e["actor"] + (f" ({e['party'].upper()})" if e["party"] else "")
+            who = actor_label(e["actor"]).get(code) + (f" ({e['party'].upper()})" if e["party"] else "")
             banner = e["marking"][f"banner_{code}"]
-            detail = json.dumps(e["detail"], ensure_ascii=False, sort_keys=True)
+            # the action in words, its id beside it (what `--action` takes) unless the same word
+            # ("login"); an action it does not know as it is
+            action_text = e["action"]
+            if e["action"] in ACTION_LABELS and action_label(e["action"]).get(code) != e["action"]:
+                action_text = f"{action_label(e['action']).get(code)} [{e['action']}]"
             outcome_text = (
                 msg(f"ui.audit.outcome.{e['outcome']}").get(code) if e["outcome"] in OUTCOMES else e["outcome"]
             )
             record_text = f"{e['record']['type']}:{e['record']['id']}"
+            detail = detail_text(e["detail"], code)
             lines.append(
-                f"{e['id']}  {e['at']}  {who}  {e['action']}  {outcome_text}  {record_text}  [{banner}]  {detail}"
+                f"{e['id']}  {shown_at(e['at'])} UTC  {who}  {action_text}  {outcome_text}  {record_text}  [{banner}]"
+                + (f"  {detail}" if detail else "")
             )
         if not data["entries"]:
             lines.append(msg("audit.none").get(code))

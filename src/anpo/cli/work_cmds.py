@@ -152,17 +152,26 @@ def commitments_list(
         rows = [r for r in rows if r["status"] in ("open", "late")]
 
     def render() -> str:
+        from anpo.i18n import msg
+
         lines = []
         for c in rows:
-            done = f" {c['done_on']} ← {c['done_by']['id']}" if c["done_by"] else ""
-            lines.append(
-                f"[{c['status']}{' late' if c['late'] and c['status'] == 'done' else ''}] {_t(c['label'], lang)}  [{c['id']}]"
-            )
-            lines.append(f"    {_t(c['owner']['label'], lang)} · due {c['due'] or '-'}{done}")
+            done = f" · {DONE_ON.get(lang.value)} {c['done_on']} ← {c['done_by']['id']}" if c["done_by"] else ""
+            status = msg(f"ui.work.status.{c['status']}").get(lang.value)
+            if c["late"] and c["status"] == "done":
+                status = DONE_LATE.get(lang.value)
+            lines.append(f"[{status}] {_t(c['label'], lang)}  [{c['id']}]")
+            lines.append(f"    {_t(c['owner']['label'], lang)} · {DUE.get(lang.value)} {c['due'] or '-'}{done}")
             lines.append(f"    {cite_line(c['citations'])}")
         return "\n".join(lines) or ("（該当なし）" if lang == Lang.ja else "(none)")
 
     emit({"on": day.isoformat(), "commitments": rows}, as_json, render)
+
+
+# The words of a commitment's line (its status by `ui.work.status.*`).
+DONE_LATE = Text("完了（期限後）", "Done late")
+DUE = Text("期限", "due")
+DONE_ON = Text("完了", "done")
 
 
 @commitments_app.command("done")
@@ -467,20 +476,71 @@ def cases_show(case: CaseArg, url: UrlOpt = None, as_json: JsonOpt = False, lang
 
     with work_session(url, lang) as w:  # not `reading`: a read of a marked case is audited
         data = case_json(w, get_case(w, case), with_questions=True)
+        fw = w.fw
 
     def render() -> str:
+        from anpo.i18n import msg
+        from anpo.work.common import label_json
+
+        def name(value: str | None) -> str:
+            return label_json(fw, value)[lang.value] if value else "-"
+
         lines = [
             f"{_t(data['title'], lang)} [{data['id']}] · {_t(data['level']['label'], lang)} · {data['on']}",
             f"  {_t(data['situation']['label'], lang)}",
             *(f"  ! {_t(warning, lang)}" for warning in data["warnings"]),
         ]
         lines += [
-            f"  {e['at']} #{e['seq']} {e['party'] or '-'} [{e['type']}] {_t(e['text'], lang)}" for e in data["entries"]
+            f"  {e['at'].replace('T', ' ')} #{e['seq']} {name(e['party'])}"
+            f" [{msg('ui.work.entry.' + e['type']).get(lang.value)}] {_t(e['text'], lang)}"
+            for e in data["entries"]
         ]
-        lines += [f"  ? {q['question']} {q['params']} → {q['answer']}" for q in data["questions"]]
+        lines += [_question_line(fw, q, lang) for q in data["questions"]]
         return "\n".join(lines)
 
     emit(data, as_json, render)
+
+
+def _question_line(fw: Any, q: dict[str, Any], lang: Lang) -> str:
+    """A question that applies to a case, in words: its summary, its parameters' values by their
+    labels and its answer as the question page words it (はい/いいえ, labels for ids), the
+    question's id in brackets (what `anpo ask` takes)."""
+    from anpo.exercise.engine import PARAM_LABELS
+    from anpo.i18n import msg
+    from anpo.rules.core import get_question
+    from anpo.work.common import label_json
+
+    code = lang.value
+    labels = q.get("labels") or {}
+
+    def word(value: Any, field: str = "") -> str:
+        if not isinstance(value, str):
+            return str(value)
+        if value in labels:
+            return str(labels[value][code])
+        if value in PARAM_LABELS.get(field, {}):
+            return PARAM_LABELS[field][value].get(code)
+        return label_json(fw, value)[code]
+
+    value = q.get("answer")
+    if q.get("undetermined"):
+        answer = msg("ui.undetermined").get(code)
+    elif value is True or value is False:
+        answer = msg("ui.yes" if value else "ui.no").get(code)
+    elif value is None:
+        answer = "—"
+    elif isinstance(value, dict):
+        answer = ("、" if code == "ja" else ", ").join(f"{k}: {word(v)}" for k, v in value.items())
+    elif isinstance(value, list):
+        answer = ("、" if code == "ja" else ", ").join(word(v) for v in value) or "—"
+    else:
+        answer = word(value)
+    try:
+        summary = get_question(q["question"]).summary.get(code)
+    except Exception:  # a question no longer defined: by its id
+        summary = q["question"]
+    given = ("、" if code == "ja" else ", ").join(word(v, k) for k, v in q["params"].items())
+    return f"  ? {summary}" + (f" [{given}]" if given else "") + f" → {answer}  [{q['question']}]"
 
 
 @cases_app.command("open")

@@ -104,6 +104,31 @@ def choices(fw: Framework) -> dict[str, list[str]]:
     return out
 
 
+def choice_labels(fw: Framework, on: dt.date | None = None) -> dict[str, dict[str, Text]]:
+    """The words of each field's choices (`choices`), for the form to show instead of ids: a
+    question by its summary, an asset kind, area or combat by its rules' label, any other value by
+    the framework's label as of `on` (the value itself when it has none)."""
+    from anpo.exercise.engine import PARAM_LABELS
+    from anpo.rules.core import get_question
+    from anpo.work.common import label_json
+    from anpo.work.protection import ASSET_LABELS
+
+    vocabularies: dict[str, dict[str, Text]] = {"asset": ASSET_LABELS, "by": ASSET_LABELS, **PARAM_LABELS}
+    out: dict[str, dict[str, Text]] = {}
+    for field, values in choices(fw).items():
+        words: dict[str, Text] = {}
+        for value in values:
+            if field == "question":
+                words[value] = get_question(value).summary
+            elif value in vocabularies.get(field, {}):
+                words[value] = vocabularies[field][value]
+            else:
+                name = label_json(fw, value, on)
+                words[value] = Text(name["ja"], name["en"])
+        out[field] = words
+    return out
+
+
 def scenarios() -> dict[str, Scenario]:
     """The shipped scenarios by id (a live run starts only from one of these, never from a path)."""
     out = {}

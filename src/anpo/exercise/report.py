@@ -76,6 +76,12 @@ Tabletop exercise of consultation, legal questions, logistics and coordination o
 """
 
 
+# The content of the report's `<style>` element, as the rendered file holds it (no template syntax
+# in it): the web app allows exactly this style, by its hash, in the report's response
+# (`anpo.web.guard.allow_style`), the report staying one self-contained file.
+STYLE = HTML.split("<style>", 1)[1].split("</style>", 1)[0]
+
+
 def render_html(result: dict[str, Any]) -> str:
     env = Environment(autoescape=True)
     return env.from_string(HTML).render(r=result, outcomes=OUTCOMES, parties=PARTIES)

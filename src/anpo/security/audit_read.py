@@ -38,6 +38,112 @@ MAX_LIMIT = 1000
 MAX_CURSOR = 2**31 - 1  # audit_log.id is an INTEGER (PostgreSQL's int4): past it the driver fails
 _SHOWN = 100  # characters of a refused value repeated in its message
 
+# The actions the log records, in words (the filter and the JSON keep the id); an action not
+# listed (a newer one) is shown as it is.
+ACTION_LABELS: dict[str, Text] = {
+    "login": Text("ログイン", "login"),
+    "logout": Text("ログアウト", "logout"),
+    "csrf": Text("CSRFトークンの確認", "CSRF token check"),
+    "read": Text("閲覧", "read"),
+    "audit.read": Text("監査ログの閲覧", "audit log read"),
+    "accounts.admin": Text("利用者の管理", "user administration"),
+    "user.create": Text("利用者の登録", "user created"),
+    "user.disable": Text("利用者の無効化", "user disabled"),
+    "token.create": Text("APIトークンの発行", "API token issued"),
+    "acsa.order": Text("ACSA：発注", "ACSA: order"),
+    "acsa.sign": Text("ACSA：署名", "ACSA: signature"),
+    "acsa.deliver": Text("ACSA：引渡し", "ACSA: delivery"),
+    "acsa.receive": Text("ACSA：受領", "ACSA: receipt"),
+    "acsa.settle": Text("ACSA：決済", "ACSA: settlement"),
+    "acsa.cancel": Text("ACSA：取消し", "ACSA: cancellation"),
+    "acsa.correct": Text("ACSA：訂正", "ACSA: correction"),
+    "acsa.batch": Text("ACSA：一括処理", "ACSA: batch"),
+    "work.import": Text("資料の取込み", "import of the sources"),
+    "work.meeting.write": Text("会合の記録", "meeting recorded"),
+    "work.commitment.write": Text("約束の記録", "commitment recorded"),
+    "work.case.open": Text("調整案件の開始・終了", "coordination case opened or closed"),
+    "work.case.post": Text("調整案件への記録", "entry in a coordination case"),
+    "work.determination.write": Text("事態の認定の記録", "situation determination recorded"),
+    "work.protection.request": Text("武器等防護の要請", "asset protection requested"),
+    "work.protection.decide": Text("武器等防護の決定・実施", "asset protection decided or carried out"),
+    "work.booking.write": Text("施設の予約", "facility booking"),
+    "work.exercise.control": Text("机上演習の統制", "exercise control"),
+    "work.exercise.act": Text("机上演習での行動", "exercise action"),
+}
+# Actors that are no user: the one not logged in, and anpo itself.
+ACTOR_LABELS: dict[str, Text] = {
+    "anonymous": Text("未ログインの利用者", "anonymous (not logged in)"),
+    "system": Text("システム", "system"),
+}
+# The keys of an entry's detail, in words (others are shown as they are).
+DETAIL_LABELS: dict[str, Text] = {
+    "filters": Text("絞り込み", "filters"),
+    "cursor": Text("続きの位置", "cursor"),
+    "entries": Text("件数", "entries"),
+    "reason": Text("理由", "reason"),
+    "name": Text("名前", "name"),
+    "op": Text("操作", "operation"),
+    "type": Text("種類", "type"),
+    "kind": Text("種類", "kind"),
+    "kinds": Text("種類", "kinds"),
+    "command": Text("コマンド", "command"),
+    "commands": Text("コマンド数", "commands"),
+    "postings": Text("仕訳", "postings"),
+    "ids": Text("ID", "ids"),
+    "meeting": Text("会合", "meeting"),
+    "done_on": Text("完了日", "done on"),
+    "on": Text("日付", "on"),
+    "scenario": Text("シナリオ", "scenario"),
+    "seed": Text("シード", "seed"),
+    "inject": Text("状況付与", "inject"),
+    "script": Text("台本の行動", "script"),
+    "do": Text("行動", "action"),
+    "outcome": Text("結果", "outcome"),
+}
+
+
+def action_label(action: str) -> Text:
+    """An action in words (`audit.read`: 監査ログの閲覧 / audit log read); an unknown one as it is."""
+    return ACTION_LABELS.get(action) or Text(action, action)
+
+
+def actor_label(actor: str) -> Text:
+    """An actor in words where it is no user (`anonymous`, `system`); a user id as it is."""
+    return ACTOR_LABELS.get(actor) or Text(actor, actor)
+
+
+def _detail_value(value: Any, lang: str) -> str:
+    if value is True or value is False:
+        return msg("ui.yes" if value else "ui.no").get(lang)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_detail_value(v, lang)}" for k, v in value.items() if v is not None) or "-"
+    if isinstance(value, list):
+        return ", ".join(_detail_value(v, lang) for v in value) or "-"
+    return str(value)
+
+
+def detail_text(detail: Any, lang: str) -> str:
+    """An entry's detail as one readable line in `lang` ("件数: 3 · 絞り込み: action=login"): its
+    keys in words where known, nulls left out; "" for none. Detail that is not an object (text
+    written by hand) is shown as it is."""
+    if detail in ({}, None, ""):
+        return ""
+    if not isinstance(detail, dict):
+        return _detail_value(detail, lang)
+    sep = "：" if lang == "ja" else ": "
+    parts = [
+        f"{(DETAIL_LABELS[k].get(lang) if k in DETAIL_LABELS else k)}{sep}{_detail_value(v, lang)}"
+        for k, v in detail.items()
+        if v is not None and v != {}
+    ]
+    return " · ".join(parts)
+
+
+def shown_at(at: str) -> str:
+    """An entry's time (ISO, UTC, to the microsecond as stored) to the second: "2026-05-01 10:20:30"."""
+    return at[:19].replace("T", " ")
+
+
 _LOG = cast(Table, AuditEntry.__table__)
 _COLUMNS = [c for c in _LOG.c if c.name not in ("prev_hash", "hash")]
 

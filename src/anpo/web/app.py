@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import Engine
@@ -64,6 +64,12 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Any:
         return render(request, "home.html", lang_of(request), twin="/openapi.json")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        """The app's icon where browsers look for it unasked (a page of its own, such as an
+        after-action report, names none): a 404 there was a console error."""
+        return FileResponse(Path(__file__).parent / "static" / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -270,6 +270,15 @@ def form_body_of(request: Request) -> bytes:
     return body if isinstance(body, bytes) else b""
 
 
+def allow_style(request: Request, css: str) -> None:
+    """Let this one response apply an inline `<style>` element whose content is exactly `css` (by
+    its SHA-256 in `style-src`): a standalone document such as an after-action report, which must
+    carry its own style. The app's other responses keep `style-src 'self'`."""
+    digest = "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() + "'"
+    allowed = getattr(request.state, "style_hashes", None)
+    request.state.style_hashes = sorted({*(allowed or ()), digest})
+
+
 def csrf_token_of(request: Request) -> str:
     """The CSRF token the page must embed in its forms (`csrf_token`) and scripts (`X-CSRF-Token`)."""
     token = getattr(request.state, "csrf", None)
@@ -441,8 +450,9 @@ class Guard:
         ]
         if hashes:
             script_src += " " + " ".join(sorted(set(hashes)))
+        style_src = " ".join(["'self'", *getattr(request.state, "style_hashes", ())])  # `allow_style`
         csp = (
-            f"default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
+            f"default-src 'self'; script-src {script_src}; style-src {style_src}; img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         )
         marking = marking_of(request)

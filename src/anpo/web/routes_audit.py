@@ -16,12 +16,11 @@ those who may see it; each refusal is audited as `denied`.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from anpo.framework.model import Text
 from anpo.i18n import msg
@@ -33,15 +32,20 @@ from anpo.security.audit_read import (
     OUTCOMES,
     AuditQuery,
     AuditQueryError,
+    action_label,
+    actor_label,
     build_query,
+    detail_text,
     page_json,
     read_entries,
+    shown_at,
 )
 from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, Principal
 from anpo.store.db import session_factory, transaction
 from anpo.web import auth, guard
 from anpo.web.common import BadRequest, lang_of, login_url, render
+from anpo.web.invalid import invalid_request
 
 router = APIRouter()
 READ_ACTION = "audit.read"
@@ -147,6 +151,21 @@ class AuditPage(BaseModel):
     marking: EntryMarking = Field(description="the marking of the page: its entries' combined")
 
 
+# The query's names of the filters (`from` by its alias), each taking one value.
+FILTER_NAMES = tuple(f.alias or name for name, f in AuditFilters.model_fields.items())
+
+
+def _repeated(request: Request) -> Text | None:
+    """The reason to refuse a filter given more than once (`?record=case:3&record=case:4` read the
+    last, silently), as /api/ask refuses a repeated name; None when each is given once."""
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in seen and name in FILTER_NAMES:
+            return msg("ask.repeated_param", name=name)
+        seen.add(name)
+    return None
+
+
 def _query(q: AuditFilters) -> AuditQuery:
     """The query of the filters; AuditQueryError for one it cannot read (a record, a date)."""
     return build_query(
@@ -195,7 +214,11 @@ def api_audit(
     and `to` (UTC days, both included, or ISO 8601 date-times). A page holds at most `limit`
     entries (default 50, at most 1000); `next_cursor` is the `cursor` of the next, older page
     (entry ids: entries written meanwhile never shift a page), null on the last. Each read is
-    itself audited (`audit.read`), marked as the entries it returned."""
+    itself audited (`audit.read`), marked as the entries it returned. A filter given twice is
+    refused (400)."""
+    repeated = _repeated(request)
+    if repeated is not None:
+        raise BadRequest(repeated)
     try:
         query = _query(q)
     except AuditQueryError as exc:
@@ -204,12 +227,19 @@ def api_audit(
 
 
 @router.get("/audit", include_in_schema=False)
-def page_audit(
-    request: Request, principal: Annotated[Principal, Depends(_page_reader)], q: Annotated[AuditFilters, Query()]
-) -> Any:
+def page_audit(request: Request, principal: Annotated[Principal, Depends(_page_reader)]) -> Any:
     # the filters as given, for the form and the links (the page's own `cursor` and `lang` aside)
     given = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "lang")]
     context: dict[str, Any] = {"form": dict(given), "outcomes": OUTCOMES, "links": {}, "rows": []}
+    # the filters are read here, not by FastAPI: one it cannot take (`limit=abc`, a repeated one)
+    # is said above the form, as a date it cannot read is (its error page had no form)
+    repeated = _repeated(request)
+    if repeated is not None:
+        return _audit_page(request, "/api/audit", data=None, error=repeated, status=400, **context)
+    try:
+        q = AuditFilters.model_validate({k: v for k, v in request.query_params.items() if k in FILTER_NAMES})
+    except ValidationError as exc:
+        return _audit_page(request, "/api/audit", data=None, error=invalid_request(exc.errors()), status=422, **context)
     try:
         query = _query(q)
     except AuditQueryError as exc:
@@ -220,7 +250,7 @@ def page_audit(
         links["newest"] = "/audit?" + urlencode(given)
     if data["next_cursor"] is not None:
         links["older"] = "/audit?" + urlencode([*given, ("cursor", str(data["next_cursor"]))])
-    context["rows"] = [_row(e) for e in data["entries"]]
+    context["rows"] = [_row(e, lang_of(request)) for e in data["entries"]]
     page = [*given, *([("cursor", str(q.cursor))] if q.cursor is not None else [])]
     return _audit_page(request, "/api/audit?" + urlencode(page), data=data, error=None, **context)
 
@@ -236,9 +266,14 @@ def _audit_page(
     return response
 
 
-def _row(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry as the page shows it: its time without the `T` and offset (the column says UTC),
-    its detail as one line of JSON (nothing for an empty one)."""
-    detail = entry["detail"]
-    shown = "" if detail in ({}, None, "") else json.dumps(detail, ensure_ascii=False, sort_keys=True)
-    return {**entry, "shown_at": entry["at"][:19].replace("T", " "), "detail_text": shown}
+def _row(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    """An entry as the page shows it: its time to the second without the `T` and offset (the column
+    says UTC), its action and an actor that is no user in words, its detail as one readable line
+    (nothing for an empty one)."""
+    return {
+        **entry,
+        "shown_at": shown_at(entry["at"]),
+        "action_label": action_label(entry["action"]).get(lang),
+        "actor_label": actor_label(entry["actor"]).get(lang),
+        "detail_text": detail_text(entry["detail"], lang),
+    }

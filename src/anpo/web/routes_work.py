@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import importlib
 import inspect as pyinspect
 import json
@@ -523,9 +524,12 @@ def page_exercises(request: Request) -> Any:
         request,
         "work_exercises.html",
         "/api/work/exercises",
-        data=_exercises_data(request),
+        data=(data := _exercises_data(request)),
         roles=_roles(request),
         status_labels=RUN_STATUS,
+        scenario_titles={s["id"]: s["title"] for s in data["scenarios"]},
+        levels=Levels(framework_of(request)).order,
+        party_labels=_party_labels(request),
     )
 
 
@@ -610,6 +614,7 @@ def page_exercise(request: Request, run_id: str) -> Any:
         action_labels=live.ACTION_LABELS,
         field_labels=live.FIELD_LABELS,
         choices=live.choices(framework_of(request)),
+        choice_labels=live.choice_labels(framework_of(request), dt.date.fromisoformat(run["scenario"]["date"])),
         status_labels=RUN_STATUS,
         party_labels=(labels := _party_labels(request)),
         party_labels_json={k: v.as_json() for k, v in labels.items()},
@@ -674,7 +679,7 @@ def api_exercise_end(request: Request, run_id: str) -> dict[str, Any]:
 def api_exercise_report(request: Request, run_id: str, format: str = "html") -> Response:
     """The after-action report of a run as `html`, `pdf` or `json`."""
     from anpo.exercise import live
-    from anpo.exercise.report import render_html, render_json, render_pdf
+    from anpo.exercise.report import STYLE, render_html, render_json, render_pdf
 
     if format not in ("html", "pdf", "json"):
         raise HTTPException(
@@ -700,6 +705,7 @@ def api_exercise_report(request: Request, run_id: str, format: str = "html") -> 
         )
     if format == "json":
         return Response(render_json(result), media_type="application/json")
+    guard.allow_style(request, STYLE)  # the report's own <style>, and only it: the file is standalone
     return Response(render_html(result), media_type="text/html; charset=utf-8")
 
 
@@ -809,8 +815,6 @@ def api_determine(request: Request, case_id: str, payload: Any = Body(...)) -> J
     party jpn, or an administrator: 403 otherwise, as the Government of Japan determines a
     situation); refused (422, with the law's reasons) when the situation does not exist on the
     case's date or needs a Cabinet decision not given."""
-    import datetime as dt
-
     data = _payload(payload, ("situation", "cabinet_decision_on", "diet_approval_on", "decided_by"))
     with work_of(request) as w:
         det = coordination.determine(

@@ -186,16 +186,63 @@ def _append(
 
 
 def _entry_marking(w: Work, case: Case, marking: Marking | None) -> Marking:
-    """An entry is marked at least as its case: no lower level, no wider releasability."""
+    """An entry is marked at least as its case: no lower level, no wider releasability; and the
+    one posting must be able to read it (releasable to their party, at most their clearance).
+    Each refusal says which (a bare "not permitted" told a poster nothing)."""
     if marking is None:
         return case.marking
     cm = case.marking
-    if w.levels.rank(marking.level) < w.levels.rank(cm.level) or (
-        not cm.is_public and not marking.releasable_to <= cm.releasable_to
-    ):
+
+    def parties(m: Marking) -> Text:
+        names = [label_json(w.fw, p) for p in sorted(m.releasable_to)]
+        return Text("、".join(n["ja"] for n in names) or "なし", ", ".join(n["en"] for n in names) or "none")
+
+    def level(m: Marking) -> Text:
+        name = label_json(w.fw, m.level)
+        return Text(name["ja"], name["en"])
+
+    if w.levels.rank(marking.level) < w.levels.rank(cm.level):
         raise WorkError(
-            Text("記録の区分は案件の区分より低くできません", "an entry cannot be marked lower or wider than its case")
+            Text(
+                f"記録の区分（{level(marking).ja}）は案件の区分（{level(cm).ja}）より低くできません",
+                f"an entry cannot be marked lower ({level(marking).en}) than its case ({level(cm).en})",
+            )
         )
+    if not cm.is_public and not marking.releasable_to <= cm.releasable_to:
+        raise WorkError(
+            Text(
+                f"記録の開示先（{parties(marking).ja}）は案件の開示先（{parties(cm).ja}）より広くできません",
+                f"an entry cannot be releasable more widely ({parties(marking).en}) than its case ({parties(cm).en})",
+            )
+        )
+    who = w.principal
+    if not who.system and not marking.is_public:
+        own = who.party
+        if own is None or own not in marking.releasable_to:
+            w.denied.append(("work.case.post", "case", case.id, marking))  # audited as the check's denial
+            mine = Text(label_json(w.fw, own)["ja"], label_json(w.fw, own)["en"]) if own else Text("なし", "none")
+            raise WorkError(
+                Text(
+                    f"記録は投稿する側の当事国（{mine.ja}）に開示できるものにしてください"
+                    f"（指定された開示先: {parties(marking).ja}）",
+                    f"an entry must be releasable to the poster's own party ({mine.en});"
+                    f" it was marked releasable to {parties(marking).en} only",
+                ),
+                code="forbidden",
+            )
+        try:
+            cleared = w.levels.dominates(who.clearance, marking.level)
+        except ValueError:  # a clearance the pack does not define: left to the access check
+            cleared = True
+        if not cleared:
+            w.denied.append(("work.case.post", "case", case.id, marking))
+            raise WorkError(
+                Text(
+                    f"記録の区分（{level(marking).ja}）が投稿する方の資格を超えています",
+                    f"an entry cannot be marked above the poster's clearance ({level(marking).en})",
+                ),
+                code="forbidden",
+            )
     return marking
 
 

@@ -168,6 +168,7 @@ FORM_ROUTES = {
     "/logout": "admin",
     "/admin/users": "admin",
     "/admin/users/{username}/disable": "admin",
+    "/admin/users/{username}/enable": "admin",
     "/acsa/orders": "tanaka",
     "/acsa/orders/{order_id}/{kind}": "tanaka",
 }

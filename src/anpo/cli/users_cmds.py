@@ -1,4 +1,4 @@
-"""`anpo users create|list|disable|token`: accounts, made from the shell (there are no default ones).
+"""`anpo users create|list|disable|enable|token`: accounts, made from the shell (there are no default ones).
 
 The first administrator is made here: `anpo users create admin --party none --clearance public
 --role administrator` (the password is asked twice, or read from stdin with `--password-stdin`).
@@ -123,6 +123,32 @@ def users_disable(
     except AccountError as exc:
         fail(exc.text, lang)
     emit(data, as_json, lambda: f"{'無効にしました' if lang == Lang.ja else 'disabled'}: {username}")
+
+
+@users_app.command("enable")
+def users_enable(
+    username: Annotated[str, typer.Argument(help="Username. / ユーザー名")],
+    url: UrlOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Enable a disabled account again (its failed logins cleared; its ended sessions and tokens
+    stay ended). / アカウントを再び有効化"""
+    from anpo.framework.pack import default_framework
+    from anpo.security.accounts import AccountError, enable_user
+    from anpo.security.markings import Levels
+    from anpo.store.db import transaction
+
+    require_database(url, lang)
+    try:
+        with transaction(_factory(url)) as session:
+            user, changed = enable_user(session, Levels(default_framework()), username)
+            data = {**user.as_json(), "changed": changed}
+    except AccountError as exc:
+        fail(exc.text, lang)
+    ja = lang == Lang.ja
+    said = ("有効にしました" if ja else "enabled") if changed else ("既に有効です" if ja else "already enabled")
+    emit(data, as_json, lambda: f"{said}: {username}")
 
 
 @users_app.command("token")

@@ -12,7 +12,8 @@
 - Bounds (`grant_refusal`): a principal that is not `system` (an administrator on the web) grants
   nothing it does not hold: a clearance at most its own and no party but its own (one of no party
   grants none); the roles are not bounded (an administrator holds every role's powers), so it may
-  make administrators, who are bound in turn. Nobody disables their own account. The command line
+  make administrators, who are bound in turn. Nobody disables their own account. Enabling one again
+  restores access, so it is bounded as making it would be (`enable_user`). The command line
   (`system`, trusted local tooling) is not bounded: it makes the first accounts.
 - A login checks the password outside any write transaction (`read_login`, `check_password_of`),
   then records its outcome in a short one (`finish_login`) that decides anew on what may have
@@ -306,6 +307,34 @@ def disable_user(session: Session, username: str, by: Principal | None = None) -
     session.flush()
     audit.record(session, by or system_principal(), "user.disable", "user", username, PUBLIC)
     return user
+
+
+def enable_user(session: Session, levels: Levels, username: str, by: Principal | None = None) -> tuple[User, bool]:
+    """Enable a disabled account again; the account and whether it was disabled. Enabling restores
+    access, so a principal that is not `system` may enable only an account it could have made
+    (`grant_refusal` on its party and clearance; roles, as there, unbounded): else AccountError
+    "beyond_bounds", nothing written. The failed-login count and lock-out are cleared: a login to a
+    disabled account counts as a failure, so its owner's attempts meanwhile would otherwise keep
+    the restored account locked. Nothing ended comes back: the sessions and API tokens disabling
+    deleted stay deleted (any left by a disabling made in the database are deleted now); its owner
+    logs in anew. An account that is enabled already is left as it is (its lock-out too); the
+    request is audited all the same, `changed: false`."""
+    user = get_user(session, username)
+    if by is not None:
+        refusal = grant_refusal(levels, by, user.party or None, user.clearance)
+        if refusal is not None:
+            raise AccountError(refusal, "beyond_bounds")
+    changed = bool(user.disabled)
+    if changed:
+        user.disabled = False
+        user.failed_logins = 0
+        user.locked_until = 0.0
+        session.execute(delete(WebSession).where(WebSession.user_id == username))
+        session.execute(delete(ApiToken).where(ApiToken.user_id == username))
+        session.flush()
+    detail = {"changed": changed}
+    audit.record(session, by or system_principal(), "user.enable", "user", username, PUBLIC, detail=detail)
+    return user, changed
 
 
 # -- login, sessions, tokens -----------------------------------------------------------------------

@@ -34,6 +34,10 @@ NAMING = {
 POOL_SIZE = 20
 MAX_OVERFLOW = 20
 READ_ONLY = "anpo_read_only"  # the execution option that marks `read_only` engines
+# PostgreSQL's SQLSTATEs of a write that met another: serialization failure, deadlock, lock not
+# available; SQLite's messages for its write lock held past the busy timeout (a database's, a table's)
+BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+BUSY_MESSAGES = ("database is locked", "database table is locked")
 
 
 class Base(DeclarativeBase):
@@ -96,6 +100,20 @@ def _sqlite_begin(conn: Any) -> None:
     conn.connection.dbapi_connection.execute(
         "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
     )
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again": SQLite's lock waited past its timeout, or a
+    PostgreSQL conflict (`BUSY_STATES`) that the writer's own retries, if any, did not get past. Only
+    the driver's errors count (SQLAlchemy's DBAPIError, or sqlite3's own, which a failed `BEGIN
+    IMMEDIATE` raises unwrapped from `_sqlite_begin`); any other exception is not "busy"."""
+    if not isinstance(exc, DBAPIError | sqlite3.Error):
+        return False
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlstate", None) in BUSY_STATES:
+        return True
+    text = str(orig)
+    return any(message in text for message in BUSY_MESSAGES)
 
 
 def read_only(engine: Engine) -> Engine:

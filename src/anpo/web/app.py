@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from anpo import __version__
@@ -22,8 +24,9 @@ from anpo.framework.model import Text
 from anpo.framework.pack import default_framework
 from anpo.i18n import msg
 from anpo.startup import settle
+from anpo.store.db import is_busy
 from anpo.web import auth, routes_acsa, routes_ask, routes_audit, routes_auth, routes_framework, routes_work
-from anpo.web.common import UnknownFields, lang_of, render
+from anpo.web.common import BUSY, RETRY_AFTER, UnknownFields, lang_of, render
 from anpo.web.guard import Guard
 from anpo.web.invalid import invalid_request
 
@@ -150,19 +153,42 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(sqlite3.Error)
+    async def database_error(request: Request, exc: Exception) -> Any:
+        """A database that stayed busy (`is_busy`: SQLite's write lock held past its timeout, a
+        PostgreSQL conflict retried in vain, wherever the write was) is a 503 with Retry-After and
+        a reason in both languages, not a 500; any other database error is the generic 500."""
+        if is_busy(exc):
+            return busy(request, exc)
+        return failed(request, exc)
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Any:
+        # what reaches here was raised outside the routes (a middleware's write): busy there too is a 503
+        return busy(request, exc) if is_busy(exc) else failed(request, exc)
+
+    def busy(request: Request, exc: Exception) -> Any:
+        log.warning("the database was busy on %s %s; answered 503", request.method, request.url.path, exc_info=exc)
+        response = plain_error(request, 503, BUSY)
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
+
+    def failed(request: Request, exc: Exception) -> Any:
         """A generic bilingual 500: no traceback, no internals (they go to the server log)."""
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        text = msg("ui.server_error")
+        return plain_error(request, 500, msg("ui.server_error"))
+
+    def plain_error(request: Request, status: int, text: Text) -> Any:
+        """`text` as JSON for /api, else the error page (JSON if even that cannot be rendered)."""
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": text.as_json()}, status_code=500)
+            return JSONResponse({"error": text.as_json()}, status_code=status)
         lang = lang_of(request)
         try:
-            response = render(request, "error.html", lang, status=500, message=text.get(lang))
+            response = render(request, "error.html", lang, status=status, message=text.get(lang))
         except Exception:
-            return JSONResponse({"error": text.as_json()}, status_code=500)
-        response.status_code = 500
+            return JSONResponse({"error": text.as_json()}, status_code=status)
+        response.status_code = status
         return response
 
     return app

@@ -45,6 +45,13 @@ LANG_COOKIE = "anpo_lang"
 # compared with, or the driver fails on binding it (a 500 where a 422 is due).
 MAX_INTEGER = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
+# A write that found the database busy (`anpo.store.db.is_busy`) is answered 503 with this
+# Retry-After (seconds) and `BUSY` (the login page words its own, `routes_auth.LOGIN_BUSY`).
+RETRY_AFTER = "5"
+BUSY = Text(
+    "サーバーが混み合っています。しばらくしてからもう一度お試しください",
+    "the server is busy; please try again in a moment",
+)
 
 
 def lang_of(request: Request) -> str:
@@ -160,6 +167,8 @@ def render(request: Request, template: str, lang: str, **context: Any) -> Any:
             "era": era_string,
             "L": _picker(lang),
             "label": _labeller(framework_of(request), lang),
+            "source_of": _sourcer(framework_of(request), lang),
+            "source_names": lambda: _source_names(framework_of(request), lang),
             "switch_url": _switch_url(request, "en" if lang == "ja" else "ja"),
             "banner": banner.get(lang),
             "banner_other": banner.get("en" if lang == "ja" else "ja"),
@@ -187,6 +196,30 @@ def _labeller(fw: Framework, lang: str) -> Any:
         return ent.label.get(lang) if ent is not None else str(ent_id)
 
     return label
+
+
+def _source_words(ent: Any, lang: str) -> dict[str, str]:
+    """A source as a citation shows it: its short name in the page's language (its label when it
+    has none) and its full label, for the link's `title`."""
+    full = ent.label.get(lang)
+    return {"short": ent.short.get(lang) if ent.short is not None else full, "label": full}
+
+
+def _sourcer(fw: Framework, lang: str) -> Any:
+    """`source_of(id)` in templates (the `cites` macro): the short name and label of a source the
+    pack knows, else None (the id is then shown as it is, unlinked)."""
+
+    def source_of(src_id: Any) -> dict[str, str] | None:
+        ent = fw.get(str(src_id))
+        return _source_words(ent, lang) if ent is not None and ent.kind == "source" else None
+
+    return source_of
+
+
+def _source_names(fw: Framework, lang: str) -> dict[str, dict[str, str]]:
+    """Every source of the pack as `source_of` gives it, by id: the pages' scripts show the
+    citations of a JSON answer as the page's own markup does (the `cite_js` macro)."""
+    return {ent.id: _source_words(ent, lang) for ent in fw.of_kind("source")}
 
 
 def _picker(lang: str) -> Any:

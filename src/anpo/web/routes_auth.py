@@ -19,9 +19,9 @@ from anpo.i18n import msg
 from anpo.security import access, accounts, audit
 from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, ROLES, Principal
-from anpo.store.db import session_factory, transaction
+from anpo.store.db import BUSY_STATES, is_busy, session_factory, transaction
 from anpo.web import auth, dashboard, guard
-from anpo.web.common import lang_of, login_url, render, unreadable_form
+from anpo.web.common import RETRY_AFTER, lang_of, login_url, render, unreadable_form
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -32,9 +32,7 @@ LOGIN_BUSY = Text(
     "サーバーが混み合っています。しばらくしてからもう一度ログインしてください",
     "the server is busy; please log in again in a moment",
 )
-RETRY_AFTER = "5"  # seconds, for a login refused as busy (503)
-# PostgreSQL: serialization failure, deadlock, lock not available; the attempt may run again
-_CONFLICTS = {"40001", "40P01", "55P03"}
+ENABLE = Text("有効にする", "Enable")
 
 
 def _tx(request: Request) -> Any:
@@ -108,7 +106,7 @@ def login(
             request, username.strip()[:128], password[: accounts.MAX_PASSWORD * 4], auth.session_token_of(request)
         )
     except (DBAPIError, sqlite3.Error, _Busy) as exc:
-        if not (isinstance(exc, _Busy) or _busy(exc)):
+        if not (isinstance(exc, _Busy) or is_busy(exc)):
             raise
         log.warning("a login found the database busy; answered 503", exc_info=True)
         response = render(request, "login.html", lang, next=_safe_next(next), error=LOGIN_BUSY.get(lang))
@@ -128,13 +126,6 @@ def login(
 
 class _Busy(Exception):
     """A login that could not record its outcome after several attempts."""
-
-
-def _busy(exc: BaseException) -> bool:
-    """Whether a database error means "busy, try again": SQLite's lock waited past its timeout,
-    or a PostgreSQL conflict (`_CONFLICTS`)."""
-    orig = getattr(exc, "orig", None) or exc
-    return getattr(orig, "sqlstate", None) in _CONFLICTS or "database is locked" in str(orig)
 
 
 def _log_in(request: Request, username: str, password: str, old: str | None) -> tuple[Any, str]:
@@ -162,7 +153,7 @@ def _log_in(request: Request, username: str, password: str, old: str | None) -> 
                 if isinstance(result, accounts.User):
                     token = accounts.start_session(session, result)
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in _CONFLICTS:
+            if getattr(exc.orig, "sqlstate", None) not in BUSY_STATES:
                 raise
             continue
         if result is not None:
@@ -280,6 +271,22 @@ def _disable(request: Request, principal: Principal, username: str) -> dict[str,
         raise
 
 
+def _enable(request: Request, principal: Principal, username: str) -> dict[str, Any]:
+    """Enable an account again, only one the administrator could have made (`accounts.enable_user`:
+    its party and clearance within their bounds); a refusal is audited, nothing else written."""
+    try:
+        with _tx(request) as session:
+            user, _ = accounts.enable_user(session, guard.levels_of(request.app), username, by=principal)
+            return user.as_json()
+    except accounts.AccountError as exc:
+        if exc.code == "beyond_bounds":
+            with _tx(request) as session:
+                user = accounts.get_user(session, username)
+                detail = {"party": user.party or None, "clearance": user.clearance, "reason": exc.text.en}
+            _audit_refusal(request, principal, "user.enable", username, detail)
+        raise
+
+
 def _audit_refusal(request: Request, principal: Principal, action: str, username: str, detail: dict[str, Any]) -> None:
     with _tx(request) as session:
         audit.record(session, principal, action, "user", username, PUBLIC, outcome="denied", detail=detail)
@@ -348,6 +355,31 @@ def api_disable_user(request: Request, username: str) -> dict[str, Any]:
         raise _account_error(exc) from exc
 
 
+@router.post(
+    "/api/admin/users/{username}/enable",
+    tags=["accounts"],
+    responses={
+        403: {
+            "description": "not an administrator, or the account is beyond their bounds (audited)",
+            "content": _ERROR_BODY,
+        },
+        404: {"description": "no such account", "content": _ERROR_BODY},
+    },
+)
+def api_enable_user(request: Request, username: str) -> dict[str, Any]:
+    """Enable a disabled account again (administrators only), audited as `user.enable`. Enabling
+    restores access, so an administrator enables only an account they could have made: its
+    clearance at most their own, its party their own or none; beyond that a 403 naming why,
+    audited as denied. Its failed logins and lock-out are cleared; its sessions and API tokens,
+    ended when it was disabled, stay ended (its owner logs in anew). An account enabled already is
+    left as it is: 200 with the account. (`anpo users enable`, on the server's shell, is not bounded.)"""
+    principal = require_admin(request, api=True)
+    try:
+        return _enable(request, principal, username)
+    except accounts.AccountError as exc:
+        raise _account_error(exc) from exc
+
+
 @router.get("/admin/users", include_in_schema=False)
 def page_users(request: Request, notice: str | None = None) -> Any:
     require_admin(request, api=False)
@@ -355,13 +387,26 @@ def page_users(request: Request, notice: str | None = None) -> Any:
 
 
 def _users_page(request: Request, notice: str | None = None, error: str | None = None, status: int = 200) -> Any:
-    parties, clearances = _grantable(request, auth.current_principal(request))
+    principal = auth.current_principal(request)
+    parties, clearances = _grantable(request, principal)
+    users = _users(request)
+    levels = guard.levels_of(request.app)
+    enableable = [
+        u["id"]
+        for u in users
+        if u["disabled"] and accounts.grant_refusal(levels, principal, u["party"], str(u["clearance"])) is None
+    ]
+    kind, _, who = (notice or "").partition(":")
+    enabled = Text(f"ユーザー「{who}」を有効にしました", f"User '{who}' enabled") if kind == "enabled" else None
     response = render(
         request,
         "admin_users.html",
         lang_of(request),
         twin="/api/admin/users",
-        users=_users(request),
+        users=users,
+        enableable=enableable,
+        enable_label=ENABLE,
+        enabled_notice=enabled,
         levels=clearances,
         parties=parties,
         roles=ROLES,
@@ -407,6 +452,19 @@ def page_disable_user(request: Request, username: str) -> Any:
     except accounts.AccountError as exc:
         return _users_page(request, error=exc.text.get(lang_of(request)), status=_STATUS.get(exc.code, 404))
     return RedirectResponse(f"/admin/users?notice=disabled:{username}", status_code=303)
+
+
+@router.post("/admin/users/{username}/enable", include_in_schema=False)
+def page_enable_user(request: Request, username: str) -> Any:
+    principal = require_admin(request, api=False)
+    unreadable = unreadable_form(request)
+    if unreadable is not None:
+        return _users_page(request, error=unreadable.get(lang_of(request)), status=400)
+    try:
+        _enable(request, principal, username)
+    except accounts.AccountError as exc:
+        return _users_page(request, error=exc.text.get(lang_of(request)), status=_STATUS.get(exc.code, 404))
+    return RedirectResponse(f"/admin/users?notice=enabled:{username}", status_code=303)
 
 
 def error_response(request: Request, status: int, text: Text) -> Response:

@@ -193,7 +193,8 @@ def test_controller_and_players_run_an_exercise_in_browsers(two_servers: Any) ->
             expect(player.get_by_test_id("act-result")).to_contain_text("weapons")
             # The controller sees the player's refused action, with its reasons, without reloading.
             expect(ctl.get_by_test_id("timeline")).to_contain_text("Refused: provision of Weapons", timeout=3000)
-            expect(ctl.get_by_test_id("timeline")).to_contain_text("src_acsa_2016")
+            expect(ctl.get_by_test_id("timeline")).to_contain_text("Japan-U.S. ACSA (2016)")  # the source by name
+            assert ctl.locator("#timeline [data-source=src_acsa_2016]").count() >= 1  # with its id
             # A ticked Cabinet-decision box goes as a JSON true (the API refuses the string "true").
             player.get_by_test_id("act-do").select_option("determine")
             player.get_by_test_id("act-situation").fill("anticipated_armed_attack")

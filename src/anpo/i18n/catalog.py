@@ -211,6 +211,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "work.not_boolean": ("「{field}」は true か false で書いてください", "'{field}' must be true or false"),
     # a party's name inside a sentence, where it differs from its label ("is operated by the United States")
     "in_sentence.usa": ("アメリカ合衆国", "the United States"),
+    # places of the pack whose English name takes "the" inside a sentence ("On … the Senkaku Islands
+    # was under …"); the Japanese is the label itself
+    "in_sentence.senkaku_islands": ("尖閣諸島", "the Senkaku Islands"),
+    "in_sentence.ogasawara_islands": ("小笠原諸島", "the Ogasawara (Bonin) Islands"),
+    "in_sentence.japan_main_islands": ("日本本土", "the main islands of Japan"),
+    "in_sentence.northern_mariana_islands": ("北マリアナ諸島連邦", "the Commonwealth of the Northern Mariana Islands"),
+    "in_sentence.okinawa": ("沖縄（琉球諸島及び大東諸島）", "Okinawa (the Ryukyu and Daito Islands)"),
     # the legal basis of a booking of a facility outside Japan (its place not under Japan's
     # administration), where the SOFA does not apply (anpo.work.joint_use): {host} administers it
     "work.basis_joint_use_abroad": (

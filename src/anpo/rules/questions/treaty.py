@@ -68,6 +68,7 @@ def article5_applies(fw: Framework, on: dt.date, params: dict[str, str]) -> Answ
         return _domain(fw, on, params)
     place = fw[params["place"]]
     label = place.label_on(on)
+    named = in_sentence(place.id, label)  # "the Senkaku Islands" inside a sentence
     treaty = fw[TREATY]
     article = fw[ARTICLE5]
     if on < treaty.period.start:
@@ -94,7 +95,7 @@ def article5_applies(fw: Framework, on: dt.date, params: dict[str, str]) -> Answ
                 Reason(
                     Text(
                         f"{on}時点の{label.ja}の施政権者がパックに記録されていません。",
-                        f"The pack does not record who administered {label.en} on {on}.",
+                        f"The pack does not record who administered {named.en} on {on}.",
                     ),
                     place.citations,
                 ),
@@ -114,7 +115,7 @@ def article5_applies(fw: Framework, on: dt.date, params: dict[str, str]) -> Answ
     fact_reason = Reason(
         Text(
             f"{on}時点で{label.ja}は{admin_label.ja}の施政下にありました。",
-            f"On {on} {label.en} was under the administration of {in_sentence(admin.value.id, admin_label).en}.",
+            f"On {on} {named.en} {'were' if named.en.endswith('Islands') else 'was'} under the administration of {in_sentence(admin.value.id, admin_label).en}.",
         ),
         cites(admin),
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import secrets
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Body, Form, HTTPException, Request
@@ -443,28 +444,28 @@ def page_create_user(
 
 @router.post("/admin/users/{username}/disable", include_in_schema=False)
 def page_disable_user(request: Request, username: str) -> Any:
-    principal = require_admin(request, api=False)
-    unreadable = unreadable_form(request)
-    if unreadable is not None:
-        return _users_page(request, error=unreadable.get(lang_of(request)), status=400)
-    try:
-        _disable(request, principal, username)
-    except accounts.AccountError as exc:
-        return _users_page(request, error=exc.text.get(lang_of(request)), status=_STATUS.get(exc.code, 404))
-    return RedirectResponse(f"/admin/users?notice=disabled:{username}", status_code=303)
+    return _account_button(request, username, _disable, "disabled")
 
 
 @router.post("/admin/users/{username}/enable", include_in_schema=False)
 def page_enable_user(request: Request, username: str) -> Any:
+    return _account_button(request, username, _enable, "enabled")
+
+
+def _account_button(
+    request: Request, username: str, act: Callable[[Request, Principal, str], dict[str, Any]], notice: str
+) -> Any:
+    """A button of an account's row on /admin/users: `act` on it, then the list with a notice,
+    or the list with the reason it was refused."""
     principal = require_admin(request, api=False)
     unreadable = unreadable_form(request)
     if unreadable is not None:
         return _users_page(request, error=unreadable.get(lang_of(request)), status=400)
     try:
-        _enable(request, principal, username)
+        act(request, principal, username)
     except accounts.AccountError as exc:
         return _users_page(request, error=exc.text.get(lang_of(request)), status=_STATUS.get(exc.code, 404))
-    return RedirectResponse(f"/admin/users?notice=enabled:{username}", status_code=303)
+    return RedirectResponse(f"/admin/users?notice={notice}:{username}", status_code=303)
 
 
 def error_response(request: Request, status: int, text: Text) -> Response:

@@ -195,6 +195,21 @@ def test_the_balances_page_in_japanese_names_the_accounts(web: Web, engine: Any,
     assert "Japan / commitments to provide" in english
 
 
+def test_the_balances_command_names_the_accounts_beside_their_ids(engine: Any, fw: Framework, db_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from anpo.cli.app import app
+
+    _fill(engine, fw)
+    runner = CliRunner()
+    ja = runner.invoke(app, ["acsa", "balances", "--url", db_url, "--lang", "ja"]).stdout
+    lines = [line for line in ja.splitlines() if line.startswith("jpn:commitments:to_provide ")]
+    assert lines and all(line.endswith("日本 / 提供約定") for line in lines), lines
+    en = runner.invoke(app, ["acsa", "balances", "--url", db_url]).stdout
+    assert any(line.endswith("Japan / commitments to provide") for line in en.splitlines())
+    assert "日本" not in runner.invoke(app, ["acsa", "balances", "--url", db_url, "--json"]).stdout  # ids only
+
+
 def test_the_report_and_order_pages_in_japanese_use_labels_and_separators(web: Web, engine: Any, fw: Framework) -> None:
     _fill(engine, fw)
     tanaka = web("tanaka")

@@ -330,18 +330,23 @@ def list_cmd(
 @acsa_app.command("balances")
 def balances_cmd(url: UrlOpt = None, as_json: JsonOpt = False, lang: LangOpt = Lang.en) -> None:
     """Balances per account and commodity (sums of postings), with the marking of what they sum. / 残高"""
+    from anpo.ledger.policy import name_of
+    from anpo.ledger.postings import account_label
+
     with _reader(url, lang, as_json) as reader:
         rows = reader.balances()
         marking = reader.marking_json()
     for r in rows:
         r.pop("units")
-    emit(
-        {"balances": rows, "marking": marking},
-        as_json,
-        lambda: "\n".join(
-            [_banner(marking, lang), *(f"{r['account']:<48} {r['amount']:>20} {r['commodity']}" for r in rows)]
-        ),
-    )
+
+    def render() -> str:
+        fw = framework(lang)
+        words = {r["account"]: account_label(r["account"], lambda x: name_of(fw, x)).get(lang.value) for r in rows}
+        # the account's id first (what exports and `--json` name), then the account in words
+        lines = (f"{r['account']:<48} {r['amount']:>20} {r['commodity']:<14} {words[r['account']]}" for r in rows)
+        return "\n".join([_banner(marking, lang), *lines])
+
+    emit({"balances": rows, "marking": marking}, as_json, render)
 
 
 @acsa_app.command("verify")

@@ -4,7 +4,6 @@ filters refused in both languages (exit 2, never a traceback). On SQLite and Pos
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -13,35 +12,10 @@ import pytest
 from anpo.framework.framework import Framework
 from anpo.security.audit import record
 from anpo.security.audit_read import AuditQueryError, build_query, read_entries
-from anpo.security.markings import PUBLIC, Levels, Marking
+from anpo.security.markings import PUBLIC, Levels
 from anpo.security.principal import Principal, system_principal
 from anpo.store.db import session_factory, transaction
-
-SATO = Principal("sato", "jpn", "secret", frozenset({"coordinator"}))
-SMITH = Principal("smith", "usa", "secret", frozenset({"coordinator"}))
-BOTH = Marking("secret", frozenset({"jpn", "usa"}))
-JPN_ONLY = Marking("confidential", frozenset({"jpn"}))
-ABOVE = Marking("top_secret", frozenset({"jpn", "usa"}))
-T0 = dt.datetime(2024, 6, 10, 9, 0, tzinfo=dt.UTC)
-
-
-def _write(engine: Any) -> None:
-    """The history of a few records, one entry an hour from T0 (UTC)."""
-    steps = [
-        (SATO, "work.case.open", "case", "c1", BOTH, "ok"),  # 09:00
-        (SMITH, "work.case.post", "case", "c1", BOTH, "ok"),  # 10:00
-        (SATO, "work.case.open", "case", "c2", JPN_ONLY, "ok"),  # 11:00
-        (SMITH, "read", "case", "c2", JPN_ONLY, "denied"),  # 12:00
-        (SATO, "work.case.open", "case", "c3", ABOVE, "ok"),  # 13:00
-        (SMITH, "login", "user", "smith", PUBLIC, "denied"),  # 14:00
-        (SMITH, "login", "user", "smith", PUBLIC, "ok"),  # 15:00
-        (SATO, "work.determination.write", "case", "c1", BOTH, "ok"),  # 16:00
-    ]
-    with transaction(session_factory(engine)) as s:
-        for i, (who, action, kind, ident, marking, outcome) in enumerate(steps):
-            detail = {"step": i}
-            at = T0 + dt.timedelta(hours=i)
-            record(s, who, action, kind, ident, marking, outcome=outcome, detail=detail, at=at)
+from audit_history import BOTH, SATO, SMITH, write_history
 
 
 def _read(engine: Any, fw: Framework, who: Principal, **filters: Any) -> list[dict[str, Any]]:
@@ -54,7 +28,7 @@ def _seen(entries: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
 
 
 def test_a_records_entries_newest_first_with_who_and_what(engine: Any, fw: Framework) -> None:
-    _write(engine)
+    write_history(engine)
     entries = _read(engine, fw, SMITH, record="case:c1")
     assert _seen(entries) == [
         ("sato", "work.determination.write", "case:c1"),
@@ -74,7 +48,7 @@ def test_a_records_entries_newest_first_with_who_and_what(engine: Any, fw: Frame
 
 
 def test_the_filters(engine: Any, fw: Framework) -> None:
-    _write(engine)
+    write_history(engine)
     system = system_principal()
     assert [e["detail"]["step"] for e in _read(engine, fw, system, actor="smith")] == [6, 5, 3, 1]
     assert [e["detail"]["step"] for e in _read(engine, fw, system, action="work.case.open")] == [4, 2, 0]
@@ -134,7 +108,7 @@ def test_pages_give_every_entry_exactly_once_while_entries_are_added(engine: Any
 def test_an_entry_about_a_record_the_reader_may_not_read_does_not_exist_for_them(
     engine: Any, fw: Framework, who: Principal, cases: list[str]
 ) -> None:
-    _write(engine)
+    write_history(engine)
     entries = [e for e in _read(engine, fw, who) if e["actor"] in ("sato", "smith")]
     assert sorted({e["record"]["id"] for e in entries if e["record"]["type"] == "case"}) == cases
     assert [e["detail"]["step"] for e in entries if e["record"]["type"] == "user"] == [6, 5]  # public: anyone
@@ -152,7 +126,7 @@ def test_each_row_is_checked_besides_the_sql(engine: Any, fw: Framework, monkeyp
 
     from anpo.security import audit_read
 
-    _write(engine)
+    write_history(engine)
     monkeypatch.setattr(audit_read, "read_condition", lambda *args: true())
     entries = _read(engine, fw, SMITH, limit=3)
     assert all(e["record"]["id"] not in ("c2", "c3") for e in entries)
@@ -197,7 +171,7 @@ def test_a_bad_filter_is_refused_in_both_languages(filters: dict[str, str], ja: 
 
 
 def test_cli_lists_a_records_entries_with_their_banners(engine: Any, db_url: str, cli: Any) -> None:
-    _write(engine)
+    write_history(engine)
     data = cli.json("audit", "list", "--url", db_url, "--record", "case:c1")
     assert _seen(data["entries"]) == [
         ("sato", "work.determination.write", "case:c1"),
@@ -218,7 +192,7 @@ def test_cli_lists_a_records_entries_with_their_banners(engine: Any, db_url: str
 
 
 def test_cli_pages_with_the_cursor(engine: Any, db_url: str, cli: Any) -> None:
-    _write(engine)
+    write_history(engine)
     steps: list[int] = []
     cursor: list[str] = []
     while True:
@@ -268,7 +242,7 @@ def test_cli_on_a_database_without_the_log(tmp_path: Any, cli: Any) -> None:
 
 
 def test_cli_json_entries_parse_as_json(engine: Any, db_url: str, cli: Any) -> None:
-    _write(engine)
+    write_history(engine)
     out = cli.run("audit", "list", "--url", db_url, "--json", "--action", "login")
     data = json.loads(out.stdout)
     assert data["filters"] == {"action": "login"} and data["count"] == 2

@@ -239,7 +239,10 @@ def test_a_busy_sqlite_database_is_a_503_on_any_write(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's write lock; PostgreSQL's conflicts are injected below")
+        pytest.skip(
+            "SQLite only: it holds SQLite's database-wide write lock, which PostgreSQL has no equivalent of;"
+            " PostgreSQL's busy cases are test_a_postgresql_conflict_given_up_is_a_503_on_any_write"
+        )
     _busy_writes(web, engine, hold_write_lock, caplog, monkeypatch)
 
 
@@ -270,7 +273,10 @@ def test_a_postgresql_conflict_given_up_is_a_503_on_any_write(
     message: str,
 ) -> None:
     if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's conflicts; SQLite's lock is held for real above")
+        pytest.skip(
+            "PostgreSQL only: serialization, deadlock and lock-timeout errors are PostgreSQL's;"
+            " SQLite's busy case (its write lock, held for real) is tested above"
+        )
 
     def conflicts() -> None:
         monkeypatch.setattr(accounts, "disable_user", _raising(state, message))

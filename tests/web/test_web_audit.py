@@ -5,7 +5,6 @@ languages), and the page in Japanese and English under the strict CSP."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -16,19 +15,13 @@ from fastapi.testclient import TestClient
 from web_helpers import make_users
 
 from anpo.framework.framework import Framework
-from anpo.security.audit import record
 from anpo.security.audit_read import build_query, read_entries
-from anpo.security.markings import PUBLIC, Levels, Marking
-from anpo.security.principal import Principal, system_principal
+from anpo.security.markings import Levels
+from anpo.security.principal import system_principal
 from anpo.store.db import session_factory, transaction
+from audit_history import write_history
 
 Web = Callable[..., TestClient]
-SATO = Principal("sato", "jpn", "secret", frozenset({"coordinator"}))
-SMITH = Principal("smith", "usa", "secret", frozenset({"coordinator"}))
-BOTH = Marking("secret", frozenset({"jpn", "usa"}))
-JPN_ONLY = Marking("confidential", frozenset({"jpn"}))
-ABOVE = Marking("top_secret", frozenset({"jpn", "usa"}))
-T0 = dt.datetime(2024, 6, 10, 9, 0, tzinfo=dt.UTC)
 # administrators of each party (the app's own `admin` has none, and a public clearance)
 ADMINS = {
     "kato": ("jpn", "secret", ("administrator",)),
@@ -40,20 +33,7 @@ ADMINS = {
 def history(app: Any, engine: Any, fw: Framework) -> None:
     """The administrators above, and the history of a few records, one entry an hour from T0."""
     make_users(engine, fw, ADMINS)
-    steps = [
-        (SATO, "work.case.open", "case", "c1", BOTH, "ok"),  # 09:00
-        (SMITH, "work.case.post", "case", "c1", BOTH, "ok"),  # 10:00
-        (SATO, "work.case.open", "case", "c2", JPN_ONLY, "ok"),  # 11:00
-        (SMITH, "read", "case", "c2", JPN_ONLY, "denied"),  # 12:00
-        (SATO, "work.case.open", "case", "c3", ABOVE, "ok"),  # 13:00
-        (SMITH, "login", "user", "smith", PUBLIC, "denied"),  # 14:00
-        (SMITH, "login", "user", "smith", PUBLIC, "ok"),  # 15:00
-        (SATO, "work.determination.write", "case", "c1", BOTH, "ok"),  # 16:00
-    ]
-    with transaction(session_factory(engine)) as s:
-        for i, (who, action, kind, ident, marking, outcome) in enumerate(steps):
-            at = T0 + dt.timedelta(hours=i)
-            record(s, who, action, kind, ident, marking, outcome=outcome, detail={"step": i}, at=at)
+    write_history(engine)
 
 
 def _steps(response: Any) -> list[int]:

@@ -135,3 +135,13 @@ def test_bad_scenarios_are_reported_with_every_problem(cli: Any, tmp_path: Path)
     bad.write_bytes("id: x\ntitle: {ja: 演習, en: drill}\n".encode() + b"summary: \xff\n")
     result = cli.run("exercise", "run", str(bad), "--scripted")
     assert result.exit_code == 2 and f"{bad}:3: a byte that is not UTF-8 (0xff)" in result.output, result.output
+
+
+def test_a_supply_names_its_category_and_context_in_lower_case_in_english(runs: dict[str, Any]) -> None:
+    """Inside the sentence the category and context read as common nouns; the parties keep their
+    capitals, and the Japanese is the labels as they are."""
+    refusal = next(e for e in runs["ballistic_missile_launch"]["refusals"] if e["action"] == "supply")
+    assert refusal["text"]["en"] == (
+        "Refused: provision of weapons by Japan to the United States (information gathering, warning and surveillance)"
+    )
+    assert refusal["text"]["ja"] == "不可：日本国からアメリカ合衆国への「武器」の提供（情報収集・警戒監視活動）"

@@ -8,6 +8,7 @@ and PostgreSQL (the `engine` fixture)."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -208,6 +209,50 @@ def test_the_balances_command_names_the_accounts_beside_their_ids(engine: Any, f
     en = runner.invoke(app, ["acsa", "balances", "--url", db_url]).stdout
     assert any(line.endswith("Japan / commitments to provide") for line in en.splitlines())
     assert "日本" not in runner.invoke(app, ["acsa", "balances", "--url", db_url, "--json"]).stdout  # ids only
+
+
+def test_the_ageing_page_names_buckets_and_currencies_in_words(web: Web, engine: Any, fw: Framework) -> None:
+    _fill(engine, fw)
+    tanaka = web("tanaka")
+    api = tanaka.get("/api/acsa/ageing?on=2022-01-01").json()
+    assert api["buckets"] == ["0-6", "6-12", "12-18", "18+"]  # the JSON keeps its keys and codes
+    assert {r["commodity"] for r in api["rows"]} == {"JP8_L", "USD"}
+    for lang, buckets, usd in (
+        ("ja", ["0〜6か月", "6〜12か月", "12〜18か月", "18か月以上"], "米ドル"),
+        ("en", ["0–6 months", "6–12 months", "12–18 months", "18 months or more"], "U.S. dollars"),
+    ):
+        page = tanaka.get(f"/acsa/ageing?on=2022-01-01&lang={lang}").text
+        table = re.search(r'<table data-testid="ageing">.*?</table>', page, re.S)
+        assert table, page
+        headers = [visible(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table.group(0))]
+        assert headers[2:6] == buckets, headers
+        cells = [" ".join(visible(c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", table.group(0))]
+        assert f"{usd} USD" in cells and "JP8_L" in cells, cells  # an item in kind: the pack names none
+        assert f"102,153,600.25 {usd}" in shown_in(page, "ageing-overdue")
+        captions = [html.unescape(x) for x in re.findall(r"<figcaption>([^<]*)</figcaption>", page)]
+        assert any(c.endswith(usd) for c in captions), captions
+        bars = [html.unescape(x) for x in re.findall(r'class="chart-label">([^<]*)</text>', page)]
+        assert bars and all(b.split(" ", 1)[1] in buckets for b in bars), bars
+
+
+def test_the_ageing_command_names_buckets_and_currencies_in_words(engine: Any, fw: Framework, db_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from anpo.cli.app import app
+
+    _fill(engine, fw)
+    runner = CliRunner()
+    args = ["acsa", "ageing", "--on", "2022-01-01", "--url", db_url]
+    ja = runner.invoke(app, [*args, "--lang", "ja"]).stdout.splitlines()
+    assert ja[1] == "基準日 2022-01-01: 0〜6か月 | 6〜12か月 | 12〜18か月 | 18か月以上", ja
+    assert any(line.startswith("  usa USD: ") and line.endswith("米国 / 米ドル") for line in ja), ja
+    en = runner.invoke(app, args).stdout.splitlines()
+    assert en[1] == "as of 2022-01-01: 0–6 months | 6–12 months | 12–18 months | 18 months or more", en
+    assert any(line.startswith("  usa USD: ") and line.endswith("U.S. / U.S. dollars") for line in en), en
+    assert any(line.startswith("  usa JP8_L: ") and line.endswith("U.S. / JP8_L") for line in en), en
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)  # the JSON keeps its keys and codes
+    assert data["buckets"] == ["0-6", "6-12", "12-18", "18+"]
+    assert {r["commodity"] for r in data["rows"]} == {"JP8_L", "USD"}
 
 
 def test_the_report_and_order_pages_in_japanese_use_labels_and_separators(web: Web, engine: Any, fw: Framework) -> None:

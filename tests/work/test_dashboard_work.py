@@ -139,7 +139,7 @@ def test_protection_requests_awaiting_a_decision_and_a_carrying_out(app: Any) ->
         "ja": f"アメリカ合衆国軍の艦艇に対する武器等防護の要請（情報収集・警戒監視活動、{today.isoformat()}付け）"
         "について防衛大臣の決定が必要です",
         "en": "Decision of the Minister of Defense needed on the request for asset protection for ships of "
-        f"the United States (Information gathering, warning and surveillance; requested {today.isoformat()})",
+        f"the United States (information gathering, warning and surveillance; requested {today.isoformat()})",
     }
     assert pending in app.get(item["href"]).text  # the record is listed where the link leads
     # Whoever may decide sees it (Japan's coordinators and exercise controllers); no one else: the

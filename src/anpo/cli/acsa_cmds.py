@@ -385,12 +385,20 @@ def ageing_cmd(on: OnOpt = None, url: UrlOpt = None, as_json: JsonOpt = False, l
         item.pop("outstanding_units")
 
     def render() -> str:
+        from anpo.i18n import term
+        from anpo.ledger.policy import name_of
+
+        fw, code = framework(lang), lang.value
+        buckets = (term("ui.acsa.bucket", b).get(code) for b in data["buckets"])
         out = [
             _banner(data["marking"], lang),
-            f"{'基準日' if lang == Lang.ja else 'as of'} {data['on']}: " + " | ".join(data["buckets"]),
+            f"{'基準日' if lang == Lang.ja else 'as of'} {data['on']}: " + " | ".join(buckets),
         ]
         for r in data["rows"]:
-            out.append(f"  {r['debtor']} {r['commodity']}: " + " | ".join(r["buckets"].values()) + f" = {r['total']}")
+            figures = " | ".join(r["buckets"].values()) + f" = {r['total']}"
+            # the ids first (as `--json` names them), then the debtor and the commodity in words
+            words = f"{name_of(fw, r['debtor']).get(code)} / {term('ui.acsa.commodity', r['commodity']).get(code)}"
+            out.append(f"  {r['debtor']} {r['commodity']}: {figures}  {words}")
         out.append(f"{'期限超過' if lang == Lang.ja else 'overdue'}: {len(data['overdue'])}")
         return "\n".join(out)
 

@@ -368,7 +368,7 @@ class Run:
         case_id = self._case(action)
         context = str(action.args.get("context") or self._situation(case_id))
         provider, category = str(action.args["provider"]), str(action.args["category"])
-        cat, ctx = self._label(category), self._label(context)
+        cat, ctx = (in_sentence(x, self._label(x), common=True) for x in (category, context))
         to = "usa" if provider == "jpn" else "jpn"
         by, to_whom = (in_sentence(p, self._label(p)) for p in (provider, to))
         what = Text(

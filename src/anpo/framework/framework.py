@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from types import MappingProxyType
 from typing import Any
 
-from anpo.framework.model import Date, Entity, Fact, Ref, Text
+from anpo.framework.model import Citation, Date, Entity, Fact, Ref, Text
 
 
 class Framework:
@@ -80,6 +80,29 @@ class Framework:
 
     def label(self, ent_id: str, on: Date) -> Text:
         return self._by_id[ent_id].label_on(on)
+
+    def name_citations(self, ent_id: str, on: Date) -> tuple[Citation, ...]:
+        """The sources of the name `ent_id` bore on `on` (its renaming), or () when it has no dated names."""
+        for name in self._by_id[ent_id].names:
+            if name.period.contains(on):
+                return name.citations
+        return ()
+
+    def published(self, source_id: str) -> Date | None:
+        """When a source was published (its `published` fact), or None when the pack does not date
+        it (the white papers carry an edition year, not a day)."""
+        facts = self._facts.get((source_id, "published"), ())
+        return facts[0].value if facts else None
+
+    def citations_on(self, citations: tuple[Citation, ...], on: Date) -> tuple[Citation, ...]:
+        """The citations whose source existed on `on`: an answer on a date cites no source published
+        after it (the 2015 amending act for the SDF Act as it stood in 1990). Undated sources stay."""
+        out = []
+        for c in citations:
+            day = self.published(c.source)
+            if (day is None or day <= on) and c not in out:
+                out.append(c)
+        return tuple(out)
 
     def referrers(self, ent_id: str) -> list[tuple[Entity, Fact]]:
         """Every fact in the pack whose value refers to `ent_id` (for `anpo show`)."""

@@ -98,6 +98,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no problems: {files} files, {entities} entities, {facts} facts",
     ),
     "check.problems": ("{count}件の問題が見つかりました", "{count} problems found"),
+    "check.problem": ("1件の問題が見つかりました", "1 problem found"),
     # dates and parameters
     "date.bad": (
         "日付「{value}」を読めません（YYYY-MM-DD または 平成28年12月27日 の形式）",
@@ -218,6 +219,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "in_sentence.japan_main_islands": ("日本本土", "the main islands of Japan"),
     "in_sentence.northern_mariana_islands": ("北マリアナ諸島連邦", "the Commonwealth of the Northern Mariana Islands"),
     "in_sentence.okinawa": ("沖縄（琉球諸島及び大東諸島）", "Okinawa (the Ryukyu and Daito Islands)"),
+    # a situation read as a mass noun inside a sentence: no article ("from peacetime to contingencies,
+    # including peacetime", not "including a Peacetime"); the Japanese is the label itself
+    "in_sentence.peacetime": ("平時", "peacetime"),
     # the legal basis of a booking of a facility outside Japan (its place not under Japan's
     # administration), where the SOFA does not apply (anpo.work.joint_use): {host} administers it
     "work.basis_joint_use_abroad": (
@@ -282,15 +286,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "「{field}」（{value}）は不明です（使える種類: {allowed}）",
         "unknown '{field}' ({value}) (allowed kinds: {allowed})",
     ),
+    "work.done_by_not_yet": (
+        "「{field}」（{value}）は{start}からのもので、{on}にはまだありませんでした",
+        "'{field}' ({value}) dates from {start}: it did not exist on {on}",
+    ),
+    "work.done_by_ended": (
+        "「{field}」（{value}）は{end}に効力を失っており、{on}にはありませんでした",
+        "'{field}' ({value}) ceased to have effect on {end}: it did not exist on {on}",
+    ),
+    "work.id_taken": (
+        "ID「{id}」は使えません。別のIDを選んでください",
+        "the id '{id}' is not available: choose another",
+    ),
+    "work.above_clearance": (
+        "区分「{level}」の記録はあなたの資格（{clearance}）を超えています",
+        "a record marked {level} is above your clearance ({clearance})",
+    ),
+    "work.not_releasable_to_own": (
+        "記録はあなたの当事国（{party}）に開示できるものにしてください（指定された開示先: {parties}）",
+        "a record must be releasable to your own party ({party}); it was marked releasable to {parties} only",
+    ),
+    "work.role_needed": (
+        "権限がありません（この操作には次のいずれかの役割が必要です: {roles}）",
+        "not permitted: this needs one of the roles {roles}",
+    ),
+    "work.entry_above_clearance": (
+        "区分「{level}」の記録はあなたの資格（{clearance}）を超えています",
+        "an entry marked {level} is above your clearance ({clearance})",
+    ),
     "entity.unknown": ("識別子「{id}」は見つかりません", "no entity with id '{id}'"),
     "vocab.unknown_kind": (
         "語彙の種類「{kind}」はありません（使える種類: {allowed}）",
         "no vocabulary kind '{kind}' (allowed: {allowed})",
     ),
+    # `anpo vocab`: the question parameters that take a vocabulary's ids ("consult.members body=")
+    "vocab.taken_by": ("この語彙を取るパラメータ: {params}", "taken by: {params}"),
+    # `anpo ask --list`: a parameter that may be left out
+    "ask.list_optional": ("任意", "optional"),
+    # the fixed values of question parameters that name no entity of the pack, in words for
+    # `anpo ask --list` and docs/questions.md (`param_value.PARAM.VALUE`)
+    "param_value.area.japan_territory": ("わが国の領域", "Japan's territory"),
+    "param_value.area.high_seas": (
+        "公海（排他的経済水域を含む）及びその上空",
+        "The high seas (including EEZs) and the airspace above",
+    ),
+    "param_value.area.foreign_territorial_sea": ("外国の領海", "A foreign territorial sea"),
+    "param_value.area.foreign_territory": ("外国の領域（陸上）", "Foreign territory (land)"),
+    "param_value.combat.none": (
+        "戦闘行為なし（活動期間を通じて行われることがないと認められる）",
+        "No combat, now or expected during the activity",
+    ),
+    "param_value.combat.possible": (
+        "戦闘行為が活動期間中に行われるおそれがある",
+        "Combat may occur during the activity",
+    ),
+    "param_value.combat.ongoing": ("現に戦闘行為が行われている", "Combat is actually taking place"),
+    "param_value.vessel_type.warship": ("軍艦", "Warship"),
+    "param_value.vessel_type.government_noncommercial": (
+        "政府が所有・運航し非商業的目的のみに使用される船舶",
+        "Government ship used only for non-commercial purposes",
+    ),
+    "param_value.vessel_type.merchant": ("商船その他の船舶", "Merchant or other ship"),
+    "param_value.basis.unsc_resolution": ("国連安全保障理事会の決議", "UN Security Council resolution"),
+    "param_value.basis.flag_state_consent": ("旗国の同意", "The flag state's consent"),
+    "param_value.basis.none": ("いずれもない", "Neither"),
     "instruments.unknown_kind": (
         "文書の種類「{kind}」はありません（使える種類: {allowed}）",
         "no instrument type '{kind}' (allowed: {allowed})",
     ),
+    "compare.unknown_edition": (
+        "白書の版「{edition}」はありません（使える版: {allowed}）",
+        "no white-paper edition '{edition}' (allowed: {allowed})",
+    ),
+    "compare.unknown_topic": (
+        "比較の項目「{topic}」はありません（使える項目: {allowed}）",
+        "no comparison topic '{topic}' (allowed: {allowed})",
+    ),
+    "compare.no_acsa": ("効力を有する日米ACSAなし", "no Japan-U.S. ACSA in force"),
     "cli.cannot_write": ("{path} に書き込めません: {reason}", "cannot write {path}: {reason}"),
     "cli.repeated_name": (
         "「{name}」が「{text}」に2回以上書かれています",
@@ -420,6 +492,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.nav.ask": ("質問", "Ask"),
     # framework browser: instruments and charts
     "ui.nav.instruments": ("条約・文書", "Instruments"),
+    # comparing two white-paper editions (/compare, anpo compare)
+    "ui.nav.compare": ("版の比較", "Compare editions"),
+    "ui.compare.intro": (
+        "2つの版の防衛白書が記述する時点（各版の記載の最新事項の月末）で、協議の場の出席対象者、ACSA、効力を有する文書を比べます。各行に出典があります。",
+        "What the framework states on the dates of two Defense White Paper editions (the end of the month of the latest events each describes): who sits on the consultation bodies, the ACSA, and the instruments in force. Every row cites its sources.",
+    ),
+    "ui.compare.edition_a": ("比較元の版", "From edition"),
+    "ui.compare.edition_b": ("比較先の版", "To edition"),
+    "ui.compare.topic": ("項目", "Topic"),
+    "ui.compare.all_topics": ("すべて", "All"),
+    "ui.compare.as_of": ("{edition}（{on}時点）", "{edition} (as of {on})"),
+    "ui.compare.topic.bodies": ("協議の場と出席対象者", "Consultation bodies and their members"),
+    "ui.compare.topic.acsa": ("日米物品役務相互提供協定（ACSA）", "Acquisition and Cross-Servicing Agreement (ACSA)"),
+    "ui.compare.topic.instruments": ("効力を有する文書", "Instruments in force"),
+    "ui.compare.status": ("変化", "Change"),
+    "ui.compare.status.same": ("変更なし", "same"),
+    "ui.compare.status.added": ("追加", "added"),
+    "ui.compare.status.removed": ("削除", "removed"),
+    "ui.compare.status.renamed": ("名称変更", "renamed"),
+    "ui.compare.status.changed": ("変更", "changed"),
+    "ui.compare.side": ("側", "Side"),
+    "ui.compare.note": ("注記", "note"),
+    "ui.compare.agreement": ("効力を有する協定", "Agreement in force"),
+    "ui.compare.provider.jpn": ("自衛隊から米軍への提供", "Provided by the SDF to U.S. forces"),
+    "ui.compare.provider.usa": ("米軍から自衛隊への提供", "Provided by U.S. forces to the SDF"),
+    "ui.compare.context": ("場面", "Context"),
+    "ui.compare.allowed": ("提供できる区分", "Categories that may be provided"),
+    "ui.compare.gained": ("加わった区分", "Categories gained"),
+    "ui.compare.lost": ("外れた区分", "Categories lost"),
+    "ui.compare.undetermined": ("判断できない区分", "Categories undetermined"),
+    "ui.compare.none": ("なし", "none"),
+    "ui.compare.unchanged": ("変更のない行: {count}", "rows unchanged: {count}"),
+    "ui.compare.instrument": ("文書", "Instrument"),
     "ui.instruments_intro": (
         "条約・協定・指針・法律とその改正・後継。棒は効力のあった期間、濃い棒は基準日に効力のあったもの。",
         "Treaties, agreements, guidelines and laws with their amendments and successors. Bars show the periods in force; dark bars were in force on the chosen date.",
@@ -498,6 +603,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "attr.done_on": ("完了日", "Done on"),
     "attr.due": ("期限", "Due"),
     "attr.edition": ("版", "Edition"),
+    "attr.as_of": ("記述の基準日", "Describes the arrangements as of"),
     "attr.end": ("終了", "End"),
     "attr.end_date": ("終了日", "End date"),
     "attr.established": ("設置", "Established"),
@@ -623,6 +729,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.pack_file": ("データのファイル", "Pack file"),
     "ui.date_year": ("{year}年", "{year}"),
     "ui.date_month": ("{year}年{month}月", "{year}-{month:02d}"),
+    # the ticks of a chart's time axis (anpo.web.timecharts): "2015年4月" / "Apr 2015"
+    "ui.tick_month": ("{year}年{month}", "{month} {year}"),
+    "ui.tick_day": ("{year}年{month}{day}日", "{month} {day}, {year}"),
+    "ui.month.1": ("1月", "Jan"),
+    "ui.month.2": ("2月", "Feb"),
+    "ui.month.3": ("3月", "Mar"),
+    "ui.month.4": ("4月", "Apr"),
+    "ui.month.5": ("5月", "May"),
+    "ui.month.6": ("6月", "Jun"),
+    "ui.month.7": ("7月", "Jul"),
+    "ui.month.8": ("8月", "Aug"),
+    "ui.month.9": ("9月", "Sep"),
+    "ui.month.10": ("10月", "Oct"),
+    "ui.month.11": ("11月", "Nov"),
+    "ui.month.12": ("12月", "Dec"),
     # accounts, dashboard and administration (issue 5)
     "ui.nav.dashboard": ("ダッシュボード", "Dashboard"),
     "ui.nav.admin": ("ユーザー管理", "Users"),
@@ -697,6 +818,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.acsa.settled": ("決済済み", "Settled"),
     "ui.acsa.outstanding": ("未決済", "Outstanding"),
     "ui.acsa.bucket": ("経過月数", "Months since delivery"),
+    # the ageing buckets (months since delivery) and the currencies, in words on the pages and in
+    # text output (anpo.i18n.term); the JSON keeps the codes
+    "ui.acsa.bucket.0-6": ("0〜6か月", "0–6 months"),
+    "ui.acsa.bucket.6-12": ("6〜12か月", "6–12 months"),
+    "ui.acsa.bucket.12-18": ("12〜18か月", "12–18 months"),
+    "ui.acsa.bucket.18+": ("18か月以上", "18 months or more"),
+    "ui.acsa.commodity.JPY": ("円", "yen"),
+    "ui.acsa.commodity.USD": ("米ドル", "U.S. dollars"),
     "ui.acsa.received": ("受領確認", "Received"),
     "ui.acsa.history": ("履歴", "History"),
     "ui.acsa.party": ("当事者", "Party"),

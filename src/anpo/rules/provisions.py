@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from anpo.framework.framework import Framework
-from anpo.framework.model import BEGINNING, END, Period, Problem, Text
+from anpo.framework.model import BEGINNING, END, Citation, Period, Problem, Ref, Text
 from anpo.rules.core import AnswerValue, Reason
 
 Case = tuple[str, ...]
@@ -180,13 +180,18 @@ def check(fw: Framework, registry: Registry = REGISTRY) -> list[Problem]:
 
 
 def boundaries_of(fw: Framework) -> list[dt.date]:
-    """Every date on which a rule, an entity or a name starts or ends: the answers of memoisable
-    questions are constant between two of them (their rules read dates only through these)."""
+    """Every date on which a rule, an entity or a name starts or ends, or a source is published: the
+    answers of memoisable questions are constant between two of them (their rules read dates only
+    through these)."""
     dates: set[dt.date] = set(REGISTRY.boundaries())
     for ent in fw.entities():
         dates.update((ent.period.start, ent.period.end))
         for name in ent.names:
             dates.update((name.period.start, name.period.end))
+        if ent.kind == "source":  # a source is cited from the day it was published (`clause_reason`)
+            published = fw.published(ent.id)
+            if published is not None:
+                dates.add(published)
     return sorted(dates - {BEGINNING, END})
 
 
@@ -204,9 +209,45 @@ def _problem(en: str, ja: str) -> Problem:
     return Problem("(rules)", 0, Text(ja, en))
 
 
-def clause_reason(fw: Framework, clause: str, ja: str, en: str) -> Reason:
-    """A reason whose citations are the clause's own, so the clause's sources travel with the answer."""
-    return Reason(Text(ja, en), fw[clause].citations)
+def clause_reason(fw: Framework, clause: str, ja: str, en: str, on: dt.date | None = None) -> Reason:
+    """A reason whose citations are the clause's own, so the clause's sources travel with the answer.
+
+    Given the date asked, only the sources that existed on it: SDF Act Art. 76 as it stood in 1990
+    is cited from the 1954 Act, not from the 2015 Act that later amended it (`Framework.citations_on`).
+    """
+    citations = fw[clause].citations
+    return Reason(Text(ja, en), citations if on is None else cited_on(fw, citations, on, clause))
+
+
+# What a provision or instrument belongs to, looked up in turn when none of its own sources existed yet.
+_OWNERS = ("parent", "instrument", "amends")
+
+
+def cited_on(fw: Framework, citations: tuple[Citation, ...], on: dt.date, *instead: str) -> tuple[Citation, ...]:
+    """`citations` as of `on` (`Framework.citations_on`), and never none: a reason without a source
+    is a bug. When no source of them existed yet on `on` (a clause the pack cites only from a later
+    consolidated text), the sources that did of the entities `instead` or of what they belong to
+    (the article's parent, its instrument, the instrument it amended), the first that has any; the
+    white papers, undated, always count. Failing all of them, `citations` as they are: a late
+    source is better than none, and the sweep in tests/rules/test_provisions.py flags it."""
+    kept = fw.citations_on(citations, on)
+    if kept:
+        return kept
+    seen: set[str] = set()
+    todo = list(instead)
+    while todo:
+        ent_id = todo.pop(0)
+        if ent_id in seen or ent_id not in fw:
+            continue
+        seen.add(ent_id)
+        kept = fw.citations_on(fw[ent_id].citations, on)
+        if kept:
+            return kept
+        for attr in _OWNERS:
+            ref = fw.value(ent_id, attr, on) or next((f.value for f in fw.facts(ent_id, attr)), None)
+            if isinstance(ref, Ref):
+                todo.append(ref.id)
+    return citations or next((fw[i].citations for i in instead if i in fw and fw[i].citations), ())
 
 
 def label(fw: Framework, ent_id: str, on: dt.date) -> Text:

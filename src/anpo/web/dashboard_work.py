@@ -123,21 +123,34 @@ def _protection_pending(w: Work, on: dt.date) -> list[DashboardItem]:
         party = in_sentence(p.protected_party, _text(label_json(w.fw, p.protected_party, on)))
         asset = protection.ASSET_LABELS.get(p.protected_asset, Text(p.protected_asset, p.protected_asset))
         activity = _text(label_json(w.fw, p.activity, on))
-        what = Text(f"{party.ja}軍の{asset.ja}に対する武器等防護", f"asset protection for {asset.en} of {party.en}")
         href = f"/work/protection?year={p.year}"
         if p.status == "requested":
             day = p.requested_on.isoformat() if p.requested_on else ""
-            title = Text(
-                f"{what.ja}の要請（{activity.ja}{f'、{day}付け' if day else ''}）について{minister.ja}の決定が必要です",
-                f"Decision of the {minister.en} needed on the request for {what.en}"
-                f" ({activity.en}{f'; requested {day}' if day else ''})",
-            )
+            title = protection_title(p.status, party, asset, (p.activity, activity), minister, day)
             items.append(DashboardItem("work.protection.decide", title, href, None, p.marking, {"id": p.id}))
         else:
             day = p.decided_on.isoformat() if p.decided_on else ""
-            title = Text(
-                f"承認された{what.ja}（{activity.ja}{f'、{day}に承認' if day else ''}）の実施を記録してください",
-                f"Record the carrying out of the approved {what.en} ({activity.en}{f'; approved {day}' if day else ''})",
-            )
+            title = protection_title(p.status, party, asset, (p.activity, activity), minister, day)
             items.append(DashboardItem("work.protection.carry_out", title, href, None, p.marking, {"id": p.id}))
     return items
+
+
+def protection_title(
+    status: str, party: Text, asset: Text, activity: tuple[str, Text], minister: Text, day: str
+) -> Text:
+    """The title of a request awaiting the Minister's decision (`status` "requested") or of an
+    approved one awaiting its carrying out: `party` as it reads in a sentence, `activity` its id and
+    label, written mid-sentence in English in lower case ("(information gathering, warning and
+    surveillance; requested …)"), `day` the request's or decision's date or ""."""
+    act = in_sentence(activity[0], activity[1], common=True)
+    what = Text(f"{party.ja}軍の{asset.ja}に対する武器等防護", f"asset protection for {asset.en} of {party.en}")
+    if status == "requested":
+        return Text(
+            f"{what.ja}の要請（{act.ja}{f'、{day}付け' if day else ''}）について{minister.ja}の決定が必要です",
+            f"Decision of the {minister.en} needed on the request for {what.en}"
+            f" ({act.en}{f'; requested {day}' if day else ''})",
+        )
+    return Text(
+        f"承認された{what.ja}（{act.ja}{f'、{day}に承認' if day else ''}）の実施を記録してください",
+        f"Record the carrying out of the approved {what.en} ({act.en}{f'; approved {day}' if day else ''})",
+    )

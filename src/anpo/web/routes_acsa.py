@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from anpo.dates import today
 from anpo.framework.model import Text
-from anpo.i18n import msg
+from anpo.i18n import msg, term
 from anpo.ledger import tables as t
 from anpo.ledger.commands import DEFAULT_RELEASABLE, LINE_FIELDS, STATUSES, other, parse
 from anpo.ledger.engine import Ledger
@@ -618,12 +618,28 @@ def page_ageing(request: Request, on: str | None = None) -> Any:
     data = ageing_data(request, principal_of(request, api=False), on)
     lang = lang_of(request)
     name = _names(request, lang)["name"]
+
+    def bucket(key: str) -> str:  # "0-6" -> "0〜6か月" / "0–6 months"
+        return term("ui.acsa.bucket", key).get(lang)
+
+    def commodity(code: str) -> str:  # a currency in words; an item in kind by its code
+        return term("ui.acsa.commodity", code).get(lang)
+
     groups: dict[str, list[tuple[str, float]]] = {}
     for row in data["rows"]:
-        for bucket, value in row["buckets"].items():
-            groups.setdefault(row["commodity"], []).append((f"{name(row['debtor'])} {bucket}", float(value)))
+        for key, value in row["buckets"].items():
+            bars = groups.setdefault(commodity(row["commodity"]), [])
+            bars.append((f"{name(row['debtor'])} {bucket(key)}", float(value)))
     charts = _charts(groups, msg("ui.acsa.ageing"), lang)
-    return _page(request, "acsa_ageing.html", f"/api/acsa/ageing?on={data['on']}", data=data, charts=charts)
+    return _page(
+        request,
+        "acsa_ageing.html",
+        f"/api/acsa/ageing?on={data['on']}",
+        data=data,
+        charts=charts,
+        bucket=bucket,
+        commodity=commodity,
+    )
 
 
 def report_data(request: Request, principal: Principal, fy: int | None, calendar: str) -> dict[str, Any]:

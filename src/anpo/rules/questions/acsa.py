@@ -14,8 +14,19 @@ from collections.abc import Mapping
 from anpo.dates import LATEST, DateError, DateOutOfRange, add_months
 from anpo.framework.framework import Framework
 from anpo.framework.model import END, Text
+from anpo.i18n import in_sentence
 from anpo.rules.core import Answer, Param, ParamError, Reason, question
-from anpo.rules.provisions import Finding, answer_parts, clause_reason, decide, label, memoisable, rule, scope
+from anpo.rules.provisions import (
+    Finding,
+    answer_parts,
+    cited_on,
+    clause_reason,
+    decide,
+    label,
+    memoisable,
+    rule,
+    scope,
+)
 
 # The ACSA contexts. Six are situations and three are activities in the pack (an id has one kind).
 ACSA_CONTEXTS = (
@@ -68,8 +79,14 @@ D2016 = dt.date(2016, 3, 29)
 D2017 = dt.date(2017, 4, 25)
 
 
+def _context(fw: Framework, ctx: str, on: dt.date) -> Text:
+    """A context as it reads after "in" in English: an activity as it is ("in joint training"), a
+    situation with its article ("in an armed attack situation")."""
+    return in_sentence(ctx, label(fw, ctx, on), common=True, article=fw[ctx].kind == "situation")
+
+
 def _names(fw: Framework, ids: tuple[str, ...] | frozenset[str], on: dt.date) -> Text:
-    labels = [label(fw, i, on) for i in ACSA_CONTEXTS + CATEGORIES if i in ids]
+    labels = [in_sentence(i, label(fw, i, on), common=True) for i in ACSA_CONTEXTS + CATEGORIES if i in ids]
     return Text("、".join(t.ja for t in labels) or "なし", "; ".join(t.en for t in labels) or "none")
 
 
@@ -101,6 +118,7 @@ def _version_rule(clause: str, start: dt.date, end: dt.date) -> None:
                     clause,
                     f"有効な日米ACSAは{ja}です（{start}から）。",
                     f"The ACSA in force is {en} (from {start}).",
+                    on,
                 ),
             ),
         )
@@ -165,7 +183,7 @@ def _coverage_rule(clause: str) -> None:
     def coverage(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
         ctx, cat = params["context"], params["category"]
         name = label(fw, clause, on)
-        c, k = label(fw, ctx, on), label(fw, cat, on)
+        c, k = _context(fw, ctx, on), in_sentence(cat, label(fw, cat, on), common=True)
         if cat == "weapons":
             return Finding(
                 False,
@@ -175,6 +193,7 @@ def _coverage_rule(clause: str) -> None:
                         clause,
                         f"{name.ja}: 武器の提供は含まれません。",
                         f"{name.en}: the provision of weapons is not included.",
+                        on,
                     ),
                 ),
             )
@@ -188,6 +207,7 @@ def _coverage_rule(clause: str) -> None:
                         clause,
                         f"{name.ja}は「{c.ja}」を適用対象としていません（対象: {covered.ja}）。",
                         f"{name.en} does not cover {c.en} (it covers: {covered.en}).",
+                        on,
                     ),
                 ),
             )
@@ -201,6 +221,7 @@ def _coverage_rule(clause: str) -> None:
                         clause,
                         f"{name.ja}は「{c.ja}」を対象としますが、弾薬の提供は{('「' + where.ja + '」の場合のみです') if ammo else '含まれません'}。",
                         f"{name.en} covers {c.en}, but ammunition {('only in: ' + where.en) if ammo else 'is not included'}.",
+                        on,
                     ),
                 ),
             )
@@ -212,6 +233,7 @@ def _coverage_rule(clause: str) -> None:
                     clause,
                     f"{name.ja}は「{c.ja}」における「{k.ja}」の提供を対象とします。",
                     f"{name.en} covers {k.en} in {c.en}.",
+                    on,
                 ),
             ),
         )
@@ -256,7 +278,7 @@ def _jpn_rule(
     def supply(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
         ctx, cat = params["context"], params["category"]
         name = label(fw, clause, on)
-        c, k = label(fw, ctx, on), label(fw, cat, on)
+        c, k = _context(fw, ctx, on), in_sentence(cat, label(fw, cat, on), common=True)
         if cat in allowed:
             return Finding(
                 True,
@@ -266,6 +288,7 @@ def _jpn_rule(
                         clause,
                         f"{name.ja}により、「{c.ja}」において自衛隊は米軍に「{k.ja}」を提供できます。{note[0]}",
                         f"Under {name.en}, the SDF may provide {k.en} to U.S. forces in {c.en}.{(' ' + note[1]) if note[1] else ''}",
+                        on,
                     ),
                 ),
             )
@@ -287,6 +310,7 @@ def _jpn_rule(
                     clause,
                     f"{name.ja}による「{c.ja}」における提供に、{why[0]}",
                     f"Under {name.en}, support in {c.en}: {why[1]}",
+                    on,
                 ),
             ),
         )
@@ -353,13 +377,14 @@ def jpn_no_idr_before_2012(fw: Framework, on: dt.date, params: Mapping[str, str]
                 "sdf_act_us_supply_2004",
                 "自衛隊法は国際緊急援助活動を行う自衛隊による米軍への物品・役務の提供を定めていませんでした（2012年11月の改正で可能となる）。",
                 "The SDF Act did not yet provide for SDF units in international disaster relief to supply U.S. forces (made possible by the November 2012 amendment).",
+                on,
             ),
             Reason(
                 Text(
                     "2014年版脚注13：12（平成24）年11月の自衛隊法改正により可能となった。",
                     "2014 edition, footnote 13: made possible by the SDF Act amendment of November 2012.",
                 ),
-                fw["sdf_act_us_supply_2012_idr"].citations,
+                cited_on(fw, fw["sdf_act_us_supply_2012_idr"].citations, on, "sdf_act_us_supply_2004"),
             ),
         ),
     )
@@ -371,7 +396,7 @@ def jpn_no_idr_before_2012(fw: Framework, on: dt.date, params: Mapping[str, str]
 @rule("usa.supply", "usc_10_2342_2350")
 def usa_supply(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
     """10 U.S.C. 2341-2350: U.S. forces provide ACSA support under chapter 138 (1996 agreement, Art. 1.5)."""
-    cat = label(fw, params["category"], on)
+    cat = in_sentence(params["category"], label(fw, params["category"], on), common=True)
     clause = "usc_10_2342_2350"
     if params["category"] == "weapons":
         return Finding(
@@ -382,6 +407,7 @@ def usa_supply(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding
                     clause,
                     "米国法上、武器（武器システム）は相互提供の対象となる「後方支援、物品及び役務」に含まれません。",
                     "Under U.S. law, weapons (weapon systems) are not 'logistic support, supplies, and services' that may be transferred.",
+                    on,
                 ),
             ),
         )
@@ -393,6 +419,7 @@ def usa_supply(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding
                 clause,
                 f"合衆国法典第10編第2341条〜第2350条により、米軍は相互提供協定に基づき「{cat.ja}」を提供できます。",
                 f"Under 10 U.S.C. §§2341–2350 U.S. forces may provide {cat.en} under a cross-servicing agreement.",
+                on,
             ),
         ),
     )
@@ -414,6 +441,7 @@ def _settlement_rule(clause: str, start: dt.date, end: dt.date) -> None:
                         clause,
                         "武器は協定の対象ではなく、決済もありません。",
                         "Weapons are outside the agreement; there is nothing to settle.",
+                        on,
                     ),
                 ),
             )
@@ -423,7 +451,8 @@ def _settlement_rule(clause: str, start: dt.date, end: dt.date) -> None:
         else:
             methods = ["reimbursement", "equal_value_exchange"]
             ja, en = "役務", "a service"
-        names = Text("、".join(label(fw, m, on).ja for m in methods), "; ".join(label(fw, m, on).en for m in methods))
+        words = [in_sentence(m, label(fw, m, on), common=True) for m in methods]
+        names = Text("、".join(t.ja for t in words), " or ".join(t.en for t in words))
         return Finding(
             methods,
             (
@@ -432,6 +461,7 @@ def _settlement_rule(clause: str, start: dt.date, end: dt.date) -> None:
                     clause,
                     f"「{k.ja}」は{ja}であり、{names.ja}により決済します。",
                     f"{k.en} is {en}; it is settled by {names.en}.",
+                    on,
                 ),
             ),
         )
@@ -452,8 +482,8 @@ NO_ACSA = Text(
 )
 
 
-def _no_acsa(fw: Framework) -> Reason:
-    return Reason(NO_ACSA, fw["acsa_1996"].citations)
+def _no_acsa(fw: Framework, on: dt.date) -> Reason:
+    return Reason(NO_ACSA, cited_on(fw, fw["acsa_1996"].citations, on, "acsa_1996"))
 
 
 @question(
@@ -464,7 +494,7 @@ def _no_acsa(fw: Framework) -> Reason:
 def agreement_in_force(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
     found = decide(fw, "acsa.version", on, {})
     if found is None:
-        return Answer(None, (_no_acsa(fw),))
+        return Answer(None, (_no_acsa(fw, on),))
     r, f = found
     chain = {
         "acsa_1996": ("acsa_1996",),
@@ -500,7 +530,7 @@ CONTEXT = Param(
 def may_provide(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
     coverage = decide(fw, "acsa.coverage", on, params)
     if coverage is None:
-        return Answer(False, (_no_acsa(fw),))
+        return Answer(False, (_no_acsa(fw, on),))
     domestic = decide(fw, f"{params['provider']}.supply", on, params)
     found = [coverage] if domestic is None else [coverage, domestic]
     reasons, clauses = answer_parts(found)
@@ -508,13 +538,13 @@ def may_provide(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
     if coverage[1].value is False:
         return Answer(False, reasons, in_force=in_force)
     if domestic is None:
-        c = label(fw, params["context"], on)
+        c = _context(fw, params["context"], on)
         gap = Reason(
             Text(
                 f"この日付の「{c.ja}」における自衛隊から米軍への提供について、国内法上の根拠を定める規定はパックに記録されていません。判断できません。",
                 f"The pack records no provision of Japanese law deciding whether the SDF could supply U.S. forces in {c.en} on this date; this cannot be decided.",
             ),
-            fw[coverage[0].clause].citations,
+            cited_on(fw, fw[coverage[0].clause].citations, on, coverage[0].clause),
         )
         return Answer(None, (*reasons, gap), in_force=in_force, undetermined=True)
     return Answer(bool(domestic[1].value), reasons, in_force=in_force)
@@ -529,7 +559,7 @@ def may_provide(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
 def settlement_methods(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
     found = decide(fw, "acsa.settlement", on, params)
     if found is None:
-        return Answer([], (_no_acsa(fw),))
+        return Answer([], (_no_acsa(fw, on),))
     r, f = found
     methods = f.value if isinstance(f.value, list) else []
     return Answer(
@@ -561,9 +591,12 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
         ) from None
     if delivered > LATEST:  # 9999-12-31 was answered "no ACSA in force": the pack's periods end there
         raise ParamError(DateError(params["delivered"], "date.too_late").text)
+    # Cited as of the later of the date asked and the delivery: a delivery after the date asked is
+    # settled under the agreement in force then, whose sources may not yet exist on the date asked.
+    seen = max(on, delivered)
     found = decide(fw, "acsa.settlement", delivered, {"category": "food"})
     if found is None:
-        return Answer(None, (_no_acsa(fw),))
+        return Answer(None, (_no_acsa(fw, seen),))
     r, _ = found
     instrument = fw.value(r.clause, "instrument", delivered).id
     name = label(fw, instrument, delivered)
@@ -572,6 +605,7 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
         r.clause,
         f"{delivered}の引渡しは{name.ja}の決済条項によります。物品は同種・同等・同量の物品の返還又は通貨による償還、役務は通貨による償還又は同等の価値の物品・役務の提供により決済します（質問 acsa.settlement_methods を参照）。",
         f"A delivery on {delivered} is settled under the settlement clause of the {name.en}: supplies by replacement in kind or reimbursement, services by reimbursement or equal-value exchange (see acsa.settlement_methods).",
+        seen,
     )
     deadline = fw.fact(SETTLEMENT_DEADLINE, "deadline_months", delivered)
     if deadline is None:
@@ -580,6 +614,7 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
             r.clause,
             "この引渡しの日について、決済の期限を定める両国の手続取極はパックに記録されていません。期限は判断できません。",
             "The deadline is set not in the agreement's text but in the procedural arrangements between the two sides; the pack does not record the one that applied on this delivery date, so the due date cannot be decided.",
+            seen,
         )
         return Answer(None, (how, unknown), in_force=(instrument, r.clause), undetermined=True)
     months = int(deadline.value)
@@ -592,7 +627,7 @@ def settlement_due(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer
             f"手続取極により、決済は引渡しの日から{months}か月以内、すなわち{due}までに完了します。",
             f"Under the procedural arrangement, settlement is to be completed within {months} months of delivery, that is by {due}.",
         ),
-        deadline.citations,
+        cited_on(fw, deadline.citations, seen, SETTLEMENT_DEADLINE),
     )
     return Answer(
         due.isoformat(),

@@ -21,9 +21,10 @@ ACTIVITIES = (
 )
 # Activities contributing to the defence of Japan, per the NSC guidelines on Art. 95-2.
 DEFENCE_ACTIVITIES = frozenset(ACTIVITIES) - {"disaster_relief"}
+# `{office}`: the Minister of Defense, by his title on the date asked (`conditions`).
 CONDITIONS = (
     Text("当該部隊から要請があること", "a request from the force concerned"),
-    Text("防衛大臣が必要と認めること", "the Minister of Defense deems it necessary"),
+    Text("{office}が必要と認めること", "the {office} deems it necessary"),
     Text(
         "現に戦闘行為が行われている現場で行われる活動ではないこと",
         "the activity is not at a site where combat is actually taking place",
@@ -35,6 +36,14 @@ CONDITIONS = (
 )
 D2016 = dt.date(2016, 3, 29)
 
+
+def conditions(fw: Framework, on: dt.date) -> tuple[Text, ...]:
+    """The conditions of Art. 95-2, the office named by its title on `on` (the pack's dated names)."""
+    ent = fw["jpn_minister_of_defense"]
+    title = ent.short_on(on) or ent.label_on(on)
+    return tuple(Text(c.ja.format(office=title.ja), c.en.format(office=title.en)) for c in CONDITIONS)
+
+
 scope("asset_protection", protected_party=PROTECTED, activity=ACTIVITIES)
 
 
@@ -44,34 +53,41 @@ def protect_assets(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fin
     clause = "sdf_act_art95_2"
     party = in_sentence(params["protected_party"], label(fw, params["protected_party"], on))
     act = label(fw, params["activity"], on)
+    in_act = in_sentence(params["activity"], act, common=True)  # "engaged in joint training"
     if params["activity"] not in DEFENCE_ACTIVITIES:
-        return Finding(
-            False,
-            (
-                clause_reason(
-                    fw,
-                    clause,
-                    f"「{act.ja}」は自衛隊法第95条の2にいう「わが国の防衛に資する活動」に当たらず、{party.ja}の部隊の武器等は同条による防護の対象になりません。",
-                    f"{act.en} is not an activity contributing to the defence of Japan under SDF Act Art. 95-2, so the equipment of the forces of {party.en} engaged in it cannot be protected under that article.",
-                ),
+        reasons = [
+            clause_reason(
+                fw,
+                clause,
+                f"「{act.ja}」は自衛隊法第95条の2にいう「わが国の防衛に資する活動」に当たらず、{party.ja}の部隊の武器等は同条による防護の対象になりません。",
+                f"{act.en} is not an activity contributing to the defence of Japan under SDF Act Art. 95-2, so the equipment of the forces of {party.en} engaged in it cannot be protected under that article.",
+                on,
+            )
+        ]
+        # The NSC guidelines on the article are cited from the day they were decided (December 2016).
+        guidelines = fw.citations_on(fw["multinational_training"].citations, on)
+        if guidelines:
+            reasons.append(
                 Reason(
                     Text(
                         "同条の運用指針は、防衛に資する活動として情報収集・警戒監視活動、重要影響事態における輸送・補給、共同訓練を挙げます。",
                         "The NSC guidelines on the article list information gathering and surveillance, transport and supply in important influence situations, and joint training as such activities.",
                     ),
-                    fw["multinational_training"].citations,
-                ),
-            ),
-        )
-    conditions = Text("、".join(c.ja for c in CONDITIONS), "; ".join(c.en for c in CONDITIONS))
+                    guidelines,
+                )
+            )
+        return Finding(False, tuple(reasons))
+    listed = conditions(fw, on)
+    joined = Text("、".join(c.ja for c in listed), "; ".join(c.en for c in listed))
     return Finding(
         True,
         (
             clause_reason(
                 fw,
                 clause,
-                f"{party.ja}の部隊が自衛隊と連携して「{act.ja}」（わが国の防衛に資する活動）に現に従事している場合、自衛官はその武器等を防護できます。条件：{conditions.ja}。",
-                f"When the forces of {party.en} are actually engaged, in cooperation with the SDF, in {act.en} (an activity contributing to Japan's defence), SDF personnel may protect their weapons and other equipment. Conditions: {conditions.en}.",
+                f"{party.ja}の部隊が自衛隊と連携して「{act.ja}」（わが国の防衛に資する活動）に現に従事している場合、自衛官はその武器等を防護できます。条件：{joined.ja}。",
+                f"When the forces of {party.en} are actually engaged, in cooperation with the SDF, in {in_act.en} (an activity contributing to Japan's defence), SDF personnel may protect their weapons and other equipment. Conditions: {joined.en}.",
+                on,
             ),
         ),
     )
@@ -106,7 +122,7 @@ def may_protect_assets(fw: Framework, on: dt.date, params: dict[str, str]) -> An
             ),
         )
     r, f = found
-    details = {"conditions": [c.as_json() for c in CONDITIONS]} if f.value else {}
+    details = {"conditions": [c.as_json() for c in conditions(fw, on)]} if f.value else {}
     return Answer(f.value, f.reasons, in_force=("law_peace_security_2015", r.clause), details=details)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from anpo.framework.framework import SIDES, Framework, party_of
 from anpo.framework.model import Ref, Text
+from anpo.i18n import in_sentence
 from anpo.rules.core import Answer, Param, Reason, cites, question
 
 
@@ -26,6 +27,7 @@ def members(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
     side = params["side"]
     body_label = body.label_on(on)
     side_label = fw.label(side, on)
+    for_side = in_sentence(side, side_label)  # "for Japan", "for the United States"
     established = fw.fact(body.id, "established", on) or next(iter(fw.facts(body.id, "established")), None)
     if not body.period.contains(on) or (established is not None and on < established.value):
         start = established.value if established is not None else body.period.start
@@ -46,8 +48,8 @@ def members(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
         reasons.append(
             Reason(
                 Text(
-                    f"{on}時点の{body_label.ja}の{side_label.ja}出席対象者は{names.ja}です。",
-                    f"On {on} the {side_label.en} members of the {body_label.en} were: {names.en}.",
+                    f"{on}時点の{body_label.ja}の{side_label.ja}側出席対象者は{names.ja}です。",
+                    f"On {on} the members of the {body_label.en} for {for_side.en} were: {names.en}.",
                 ),
                 cites(*facts),
             )
@@ -63,8 +65,8 @@ def members(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
         reasons.append(
             Reason(
                 Text(
-                    f"{on}時点の{body_label.ja}の{side_label.ja}出席対象者はパックに記録されていません。",
-                    f"The pack records no {side_label.en} members of the {body_label.en} on {on}.",
+                    f"{on}時点の{body_label.ja}の{side_label.ja}側出席対象者はパックに記録されていません。",
+                    f"The pack records no members of the {body_label.en} for {for_side.en} on {on}.",
                 ),
                 body.citations,
             )

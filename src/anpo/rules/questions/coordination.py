@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from anpo.framework.framework import Framework
 from anpo.framework.model import END, Text
+from anpo.i18n import in_sentence
 from anpo.rules.core import Answer, Param, Reason, question
 from anpo.rules.provisions import Finding, clause_reason, decide, label, memoisable, rule, scope
 from anpo.rules.questions.situation import SITUATIONS
@@ -17,6 +18,11 @@ D2015 = dt.date(2015, 4, 27)
 BCM_SITUATIONS = frozenset({"armed_attack", "anticipated_armed_attack", "surrounding_area_situation"})
 
 scope("coordination.mechanism", situation=SITUATIONS)
+
+
+def _situation(fw: Framework, situation: str, on: dt.date) -> Text:
+    """A situation as it reads inside an English sentence: "in a gray-zone situation", "including peacetime"."""
+    return in_sentence(situation, label(fw, situation, on), common=True, article=True)
 
 
 @rule("coordination.mechanism", "g1978_armed_attack", D1978, D1997)
@@ -30,6 +36,7 @@ def guidelines_1978(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fi
                 "g1978_armed_attack",
                 "1978年の指針は常設の調整メカニズムを設けていません（武力攻撃のおそれがある場合に調整機関を開設する）。",
                 "The 1978 Guidelines set up no standing coordination mechanism (a coordination centre was to be opened when an attack was imminent).",
+                on,
             ),
         ),
     )
@@ -44,7 +51,7 @@ def guidelines_1978(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fi
 )
 def guidelines_1997_bcm(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
     """1997 Guidelines: the bilateral coordination mechanism, built in peacetime for armed attacks and surrounding situations."""
-    sit = label(fw, params["situation"], on)
+    sit = _situation(fw, params["situation"], on)
     return Finding(
         "bilateral_coordination_mechanism",
         (
@@ -52,7 +59,8 @@ def guidelines_1997_bcm(fw: Framework, on: dt.date, params: Mapping[str, str]) -
                 fw,
                 "bilateral_coordination_mechanism",
                 f"1997年の指針のもとでは、「{sit.ja}」における両国の活動の調整は調整メカニズムで行います。",
-                f"Under the 1997 Guidelines, the two countries' activities in a {sit.en} are coordinated through the bilateral coordination mechanism.",
+                f"Under the 1997 Guidelines, the two countries' activities in {sit.en} are coordinated through the bilateral coordination mechanism.",
+                on,
             ),
         ),
     )
@@ -61,7 +69,7 @@ def guidelines_1997_bcm(fw: Framework, on: dt.date, params: Mapping[str, str]) -
 @rule("coordination.mechanism", "guidelines_1997", D1997, D2015, when=lambda p: p["situation"] not in BCM_SITUATIONS)
 def guidelines_1997_other(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
     """1997 Guidelines: the mechanism serves only armed attacks against Japan and surrounding situations."""
-    sit = label(fw, params["situation"], on)
+    sit = _situation(fw, params["situation"], on)
     return Finding(
         None,
         (
@@ -69,7 +77,8 @@ def guidelines_1997_other(fw: Framework, on: dt.date, params: Mapping[str, str])
                 fw,
                 "guidelines_1997",
                 f"1997年の指針の調整メカニズムは、わが国に対する武力攻撃と周辺事態のためのもので、「{sit.ja}」には用いられません。",
-                f"The 1997 Guidelines' coordination mechanism serves armed attacks against Japan and surrounding-area situations, not a {sit.en}.",
+                f"The 1997 Guidelines' coordination mechanism serves armed attacks against Japan and surrounding-area situations, not {sit.en}.",
+                on,
             ),
         ),
     )
@@ -78,7 +87,7 @@ def guidelines_1997_other(fw: Framework, on: dt.date, params: Mapping[str, str])
 @rule("coordination.mechanism", "alliance_coordination_mechanism", D2015, END)
 def guidelines_2015_acm(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
     """2015 Guidelines: the Alliance Coordination Mechanism at every stage from peacetime to contingencies."""
-    sit = label(fw, params["situation"], on)
+    sit = _situation(fw, params["situation"], on)
     return Finding(
         "alliance_coordination_mechanism",
         (
@@ -86,7 +95,8 @@ def guidelines_2015_acm(fw: Framework, on: dt.date, params: Mapping[str, str]) -
                 fw,
                 "alliance_coordination_mechanism",
                 f"2015年の指針のもとでは、平時から緊急事態までのあらゆる段階で同盟調整メカニズム（ACM）を用います（「{sit.ja}」を含む）。",
-                f"Under the 2015 Guidelines the Alliance Coordination Mechanism is used at every stage from peacetime to contingencies, including a {sit.en}.",
+                f"Under the 2015 Guidelines the Alliance Coordination Mechanism is used at every stage from peacetime to contingencies, including {sit.en}.",
+                on,
             ),
         ),
     )

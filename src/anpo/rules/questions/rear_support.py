@@ -54,9 +54,20 @@ scope("search_rescue", area=AREAS, combat=COMBAT)
 scope("ship_inspection", vessel_type=VESSELS, basis=BASES)
 
 
+# The areas whose English name takes a plural verb ("the high seas … and the airspace above are").
+PLURAL_AREAS = frozenset({"high_seas"})
+
+
 def _where(params: Mapping[str, str]) -> Text:
     a, c = AREA_LABELS[params["area"]], COMBAT_LABELS[params["combat"]]
     return Text(f"{a.ja}（{c.ja}）", f"{a.en}, where {c.en}")
+
+
+def _where_is(params: Mapping[str, str]) -> str:
+    """The area and its combat as the subject of an English sentence, with its verb: "The high seas
+    (including EEZs) and the airspace above, where no combat is taking place …, are"."""
+    en = _where(params).en
+    return f"{en[:1].upper()}{en[1:]}, {'are' if params['area'] in PLURAL_AREAS else 'is'}"
 
 
 @rule("rear_support", "surrounding_act_rear_support", D1999, D2016)
@@ -73,6 +84,7 @@ def rear_area_support_1999(fw: Framework, on: dt.date, params: Mapping[str, str]
                     clause,
                     f"後方地域はわが国の領域とわが国周辺の公海・上空に限られ、{w.ja}は含まれません。",
                     f"The rear area is limited to Japan's territory and the surrounding high seas and airspace; {w.en} is outside it.",
+                    on,
                 ),
             ),
         )
@@ -85,6 +97,7 @@ def rear_area_support_1999(fw: Framework, on: dt.date, params: Mapping[str, str]
                     clause,
                     f"後方地域は、現に戦闘行為が行われておらず、活動期間を通じて行われることがないと認められる地域に限られます。{w.ja}では実施できません。",
                     f"The rear area must be free of combat now and for the whole activity; support cannot be given in {w.en}.",
+                    on,
                 ),
             ),
         )
@@ -95,7 +108,8 @@ def rear_area_support_1999(fw: Framework, on: dt.date, params: Mapping[str, str]
                 fw,
                 clause,
                 f"{w.ja}は後方地域に当たり、後方地域支援として米軍に物品・役務を提供できます（武器（弾薬を含む）を除く）。",
-                f"{w.en} is within the rear area: supplies and services may be provided to U.S. forces as rear area support (never weapons, including ammunition).",
+                f"{_where_is(params)} within the rear area: supplies and services may be provided to U.S. forces as rear area support (never weapons, including ammunition).",
+                on,
             ),
         ),
     )
@@ -115,6 +129,7 @@ def logistics_support_2016(fw: Framework, on: dt.date, params: Mapping[str, str]
                     clause,
                     "後方支援活動は、現に戦闘行為が行われている現場では実施しません。",
                     "Logistics support is not carried out at a site where combat is actually taking place.",
+                    on,
                 ),
             ),
         )
@@ -128,6 +143,7 @@ def logistics_support_2016(fw: Framework, on: dt.date, params: Mapping[str, str]
                 clause,
                 f"{w.ja}で後方支援活動として米軍等に物品・役務を提供できます{consent}。戦闘行為が行われるに至った場合には休止・中断します。",
                 f"Supplies and services may be provided to U.S. and other forces as logistics support in {w.en}{consent_en}; the activity is suspended if combat begins there.",
+                on,
             ),
         ),
     )
@@ -147,6 +163,7 @@ def rear_area_search_rescue_1999(fw: Framework, on: dt.date, params: Mapping[str
                     clause,
                     f"後方地域捜索救助活動は、戦闘行為が行われておらず活動期間を通じて行われないと認められる地域に限られます。{w.ja}では実施できません。",
                     f"Rear area search and rescue is limited to areas free of combat now and for the whole activity; it cannot be conducted in {w.en}.",
+                    on,
                 ),
             ),
         )
@@ -159,6 +176,7 @@ def rear_area_search_rescue_1999(fw: Framework, on: dt.date, params: Mapping[str
                     clause,
                     "外国の領域（陸上）での実施は定められていません。",
                     "The Act does not provide for search and rescue on foreign territory (land).",
+                    on,
                 ),
             ),
         )
@@ -171,6 +189,7 @@ def rear_area_search_rescue_1999(fw: Framework, on: dt.date, params: Mapping[str
                     clause,
                     "実施区域に隣接する外国の領海にいる遭難者は、その外国の同意を得て救助できます（戦闘行為のない場合に限る）。",
                     "Persons in distress in a foreign territorial sea adjacent to the operation area may be rescued with that state's consent (only where there is no combat).",
+                    on,
                 ),
             ),
         )
@@ -181,7 +200,8 @@ def rear_area_search_rescue_1999(fw: Framework, on: dt.date, params: Mapping[str
                 fw,
                 clause,
                 f"{w.ja}は後方地域に当たり、戦闘参加者の捜索救助活動（戦闘参加者以外の遭難者の救助を含む）を実施できます。",
-                f"{w.en} is within the rear area: search and rescue of combatants in distress (and of others in distress) may be conducted.",
+                f"{_where_is(params)} within the rear area: search and rescue of combatants in distress (and of others in distress) may be conducted.",
+                on,
             ),
         ),
     )
@@ -201,6 +221,7 @@ def search_rescue_2016(fw: Framework, on: dt.date, params: Mapping[str, str]) ->
                     clause,
                     "捜索救助活動は、現に戦闘行為が行われている現場では実施しません（既に遭難者を発見し救助を開始している場合を除く）。",
                     "Search and rescue is not conducted at a site where combat is actually taking place (unless a rescue already begun is continued).",
+                    on,
                 ),
             ),
         )
@@ -213,6 +234,7 @@ def search_rescue_2016(fw: Framework, on: dt.date, params: Mapping[str, str]) ->
                 clause,
                 f"{w.ja}で捜索救助活動を実施できます{'（当該外国の同意がある場合に限る）' if foreign else ''}。",
                 f"Search and rescue may be conducted in {w.en}{CONSENT_EN if foreign else ''}.",
+                on,
             ),
         ),
     )
@@ -230,6 +252,7 @@ def _ship_rule(clause: str, start: dt.date, end: dt.date) -> None:
                         clause,
                         f"船舶検査活動の対象から{v.ja}は除かれます（軍艦及び各国政府が所有・運航し非商業的目的のみに使用される船舶）。",
                         f"Ship inspection excludes {v.en} (warships and government ships used only for non-commercial purposes).",
+                        on,
                     ),
                 ),
             )
@@ -242,6 +265,7 @@ def _ship_rule(clause: str, start: dt.date, end: dt.date) -> None:
                         clause,
                         "船舶検査活動は、国連安保理決議に基づいて、又は旗国の同意を得て行われます。そのいずれもない場合は実施できません。",
                         "Ship inspection is conducted on the basis of a UN Security Council resolution or with the flag state's consent; without either it cannot be conducted.",
+                        on,
                     ),
                 ),
             )
@@ -258,6 +282,7 @@ def _ship_rule(clause: str, start: dt.date, end: dt.date) -> None:
                     clause,
                     f"{basis.ja}、{v.ja}の積荷・目的地を検査・確認し、必要に応じ航路等の変更を要請できます。",
                     f"The cargo and destination of {v.en} may be inspected and confirmed, {basis.en}, and a change of course requested where necessary.",
+                    on,
                 ),
             ),
         )

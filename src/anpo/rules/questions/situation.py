@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from anpo.framework.framework import Framework
-from anpo.framework.model import END, Text
+from anpo.framework.model import BEGINNING, END, Citation, Text
+from anpo.i18n import in_sentence
 from anpo.rules.core import Answer, Param, Reason, question
 from anpo.rules.provisions import Finding, clause_reason, decide, label, memoisable, rule, scope
 
@@ -38,7 +39,12 @@ scope("situation.requirements", situation=SITUATIONS)
 
 @dataclass(frozen=True)
 class Requirement:
-    """The legal requirements of a situation under one clause."""
+    """The legal requirements of a situation under one clause.
+
+    `office` is a position named in `decided_by` and `text` as `{office}`: its title as it was on the
+    date asked (the Director General of the Defense Agency until 8 January 2007, then the Minister of
+    Defense), from the position's dated names in the pack, whose sources the reason then cites.
+    """
 
     clause: str
     start: dt.date
@@ -48,6 +54,17 @@ class Requirement:
     cabinet_decision: bool
     diet: str
     text: Text
+    office: str | None = None
+
+    def on(self, fw: Framework, on: dt.date) -> tuple[Text, Text, tuple[Citation, ...]]:
+        """`decided_by` and `text` as of `on`, and the sources of the office's title then."""
+        if self.office is None:
+            return self.decided_by, self.text, ()
+        ent = fw[self.office]
+        title = ent.short_on(on) or ent.label_on(on)
+        parts = (self.decided_by, self.text)
+        decided_by, text = (Text(t.ja.format(office=title.ja), t.en.format(office=title.en)) for t in parts)
+        return decided_by, text, fw.citations_on(fw.name_citations(self.office, on), on)
 
 
 PM_CABINET = Text(
@@ -200,15 +217,16 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             END,
             "sdf_act",
             Text(
-                "防衛大臣又はその指定する者（都道府県知事等の要請による）",
-                "the Minister of Defense or a designated officer, on request of a prefectural governor or others",
+                "{office}又はその指定する者（都道府県知事等の要請による）",
+                "the {office} or a designated officer, on request of a prefectural governor or others",
             ),
             False,
             "none",
             Text(
-                "災害派遣は都道府県知事等の要請を受けて防衛大臣等が命じます。閣議決定や国会承認は要しません。",
-                "Disaster relief dispatch is ordered by the Minister of Defense (or a designated officer) on request of a prefectural governor or others; no Cabinet decision or Diet approval is needed.",
+                "災害派遣は都道府県知事等の要請を受けて{office}等が命じます。閣議決定や国会承認は要しません。",
+                "Disaster relief dispatch is ordered by the {office} (or a designated officer) on request of a prefectural governor or others; no Cabinet decision or Diet approval is needed.",
             ),
+            office="jpn_minister_of_defense",
         ),
     ),
 }
@@ -216,7 +234,10 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
 
 def _register(sit: str, req: Requirement) -> None:
     def requirements(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
-        return Finding(req.law, (clause_reason(fw, req.clause, req.text.ja, req.text.en),))
+        _, text, office_cites = req.on(fw, on)
+        reason = clause_reason(fw, req.clause, text.ja, text.en, on)
+        extra = tuple(c for c in office_cites if c not in reason.citations)
+        return Finding(req.law, (Reason(reason.text, reason.citations + extra),))
 
     requirements.__name__ = f"requirements_{sit}_{req.clause}"
     rule("situation.requirements", req.clause, req.start, req.end, when=lambda p: p["situation"] == sit)(requirements)
@@ -260,10 +281,11 @@ PREDECESSORS: dict[str, tuple[tuple[str, dt.date, dt.date, str, str], ...]] = {
 
 def _decided(fw: Framework, on: dt.date, sit: str, req_rule: str, finding: Finding) -> Answer:
     req = next(r for r in REQUIREMENTS[sit] if r.clause == req_rule and r.start <= on < r.end)
+    decided_by, _, _ = req.on(fw, on)
     details = {
         "exists": True,
         "law": req.law,
-        "decided_by": req.decided_by.as_json(),
+        "decided_by": decided_by.as_json(),
         "cabinet_decision": req.cabinet_decision,
         "diet_approval": req.diet,
     }
@@ -288,7 +310,11 @@ def requirements(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
         return _decided(fw, on, sit, found[0].clause, found[1])
     name = label(fw, sit, on)
     ent = fw[sit]
+    # A situation the pack does not date (the armed attack situation) began with its first rule (the
+    # SDF Act, 1 July 1954): the reasons say so, as they cite the later law that provided for it.
     start = ent.period.start
+    if start == BEGINNING:
+        start = min((r.start for r in REQUIREMENTS[sit]), default=start)
     when = (
         Text(f"（{start}に法律上の事態となった）", f" (it became a situation in law on {start})")
         if on < start
@@ -300,7 +326,7 @@ def requirements(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
         Reason(
             Text(
                 f"この日付では「{name.ja}」は法律上存在しませんでした{when.ja}。",
-                f"On this date the {name.en} did not exist in law{when.en}.",
+                f"On this date the {in_sentence(sit, name, common=True).en} did not exist in law{when.en}.",
             ),
             ent.citations,
         )
@@ -314,8 +340,8 @@ def requirements(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
         reasons.append(
             Reason(
                 Text(
-                    "当時、こうした事態について定める法律はありませんでした。",
-                    "At the time no law provided for such a situation.",
+                    f"当時、こうした事態について定める法律はありませんでした（初めて定めた法律の施行は{start}）。",
+                    f"At the time no law provided for such a situation (the first to do so took effect on {start}).",
                 ),
                 ent.citations,
             )

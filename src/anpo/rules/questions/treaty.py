@@ -4,6 +4,7 @@ of space and cyberspace, where the "2+2" statements say it applies case by case.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from anpo.framework.framework import Framework
@@ -21,7 +22,8 @@ scope("article5.domain", domain=DOMAINS)
 
 def _case_by_case(clause: str, domain: str, start: dt.date) -> None:
     def article5_domain(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Finding:
-        name, d = label(fw, clause, on), label(fw, domain, on)
+        name = label(fw, clause, on)
+        d = in_sentence(domain, label(fw, domain, on), common=True)  # "an attack in space"
         return Finding(
             "case_by_case",
             (
@@ -30,6 +32,7 @@ def _case_by_case(clause: str, domain: str, start: dt.date) -> None:
                     clause,
                     f"{name.ja}：「{d.ja}」における攻撃は、一定の場合には第5条の発動につながりうるとされ、その判断は個別具体的に行われます。",
                     f"{name.en}: an attack in {d.en} could, in certain circumstances, lead to the invocation of Article 5; this is decided case by case.",
+                    on,
                 ),
             ),
         )
@@ -40,6 +43,15 @@ def _case_by_case(clause: str, domain: str, start: dt.date) -> None:
 
 _case_by_case("scc2019_cyber_article5", "cyber", dt.date(2019, 4, 19))
 _case_by_case("scc2023_space_article5", "space", dt.date(2023, 1, 11))
+
+
+def _plural(name: str) -> bool:
+    """Whether a place's English name, as it reads in a sentence, takes a plural verb: its head noun
+    (before "of", parentheses aside) is "islands" ("the Senkaku Islands were", "the main islands of
+    Japan were"), not a name that merely ends in one ("the Commonwealth of the Northern Mariana
+    Islands was", "Okinawa (the Ryukyu and Daito Islands) was")."""
+    head = re.sub(r"\s*\([^)]*\)", "", name).split(" of ", 1)[0]
+    return head.split()[-1].lower() == "islands"
 
 
 @question(
@@ -115,7 +127,7 @@ def article5_applies(fw: Framework, on: dt.date, params: dict[str, str]) -> Answ
     fact_reason = Reason(
         Text(
             f"{on}時点で{label.ja}は{admin_label.ja}の施政下にありました。",
-            f"On {on} {named.en} {'were' if named.en.endswith('Islands') else 'was'} under the administration of {in_sentence(admin.value.id, admin_label).en}.",
+            f"On {on} {named.en} {'were' if _plural(named.en) else 'was'} under the administration of {in_sentence(admin.value.id, admin_label).en}.",
         ),
         cites(admin),
     )
@@ -134,7 +146,7 @@ def _domain(fw: Framework, on: dt.date, params: dict[str, str]) -> Answer:
         article.citations,
     )
     if found is None:
-        d = label(fw, params["domain"], on)
+        d = in_sentence(params["domain"], label(fw, params["domain"], on), common=True)
         return Answer(
             None,
             (

@@ -73,8 +73,8 @@ def test_new_commitment_goes_late_then_done_and_is_audited(work: Any, person: An
     with work() as w:
         late = list_commitments(w, dt.date(2014, 6, 1), status="late")
         assert "c_test" in [c["id"] for c in late]
-        complete_commitment(w, "c_test", dt.date(2014, 7, 1), "guidelines_2015")
-        assert "c_test" not in [c["id"] for c in list_commitments(w, dt.date(2014, 8, 1), status="late")]
+        complete_commitment(w, "c_test", dt.date(2015, 4, 27), "guidelines_2015")  # on the day they were made
+        assert "c_test" not in [c["id"] for c in list_commitments(w, dt.date(2015, 5, 1), status="late")]
         from sqlalchemy import select
 
         from anpo.security.audit import AuditEntry

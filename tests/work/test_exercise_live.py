@@ -91,7 +91,13 @@ def test_live_run_answers_and_refuses_as_the_law_of_the_scenario_date(wclient: A
     assert act(JP, do="fire", case="launch").status_code == 400
     assert act(JP, do="open_case", case="launch").status_code == 400  # the controller's
     assert act(JP, do="ask", case="launch", question="nope.nope").status_code == 400
-    assert act(JP, do="message", case="nowhere", text="x").status_code == 400
+    nowhere = act(JP, do="message", case="nowhere", text="x")
+    assert nowhere.status_code == 400
+    # each language its own sentence (both used to carry "... (defined: launch) / 案件「nowhere」...")
+    error = nowhere.json()["error"]
+    assert error["en"] == "bad action: action[0]: unknown case 'nowhere' (defined: launch)"
+    assert error["ja"].startswith("行動に問題があります: action[0]: 案件「nowhere」")
+    assert not any("\u3040" <= ch <= "\u9fff" for ch in error["en"]) and "defined" not in error["ja"]
     assert act(JP, do="book", case="launch", facility="camp_hansen", party="jpn", hours="many").status_code == 400
 
     # The case log shows the actions and the refusals live to both sides.
@@ -192,7 +198,7 @@ def test_controller_and_players_run_an_exercise_in_browsers(two_servers: Any) ->
             expect(player.get_by_test_id("act-result")).to_contain_text("Refused")
             expect(player.get_by_test_id("act-result")).to_contain_text("weapons")
             # The controller sees the player's refused action, with its reasons, without reloading.
-            expect(ctl.get_by_test_id("timeline")).to_contain_text("Refused: provision of Weapons", timeout=3000)
+            expect(ctl.get_by_test_id("timeline")).to_contain_text("Refused: provision of weapons", timeout=3000)
             expect(ctl.get_by_test_id("timeline")).to_contain_text("Japan-U.S. ACSA (2016)")  # the source by name
             assert ctl.locator("#timeline [data-source=src_acsa_2016]").count() >= 1  # with its id
             # A ticked Cabinet-decision box goes as a JSON true (the API refuses the string "true").

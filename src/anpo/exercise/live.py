@@ -298,8 +298,24 @@ def _action(do: str, form: dict[str, Any], party: str, scenario: Scenario) -> Ac
     problems: list[str] = []
     actions = parse_actions([item], "action", scenario.cases, problems)
     if problems:
-        raise WorkError(Text("行動に問題があります: " + "; ".join(problems), "bad action: " + "; ".join(problems)))
+        texts = [_in_each_language(p) for p in problems]
+        raise WorkError(
+            Text(
+                "行動に問題があります: " + "; ".join(j for j, _ in texts),
+                "bad action: " + "; ".join(e for _, e in texts),
+            )
+        )
     return actions[0]
+
+
+def _in_each_language(problem: str) -> tuple[str, str]:
+    """A scenario problem, "place: English / 日本語" (a file's problems list both languages on
+    each line), split into its Japanese and English: an API error gives each language its own."""
+    place, sep, both = problem.partition(": ")
+    en, slash, ja = both.rpartition(" / ")
+    if not (sep and slash):
+        return problem, problem
+    return f"{place}: {ja}", f"{place}: {en}"
 
 
 def _params(value: Any) -> dict[str, str]:

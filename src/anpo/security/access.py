@@ -29,11 +29,12 @@ def register_action(action: str, *roles: str) -> None:
 
 
 class AccessDenied(Exception):
-    """Raised on a denied access; the message never says whether the record exists."""
+    """Raised on a denied access; the message never says whether the record exists. `text` may name
+    why (a caller's own marking above their clearance): only what the caller told or may know."""
 
-    def __init__(self, action: str) -> None:
+    def __init__(self, action: str, text: Text | None = None) -> None:
         self.action = action
-        self.text = Text("権限がありません", "not permitted")
+        self.text = text or Text("権限がありません", "not permitted")
         super().__init__(f"{action}: not permitted")
 
 

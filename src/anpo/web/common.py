@@ -76,10 +76,10 @@ def login_url(request: Request) -> str:
 
 
 class BadRequest(HTTPException):
-    """A 400 whose detail carries the reason in both languages."""
+    """A 400 whose detail carries the reason in both languages, and the `code` the API's refusals carry."""
 
     def __init__(self, text: Text) -> None:
-        super().__init__(status_code=400, detail={"error": text.as_json()})
+        super().__init__(status_code=400, detail={"error": text.as_json(), "code": "invalid"})
 
 
 class UnknownFields(HTTPException):

@@ -16,12 +16,14 @@ import datetime as dt
 import importlib
 import inspect as pyinspect
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine, inspect
 
 import anpo.web.dashboard_work  # noqa: F401  (registers the work layer's items on the dashboard)
@@ -34,12 +36,37 @@ from anpo.security.markings import PUBLIC, Levels
 from anpo.security.principal import ANONYMOUS, Principal
 from anpo.web import guard
 from anpo.web.common import MAX_INTEGER, framework_of, lang_of, parse_on, refuse_unknown_fields, render
+from anpo.web.invalid import invalid_request
 from anpo.work import calendar as ical
 from anpo.work import consultations, coordination, facilities, protection
 from anpo.work.common import Work, WorkError, audit_denied, marking_of
 from anpo.work.live import Broker
 
-router = APIRouter()
+
+def refused(text: Text, status: int = 400, code: str = "invalid") -> HTTPException:
+    """A refusal of the work API in the one shape of its errors (that of `WorkError`): `{"error":
+    {"ja", "en"}, "code"}` (a 400 "'unit' must be text" or a 403 had no `code`)."""
+    return HTTPException(status, detail={"error": text.as_json(), "code": code})
+
+
+class WorkRoute(APIRoute):
+    """The work's routes: a request FastAPI's own validation refuses (a path or query parameter that
+    is no whole number, a body that is no JSON) is answered in the same shape as every other error
+    of the work API, with its `code`, and the reasons `anpo.web.invalid` words."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                raise refused(invalid_request(exc.errors()), 422) from exc
+
+        return checked
+
+
+router = APIRouter(route_class=WorkRoute)
 TOKEN_COOKIE = "anpo_work_token"
 TOKEN_HEADER = "x-anpo-work-token"
 STATUS = {"not_found": 404, "exists": 409, "conflict": 409, "refused": 422, "invalid": 400, "forbidden": 403}
@@ -103,14 +130,13 @@ def work_of(request: Request) -> Iterator[Work]:
     engine = engine_of(request)
     if not getattr(request.app.state, "work_checked", False):
         if not inspect(engine).has_table("work_cases"):
-            raise HTTPException(
+            raise refused(
+                Text(
+                    "データベースが初期化されていません（anpo db init）",
+                    "the database is not initialised (anpo db init)",
+                ),
                 503,
-                detail={
-                    "error": Text(
-                        "データベースが初期化されていません（anpo db init）",
-                        "the database is not initialised (anpo db init)",
-                    ).as_json()
-                },
+                "unavailable",
             )
         request.app.state.work_checked = True
     principal = principal_of(request)
@@ -125,7 +151,7 @@ def work_of(request: Request) -> Iterator[Work]:
         raise HTTPException(STATUS.get(exc.code, 400), detail=exc.as_json()) from exc
     except AccessDenied as exc:
         audit_denied(engine, principal, denied)
-        raise HTTPException(403, detail={"error": exc.text.as_json()}) from exc
+        raise refused(exc.text, 403, "forbidden") from exc
 
 
 async def broker_of(request: Request) -> Broker:
@@ -332,7 +358,7 @@ def api_post_entry(request: Request, case_id: str, payload: Any = Body(...)) -> 
         _check_texts(raw, "text")
         body = Text(raw.get("ja") or raw.get("en") or "", raw.get("en") or raw.get("ja") or "")
     else:
-        raise HTTPException(400, detail={"error": Text("本文(text)が必要です", "text is required").as_json()})
+        raise refused(Text("本文(text)が必要です", "text is required"))
     entry_type = data.get("type", "message")
     if not isinstance(entry_type, str):
         raise _not_text("type")
@@ -548,9 +574,7 @@ def _roles(request: Request) -> dict[str, bool]:
 def _payload(payload: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     """The JSON body as an object whose top-level keys are among `fields` (else a 400 or a 422)."""
     if not isinstance(payload, dict):
-        raise HTTPException(
-            400, detail={"error": Text("JSONのオブジェクトが必要です", "a JSON object is expected").as_json()}
-        )
+        raise refused(Text("JSONのオブジェクトが必要です", "a JSON object is expected"))
     refuse_unknown_fields(payload, fields)
     return payload
 
@@ -574,7 +598,7 @@ def api_start_exercise(request: Request, payload: Any = Body(...)) -> JSONRespon
     elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 10:
         seed = int(raw)  # ASCII digits only ("²" is a digit to str.isdigit, not to int)
     if seed is None or not 0 <= seed <= MAX_INTEGER:
-        raise HTTPException(400, detail={"error": msg("work.bad_seed", value=str(raw)[:40]).as_json()})
+        raise refused(msg("work.bad_seed", value=str(raw)[:40]))
     with work_of(request) as w:
         mark = _marking(w, data)
         run = live.start(w, str(data.get("scenario", "")), seed, mark)
@@ -635,9 +659,7 @@ def api_exercise_step(request: Request, run_id: str, payload: Any = Body(None)) 
 
     script = False if payload is None else _payload(payload, ("script",)).get("script", False)
     if script is not None and not isinstance(script, bool):  # "no" and 0 were read by truth
-        raise HTTPException(
-            400, detail={"error": Text("script は true か false です", "script is true or false").as_json()}
-        )
+        raise refused(Text("script は true か false です", "script is true or false"))
     with work_of(request) as w:
         return live.step(w, run_id, play_script=bool(script))
 
@@ -682,14 +704,11 @@ def api_exercise_report(request: Request, run_id: str, format: str = "html") -> 
     from anpo.exercise.report import STYLE, render_html, render_json, render_pdf
 
     if format not in ("html", "pdf", "json"):
-        raise HTTPException(
-            400,
-            detail={
-                "error": Text(
-                    f"形式「{format}」は不明です（html, pdf, json）",
-                    f"unknown format '{format}' (allowed: html, pdf, json)",
-                ).as_json()
-            },
+        raise refused(
+            Text(
+                f"形式「{format}」は不明です（html, pdf, json）",
+                f"unknown format '{format}' (allowed: html, pdf, json)",
+            )
         )
     with work_of(request) as w:
         result = live.report(w, run_id)
@@ -713,7 +732,7 @@ def api_exercise_report(request: Request, run_id: str, format: str = "html") -> 
 
 
 def _not_text(key: str) -> HTTPException:
-    return HTTPException(400, detail={"error": msg("work.not_text", field=key).as_json()})
+    return refused(msg("work.not_text", field=key))
 
 
 def _field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
@@ -723,7 +742,7 @@ def _field(data: dict[str, Any], key: str, required: bool = True) -> str | None:
     value = data.get(key)
     if value is None or value == "":
         if required:
-            raise HTTPException(400, detail={"error": Text(f"「{key}」が必要です", f"'{key}' is required").as_json()})
+            raise refused(Text(f"「{key}」が必要です", f"'{key}' is required"))
         return None
     if not isinstance(value, str):
         raise _not_text(key)
@@ -748,10 +767,7 @@ def _bilingual(data: dict[str, Any], key: str) -> Text:
     if isinstance(raw, dict) and (raw.get("ja") or raw.get("en")):
         ja, en = str(raw.get("ja") or raw.get("en")), str(raw.get("en") or raw.get("ja"))
         return Text(ja, en)
-    raise HTTPException(
-        400,
-        detail={"error": Text(f"「{key}」（日本語と英語）が必要です", f"'{key}' ({{ja, en}}) is required").as_json()},
-    )
+    raise refused(Text(f"「{key}」（日本語と英語）が必要です", f"'{key}' ({{ja, en}}) is required"))
 
 
 MARKING_KEYS = ("level", "releasable_to")
@@ -765,17 +781,12 @@ def _marking(w: Work, data: dict[str, Any], default: Any = PUBLIC) -> Any:
     if raw is None:
         return default
     if not isinstance(raw, dict):
-        raise HTTPException(
-            400,
-            detail={
-                "error": Text("markingは{level, releasable_to}です", "marking is {level, releasable_to}").as_json()
-            },
-        )
+        raise refused(Text("markingは{level, releasable_to}です", "marking is {level, releasable_to}"))
     for key in raw:
         if key not in MARKING_KEYS:
-            raise HTTPException(400, detail={"error": msg("work.marking_key", key=str(key)).as_json()})
+            raise refused(msg("work.marking_key", key=str(key)))
     if raw.get("level") is None:
-        raise HTTPException(400, detail={"error": msg("work.marking_no_level").as_json()})
+        raise refused(msg("work.marking_no_level"))
     return marking_of(raw.get("level"), raw.get("releasable_to"), w.levels)
 
 
@@ -890,9 +901,7 @@ def api_decide_protection(request: Request, record_id: str, payload: Any = Body(
     """The Minister of Defense's decision: `{"approve": true|false, "on": DATE}`."""
     data = _payload(payload, ("approve", "on"))
     if not isinstance(data.get("approve"), bool):
-        raise HTTPException(
-            400, detail={"error": Text("approveはtrueかfalseです", "approve must be true or false").as_json()}
-        )
+        raise refused(Text("approveはtrueかfalseです", "approve must be true or false"))
     with work_of(request) as w:
         return protection.decide_protection(w, record_id, data["approve"], _day(_field(data, "on")))
 

@@ -85,9 +85,54 @@ class Work:
         self.levels.rank(marking.level)  # an unknown level is a bad request, not a silent default
         try:
             access.require(self.levels, self.principal, action, marking)
-        except access.AccessDenied:
+        except access.AccessDenied as exc:
             self.denied.append((action, record[0], record[1], marking))
-            raise
+            raise access.AccessDenied(action, self.why_denied(action, marking)) from exc
+
+    def why_denied(self, action: str, marking: Marking) -> Text:
+        """Why `require` refused: a marking above the caller's clearance (both named), one not
+        releasable to the caller's own party, or a role the action needs. Every caller of `require`
+        passes either the marking the caller asked for (a new record's) or that of a record the
+        caller was let read first (`read`), so naming it tells nothing the caller may not know."""
+        who = self.principal
+        if not who.system and not marking.is_public:
+            if who.party is None or who.party not in marking.releasable_to:
+                return msg(
+                    "work.not_releasable_to_own",
+                    party=self.label_of(who.party) if who.party else Text("なし", "none"),
+                    parties=self.labels_of(sorted(marking.releasable_to)),
+                )
+            if who.clearance in self.levels.order and not self.levels.dominates(who.clearance, marking.level):
+                return msg(
+                    "work.above_clearance", level=self.label_of(marking.level), clearance=self.label_of(who.clearance)
+                )
+        roles = sorted(access.ACTION_ROLES.get(action, frozenset()))
+        if not who.system and roles and not set(roles) & who.roles:
+            return msg("work.role_needed", roles=self.labels_of([f"role:{r}" for r in roles]))
+        return access.AccessDenied(action).text
+
+    def label_of(self, ent_id: str) -> Text:
+        """A level, party or role (`role:ID`) by its label, as the pack or the catalog names it."""
+        if ent_id.startswith("role:"):
+            return msg(f"ui.role.{ent_id[5:]}")
+        found = label_json(self.fw, ent_id)
+        return Text(found["ja"], found["en"])
+
+    def labels_of(self, ids: list[str]) -> Text:
+        names = [self.label_of(i) for i in ids]
+        return Text("、".join(n.ja for n in names) or "なし", ", ".join(n.en for n in names) or "none")
+
+    def refuse_taken(self, action: str, record_type: str, record_id: str, existing: Marking) -> WorkError:
+        """The refusal of a create whose client-chosen id a record has already.
+
+        One answer whether or not the caller may read that record (a 409 "the id is not available",
+        which names no record, its kind or marking): a 409 "commitment 'X' already exists" for a
+        record whose GET answered 404 told its existence, and let anyone probe for hidden records by
+        name. Refused for a record the caller may not read, it is audited as a denied access to it,
+        marked as it is (so the entry shows only to those who may read the record)."""
+        if not self.can_read(existing):
+            self.denied.append((action, record_type, record_id, existing))
+        return WorkError(msg("work.id_taken", id=record_id), code="exists")
 
     def serialise(self, key: str) -> None:
         """Hold a PostgreSQL advisory lock on `key` until the transaction ends, so two callers cannot

@@ -59,6 +59,29 @@ def _check_owner(w: Work, owner: str) -> None:
     _check_ref(w, "owner", owner, OWNER_KINDS, unknown, "work.owner_kind")
 
 
+def _check_existed(w: Work, field: str, value: str, on: dt.date) -> None:
+    """Refuse what did a commitment (`field`) if it did not exist on `on`: an instrument before it
+    took effect or after it ceased to (the 2015 Guidelines did nothing on 2013-10-05), an event or
+    meeting before its date (as recorded: a month's or year's first day for one known only to it)."""
+    ent = w.fw.get(value)
+    if ent is None:
+        return
+    name = label_json(w.fw, value, on)
+    shown = Text(f"{value}: {name['ja']}", f"{value}: {name['en']}")
+    start: dt.date | None = None
+    end: dt.date | None = None
+    if ent.kind == "instrument":
+        start, end = ent.period.start, ent.period.end
+    elif (dated := w.fw.facts(value, "date")) and isinstance(dated[0].value, dt.date):
+        start = dated[0].value
+    if start is not None and on < start:
+        raise WorkError(
+            msg("work.done_by_not_yet", field=field, value=shown, start=start.isoformat(), on=on.isoformat())
+        )
+    if end is not None and end <= on:  # a period's end is exclusive: in force up to the day before
+        raise WorkError(msg("work.done_by_ended", field=field, value=shown, end=end.isoformat(), on=on.isoformat()))
+
+
 def _flat_citations(cites: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for group in cites.values():
@@ -209,11 +232,9 @@ def add_commitment(
     if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):
         raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
     _check_owner(w, owner)
-    if w.session.get(Commitment, commitment_id) is not None:
-        raise WorkError(
-            Text(f"約束「{commitment_id}」は既にあります", f"commitment '{commitment_id}' already exists"),
-            code="exists",
-        )
+    taken = w.session.get(Commitment, commitment_id)
+    if taken is not None:  # the same answer whether or not the caller may read it: no existence oracle
+        raise w.refuse_taken("work.commitment.write", "commitment", commitment_id, taken.marking)
     if due is not None and due < meeting.date:
         raise WorkError(Text("期限が会合の日より前です", "the due date is before the meeting"))
     if outcome is not None:  # one of the meeting's outcomes (the key's column is VARCHAR(64))
@@ -258,6 +279,7 @@ def complete_commitment(w: Work, commitment_id: str, done_on: dt.date, done_by: 
     if done_by is not None:  # as the API names it (`"by"`, `--by`)
         unknown = msg("work.unknown_done_by", field="by", value=done_by, allowed=", ".join(DONE_BY_KINDS))
         _check_ref(w, "by", done_by, DONE_BY_KINDS, unknown, "work.done_by_kind")
+        _check_existed(w, "by", done_by, done_on)
     c.done_on, c.done_by, c.status = done_on, done_by, "done"
     w.session.flush()
     w.audit("work.commitment.write", "commitment", c.id, c.marking, {"op": "done", "done_on": done_on.isoformat()})

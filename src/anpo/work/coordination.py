@@ -128,8 +128,8 @@ def open_case(
     w.serialise("work_cases")
     if case_id is None:
         case_id = new_id(w.session, Case, "case_")
-    elif w.session.get(Case, case_id) is not None:
-        raise WorkError(Text(f"案件「{case_id}」は既にあります", f"case '{case_id}' already exists"), code="exists")
+    elif (taken := w.session.get(Case, case_id)) is not None:  # one answer, readable or not
+        raise w.refuse_taken("work.case.open", "case", case_id, taken.marking)
     when = at or dt.datetime.now().replace(microsecond=0)
     case = Case(
         id=case_id,
@@ -236,11 +236,10 @@ def _entry_marking(w: Work, case: Case, marking: Marking | None) -> Marking:
             cleared = True
         if not cleared:
             w.denied.append(("work.case.post", "case", case.id, marking))
+            # the level asked for and the poster's own clearance, each named ("above the poster's
+            # clearance (Secret)" read as if Secret were the poster's clearance)
             raise WorkError(
-                Text(
-                    f"記録の区分（{level(marking).ja}）が投稿する方の資格を超えています",
-                    f"an entry cannot be marked above the poster's clearance ({level(marking).en})",
-                ),
+                msg("work.entry_above_clearance", level=level(marking), clearance=w.label_of(who.clearance)),
                 code="forbidden",
             )
     return marking

@@ -6,6 +6,7 @@ order through the ledger's forms and see a refused one's reasons and citations."
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,56 @@ def test_an_acsa_order_in_the_browser(server: dict[str, str], browser: Any) -> N
     expect(page.get_by_test_id("nav-acsa-report")).to_be_visible()
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.mark.parametrize(
+    ("lang", "start", "end", "first"),
+    [
+        ("ja", "2015-04-27", "2015-04-27", "2015年4月27日"),  # one day: its axis had no tick
+        ("en", "2015-04-27", "2015-05-02", "Apr 27, 2015"),
+        ("ja", "2015-01-01", "2015-12-31", "2015年1月"),
+    ],
+)
+def test_a_short_period_on_the_timeline_has_readable_ticks(
+    server: dict[str, str], browser: Any, lang: str, start: str, end: str, first: str
+) -> None:
+    """The ticks of a period shorter than a year are drawn, inside the chart, none over another."""
+    from playwright.sync_api import expect
+
+    context, page, errors = new_page(browser)
+    page.goto(f"{server['url']}/timeline?start={start}&end={end}&lang={lang}")
+    ticks = page.locator("[data-testid=timeline-chart] .chart-tick")
+    expect(ticks.first).to_have_text(first)
+    chart = page.locator("[data-testid=timeline-chart] svg").bounding_box()
+    boxes = [ticks.nth(n).bounding_box() for n in range(ticks.count())]
+    assert boxes and all(b["x"] >= chart["x"] and b["x"] + b["width"] <= chart["x"] + chart["width"] for b in boxes)
+    assert all(a["x"] + a["width"] < b["x"] for a, b in itertools.pairwise(boxes)), boxes
+    context.close()
+    assert not errors, errors
+
+
+def test_the_instruments_filter_offers_every_type_and_lists_its_instruments(
+    server: dict[str, str], browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    context, page, errors = new_page(browser)
+    page.goto(f"{server['url']}/instruments?lang=en")
+    from anpo.framework.pack import default_framework
+    from anpo.framework.views import instrument_types
+
+    options = page.get_by_test_id("kind").locator("option")
+    assert options.count() == 1 + len(instrument_types(default_framework())) >= 13  # "—" and twelve types or more
+    page.get_by_test_id("kind").select_option(label="Protocol")
+    page.get_by_test_id("show").click()
+    expect(page.get_by_test_id("version-guam_protocol_2013")).to_be_visible()
+    expect(page.get_by_test_id("type-guam_protocol_2013")).to_contain_text("Protocol")
+    assert page.locator("section.card").count() == 1
+    page.goto(f"{server['url']}/instruments?kind=us_code&lang=ja")
+    expect(page.get_by_test_id("kind")).to_have_value("us_code")
+    expect(page.get_by_test_id("type-usc_10_ch138")).to_have_text("合衆国法典")
+    context.close()
+    assert not errors, errors
 
 
 PHONE_PAGES = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from anpo.framework.loader import load_pack
 
 SOURCE = """
@@ -198,6 +200,41 @@ def test_duplicate_ids_and_keys_and_yaml_syntax(tmp_path: Path) -> None:
     assert ("a.yaml", 4, "duplicate key 'kind'") in found
     assert any(f == "a.yaml" and line == 2 and "also defined at" in m for f, line, m in found)
     assert any(f == "b.yaml" and "YAML syntax error" in m for f, _, m in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "ja", "en"),
+    [
+        (
+            "- id: a\n  label: b: c\n",
+            2,
+            "ここに「キー: 値」は書けません",
+            "mapping values are not allowed in this context",
+        ),
+        (
+            "- id: a\n  label: [unclosed\n",
+            3,
+            "「,」か「]」があるべきところにありません",
+            "did not find expected ',' or ']'",
+        ),
+        ("- id: a\n\t- b\n", 2, "字下げにタブ文字は使えません", "found a tab character that violates indentation"),
+        ("- id: a\n  label: @b\n", 2, "ここに書けない文字があります", "found character that cannot start any token"),
+        ("- id: a\n  label: *nowhere\n", 2, "定義されていない別名", "found undefined alias"),
+    ],
+)
+def test_a_yaml_syntax_error_reads_in_japanese_with_pyyaml_words_beside(
+    tmp_path: Path, text: str, line: int, ja: str, en: str
+) -> None:
+    """PyYAML words its problems in English only: `anpo check --lang ja` said
+    「YAMLの構文エラー: mapping values are not allowed in this context」."""
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    fw, problems = load_pack(tmp_path)
+    assert fw is None and len(problems) == 1
+    (p,) = problems
+    assert p.line == line
+    assert p.message.en == f"YAML syntax error: {en}"
+    assert p.message.ja.startswith("YAMLの構文エラー: ")
+    assert ja in p.message.ja and p.message.ja.endswith(f" [{en}]")
 
 
 def test_a_file_that_is_not_utf8_or_cannot_be_read_is_a_problem_with_its_line(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from anpo.framework.framework import Framework
-from anpo.framework.schema import KINDS
+from anpo.framework.schema import INSTRUMENT_TYPES, KINDS
 from anpo.i18n.catalog import MESSAGES
 
 LANGS = ("ja", "en")
@@ -198,7 +198,7 @@ def test_the_instruments_page_labels_the_types(client: Any) -> None:
     ja = client.get("/instruments", params={"on": "2010-01-01", "lang": "ja"}).text
     kinds = ja.split('data-testid="kind"', 1)[1].split("</select>", 1)[0]
     options = [visible(o) for o in re.findall(r"<option[^>]*>(.*?)</option>", kinds)]
-    assert options == ["—", "条約", "協定", "指針", "法律", "共同声明・共同発表", "交換公文"]
+    assert options[:7] == ["—", "条約", "協定", "議定書", "交換公文", "指針", "法律"]  # the schema's order
     assert 'value="joint_statement"' in kinds  # the filter still sends the id
     row = re.search(r'data-testid="type-treaty_1960">(.*?)</div>', ja, re.S)
     assert row and visible(row.group(1)).startswith("条約 · ")
@@ -208,6 +208,44 @@ def test_the_instruments_page_labels_the_types(client: Any) -> None:
     main = re.sub(r'<div class="cite">.*?</div>', "", ja.split("<main", 1)[1], flags=re.S)  # sources' ids stay
     for raw in ("exchange_of_notes", "joint_statement", "guidelines"):
         assert raw not in visible(main), raw
+
+
+def _offered(page: str) -> list[tuple[str, str]]:
+    """(value, visible label) of the options of the instruments page's filter by type."""
+    select = page.split('data-testid="kind"', 1)[1].split("</select>", 1)[0]
+    return [(v, visible(o)) for v, o in re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_instruments_filter_offers_every_type_the_pack_has_and_each_lists_its_instruments(
+    client: Any, fw: Framework, lang: str
+) -> None:
+    """The filter offered six types, a list written into the page: the pack's instruments have
+    twelve (a protocol, a joint declaration, a report, a plan, an arrangement, the U.S. Code were
+    not offered). It offers every type the instruments have, in words in the page's language, and
+    choosing one lists the families with an instrument of that type: all of them, no other."""
+    of_type: dict[str, set[str]] = {}
+    for ent in fw.of_kind("instrument"):
+        for fact in fw.facts(ent.id, "instrument_type"):
+            of_type.setdefault(fact.value, set()).add(ent.id)
+    page = client.get("/instruments", params={"lang": lang}).text
+    offered = _offered(page)
+    assert offered[0] == ("", "—")
+    assert sorted(v for v, _ in offered[1:]) == sorted(of_type) and len(of_type) >= 12
+    for value, label in offered[1:]:
+        assert label == MESSAGES[f"value.doc_type.{value}"][LANGS.index(lang)], value
+        families = client.get("/api/instruments", params={"kind": value}).json()["families"]
+        listed = {v["id"] for f in families for v in f["versions"]}
+        assert of_type[value] <= listed, value
+        assert all(any(v["type"] == value for v in f["versions"]) for f in families), value
+        chosen = client.get("/instruments", params={"kind": value, "lang": lang}).text
+        assert f'<option value="{value}" selected>' in chosen
+        assert set(re.findall(r'data-testid="version-([^"]+)"', chosen)) == listed
+    # a type of the schema that no instrument has: nothing listed, and the filter says which
+    for absent in [k for k in INSTRUMENT_TYPES.choices if k not in of_type][:1]:
+        none = client.get("/instruments", params={"kind": absent, "lang": lang}).text
+        assert 'data-testid="version-' not in none
+        assert (absent, MESSAGES[f"value.doc_type.{absent}"][LANGS.index(lang)]) in _offered(none)
 
 
 # -- 5. the timeline's chart spans the period asked for ---------------------------------------------
@@ -224,6 +262,53 @@ def test_the_timeline_chart_spans_the_period_asked_for_and_no_tick_is_cut_off(cl
     # the first event of the decade (1991) is drawn a year in from the start, not at it
     first_dot = min(float(x) for x in re.findall(r'<circle cx="([\d.]+)"', chart))
     assert float(ticks[1][0]) - 1 <= first_dot and first_dot > float(ticks[0][0])
+
+
+def _ticks(page: str) -> list[tuple[float, str, str]]:
+    """(x, anchor, label) of the ticks of the timeline's chart."""
+    chart = page.split('data-testid="timeline-chart"', 1)[1].split("</svg>", 1)[0]
+    found = re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="(\w+)" class="chart-tick">([^<]+)<', chart)
+    return [(float(x), anchor, html.unescape(label)) for x, anchor, label in found]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "ja", "en"),
+    [
+        ("2015-04-27", "2015-04-27", ["2015年4月27日"], ["Apr 27, 2015"]),  # one day: no tick at all
+        (
+            "2015-04-27",
+            "2015-05-02",
+            [f"2015年{d}" for d in ("4月27日", "4月28日", "4月29日", "4月30日", "5月1日", "5月2日")],
+            ["Apr 27, 2015", "Apr 28, 2015", "Apr 29, 2015", "Apr 30, 2015", "May 1, 2015", "May 2, 2015"],
+        ),
+        ("2015-04-01", "2015-06-30", ["2015年4月", "2015年5月", "2015年6月"], ["Apr 2015", "May 2015", "Jun 2015"]),
+        (
+            "2015-01-01",
+            "2015-12-31",
+            ["2015年1月", "2015年4月", "2015年7月", "2015年10月"],
+            ["Jan 2015", "Apr 2015", "Jul 2015", "Oct 2015"],
+        ),
+        ("2014-10-01", "2016-06-30", ["2015年1月", "2015年7月", "2016年1月"], ["Jan 2015", "Jul 2015", "Jan 2016"]),
+        ("2013-01-01", "2016-12-31", ["2013", "2014", "2015", "2016"], ["2013", "2014", "2015", "2016"]),
+    ],
+)
+def test_the_timeline_chart_has_ticks_for_a_period_shorter_than_a_year(
+    client: Any, start: str, end: str, ja: list[str], en: list[str]
+) -> None:
+    """A chart of one day (or of any span without a 1 January inside it) drew no tick at all: its
+    axis was unlabelled. Days for a span of days, months for one of months, years for years, each
+    in the page's language; every tick inside the picture, labels that do not overlap."""
+    for lang, expected in (("ja", ja), ("en", en)):
+        page = client.get("/timeline", params={"start": start, "end": end, "lang": lang}).text
+        ticks = _ticks(page)
+        assert [label for _, _, label in ticks] == expected, lang
+        xs = [x for x, _, _ in ticks]
+        assert xs == sorted(xs) and all(120 <= x <= 790 for x in xs)
+        widths = [sum(11 if ord(c) > 0x2E80 else 6.5 for c in label) for _, _, label in ticks]
+        assert all(b - a > (wa + wb) / 2 for a, b, wa, wb in zip(xs, xs[1:], widths, widths[1:], strict=False))
+        for x, anchor, label in ticks:  # no label runs off the picture's right edge
+            width = sum(11 if ord(c) > 0x2E80 else 6.5 for c in label)
+            assert (x + width / 2 if anchor == "middle" else x) <= 800, label
 
 
 # -- 6. English grammar -----------------------------------------------------------------------------

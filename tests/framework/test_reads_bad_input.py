@@ -63,7 +63,7 @@ def test_check_of_a_path_it_cannot_read_reports_a_problem_not_a_traceback(cli: A
     result = cli.run("check", name)
     assert result.exit_code == 2, result.exception
     assert result.stdout == f"{name}:0: cannot read the file: File name too long\n"
-    assert result.stderr == "1 problems found\n"
+    assert result.stderr == "1 problem found\n"  # not "1 problems"
     ja = cli.run("check", name, "--json", "--lang", "ja")
     assert ja.exit_code == 2, ja.exception
     assert "ファイルを読めません" in ja.stdout

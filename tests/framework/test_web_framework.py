@@ -55,6 +55,25 @@ def test_timeline_entity_and_ask_pages_render(client: Any) -> None:
     assert missing.status_code == 404 and "atlantis" in missing.text
 
 
+def test_the_ask_page_names_the_provisions_in_force_as_they_were_named_on_the_date(client: Any) -> None:
+    """The page's 「根拠となった規定」 listed the 1999 Act as 周辺事態安全確保法 on 2016-06-01, when the
+    pack's dated names call it 重要影響事態安全確保法 (from 29 March 2016); the JSON twin's `explain` too."""
+    params = "provider=jpn category=ammunition context=important_influence_situation"
+    page = client.get("/ask", params={"q": "acsa.may_provide", "params": params, "on": "2016-06-01", "lang": "ja"})
+    assert page.status_code == 200
+    section = page.text.split("根拠となった規定", 1)[1].split("</ul>", 1)[0]
+    [item] = [x for x in section.split("<li>") if "/entity/law_surrounding_situations_1999" in x]
+    assert "（重要影響事態安全確保法）" in item and "周辺事態安全確保法" not in item
+    twin = client.get(
+        "/api/ask/acsa.may_provide",
+        params={**dict(p.split("=") for p in params.split()), "on": "2016-06-01", "explain": "true"},
+    ).json()
+    [step] = [s for s in twin["explain"] if s["id"] == "law_surrounding_situations_1999"]
+    assert "重要影響事態安全確保法" in step["label"]["ja"] and "Important Influence" in step["label"]["en"]
+    earlier = client.get("/ask", params={"q": "acsa.may_provide", "params": params, "on": "2010-01-01", "lang": "ja"})
+    assert "重要影響事態安全確保法" not in earlier.text.split("根拠となった規定", 1)[-1]
+
+
 def _versions(data: dict[str, Any], family: str) -> dict[str, dict[str, Any]]:
     group = next(f for f in data["families"] if f["family"] == family)
     return {v["id"]: v for v in group["versions"]}
@@ -142,3 +161,22 @@ def test_a_date_after_the_last_anpo_takes_is_a_400_and_a_far_one_still_charts(cl
     assert page.status_code == 200 and 'class="chart-tick">2000<' in page.text
     bad = cli.run("bodies", "--on", "9999-12-31")
     assert bad.exit_code == 2 and "after 9998-12-31" in bad.output
+
+
+def test_a_signature_or_a_successor_is_not_taken_for_a_period_in_force(client: Any) -> None:
+    """The 1983 arrangement on military technology (signed 1983-11-08, replaced in June 2006 by an
+    arrangement whose date the pack gives to the month only) was shown in force in 2010 and 2024,
+    as was the Guam protocol of 2013, whose entry into force the sources do not state: a signature
+    was taken for an entry into force that lasts for ever. Now: not before the signature, and "not
+    stated" after it."""
+
+    def in_force(on: str) -> dict[str, Any]:
+        data = client.get("/api/instruments", params={"on": on}).json()
+        return {v["id"]: v["in_force"] for f in data["families"] for v in f["versions"]}
+
+    assert in_force("1980-01-01")["arms_technology_transfer_1983"] is False
+    for on in ("1990-01-01", "2010-01-01", "2024-01-01"):
+        assert in_force(on)["arms_technology_transfer_1983"] is None, on
+    assert in_force("2012-01-01")["guam_protocol_2013"] is False
+    assert in_force("2024-01-01")["guam_protocol_2013"] is None
+    assert in_force("2024-01-01")["guam_agreement_2009"] is True  # in force from 2009-05-19, as stated

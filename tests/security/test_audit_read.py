@@ -247,3 +247,26 @@ def test_cli_json_entries_parse_as_json(engine: Any, db_url: str, cli: Any) -> N
     data = json.loads(out.stdout)
     assert data["filters"] == {"action": "login"} and data["count"] == 2
     assert [e["outcome"] for e in data["entries"]] == ["ok", "denied"]
+
+
+def test_every_action_anpo_records_has_words() -> None:
+    """The log shows actions in words; one without them (`user.enable`) showed as its bare id.
+    Every action registered for the access check, and every action named where the code records
+    one, must have a label."""
+    import re
+    from pathlib import Path
+
+    import anpo
+    import anpo.web.app  # registers the web's actions
+    from anpo.ledger.policy import ACTIONS as _ledger  # noqa: F401  (registers the ledger's)
+    from anpo.security.access import ACTION_ROLES
+    from anpo.security.audit_read import ACTION_LABELS
+
+    src = Path(anpo.__file__).parent
+    named = {
+        m.group(1)
+        for f in src.rglob("*.py")
+        for m in re.finditer(r'audit\.record\(\s*[^,]+,[^,]+,\s*"([a-z_.]+)"', f.read_text(encoding="utf-8"))
+    }
+    assert {"login", "user.create", "user.enable"} <= named  # the scan finds them
+    assert set(ACTION_ROLES) | named <= set(ACTION_LABELS), (set(ACTION_ROLES) | named) - set(ACTION_LABELS)

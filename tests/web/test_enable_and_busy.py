@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -283,3 +284,122 @@ def test_a_postgresql_conflict_given_up_is_a_503_on_any_write(
         monkeypatch.setattr(accounts, "end_session", _raising(state, message))
 
     _busy_writes(web, engine, conflicts, caplog, monkeypatch)
+
+
+# -- a busy database while a request's session is looked up or its use recorded -----------------------
+
+
+def _due(engine: Engine, username: str, idle: float = 2 * accounts.TOUCH_EVERY) -> None:
+    """`username`'s sessions were last used `idle` seconds ago: the next request records their use
+    (or, past the idle timeout, deletes them), a write."""
+    with transaction(session_factory(engine)) as session:
+        session.execute(
+            text("UPDATE web_sessions SET last_seen = :t WHERE user_id = :u"), {"t": time.time() - idle, "u": username}
+        )
+
+
+def _busy_session_refresh(
+    web: Web, engine: Engine, start: Callable[[], Callable[[], None]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """`start()` makes the database busy and returns what frees it again. A session whose use is
+    due to be recorded, while the database is busy: the request is a 503
+    with Retry-After and the reason (JSON for /api, the page in its language), not answered as a
+    visitor's (/api/me as anonymous, /dashboard a redirect to the login page). The session lives
+    on: once the database is free again, it is the user's as before."""
+    sato = web("sato")
+    _due(engine, "sato")
+    caplog.set_level(logging.WARNING, logger="anpo.web")
+    release = start()
+    me = sato.get("/api/me")
+    _assert_busy(me, "the server is busy")
+    assert me.json()["error"]["ja"] == "サーバーが混み合っています。しばらくしてからもう一度お試しください"
+    page = sato.get("/dashboard?lang=ja", follow_redirects=False)
+    _assert_busy(page, "サーバーが混み合っています")
+    assert page.headers["content-type"].startswith("text/html")
+    sync = sato.get("/api/dashboard")  # looked up in a worker thread, not as `read` does
+    _assert_busy(sync, "the server is busy")
+    assert not any("treating the request as anonymous" in r.getMessage() for r in caplog.records)
+    release()
+    assert sato.get("/api/me").json()["user"] == "sato"
+    assert sato.get("/dashboard", follow_redirects=False).status_code == 200
+
+
+def _stale_session_stays_anonymous(web: Web, engine: Engine) -> None:
+    """Not busy: a session past its idle timeout is a visitor's, as before (and deleted)."""
+    reader = web("reader")
+    _due(engine, "reader", idle=accounts.IDLE_TIMEOUT + 60)
+    assert reader.get("/api/me").json()["user"] == "anonymous"
+    assert reader.get("/dashboard", follow_redirects=False).status_code == 303
+    bogus = web()
+    bogus.cookies.set("anpo_session", "not-a-session")
+    assert bogus.get("/api/me").json()["user"] == "anonymous"
+
+
+def test_a_busy_database_while_refreshing_a_session_is_a_503(
+    web: Web, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The lock held for real: on SQLite another process's writer holds the database's write lock;
+    on PostgreSQL another transaction holds the session's row, and the server's connections give
+    up waiting for it after a lock timeout (as one configured with `lock_timeout` does)."""
+    held: list[Any] = []
+
+    def hold() -> Callable[[], None]:
+        if engine.dialect.name == "sqlite":
+            _short_busy_timeout(engine, 200)
+            holder: Any = sqlite3.connect(engine.url.database or "", isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+        else:
+            event.listen(engine, "connect", _lock_timeout)
+            engine.dispose()
+            holder = engine.connect()
+            holder.execute(text("SELECT 1 FROM web_sessions WHERE user_id = 'sato' FOR UPDATE"))
+        held.append(holder)
+        return lambda: holder.rollback()
+
+    try:
+        _busy_session_refresh(web, engine, hold, caplog)
+    finally:
+        for holder in held:
+            holder.rollback()
+            holder.close()
+    _stale_session_stays_anonymous(web, engine)
+
+
+def _lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("SET lock_timeout = '200ms'")
+    dbapi_conn.commit()
+
+
+@pytest.mark.parametrize(
+    ("where", "state", "message"),
+    [
+        ("resolve_session", "55P03", 'canceling statement due to lock timeout: relation "web_sessions"'),
+        ("resolve_session", "40001", "could not serialize access due to concurrent update"),
+        ("lookup_session", "55P03", 'canceling statement due to lock timeout: relation "users"'),
+    ],
+)
+def test_a_busy_database_while_looking_up_a_session_is_a_503(
+    web: Web,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    where: str,
+    state: str,
+    message: str,
+) -> None:
+    """The look-up (read-only) or the recording of a session's use failing as busy (a lock timeout,
+    a serialization failure) is a 503 too, on either database; any other error of the look-up is
+    still a visitor's answer (no accounts database yet: fail closed)."""
+    from anpo.web import auth
+
+    def busy() -> Callable[[], None]:
+        original = getattr(auth, where)
+        monkeypatch.setattr(auth, where, _raising(state, message))
+        return lambda: monkeypatch.setattr(auth, where, original)
+
+    _busy_session_refresh(web, engine, busy, caplog)
+    _stale_session_stays_anonymous(web, engine)
+    sato = web("sato")
+    _due(engine, "sato")
+    monkeypatch.setattr(auth, where, _raising("XX001", "could not read block 7: disk I/O error"))
+    assert sato.get("/api/me").json()["user"] == "anonymous"

@@ -164,7 +164,8 @@ def _unreadable(p: Path, exc: YamlFileError) -> str:
         byte = exc.params["byte"]
         return f"{p}:{exc.line}: a byte that is not UTF-8 ({byte}) / UTF-8ではないバイト {byte} があります"
     if exc.key == "load.yaml_syntax":
-        return f"{p}:{exc.line}: YAML syntax error: {exc.params['detail']} / YAMLの構文エラー"
+        detail = exc.params["detail"]
+        return f"{p}:{exc.line}: YAML syntax error: {detail.en} / YAMLの構文エラー: {detail.ja}"
     reason = exc.params["detail"]  # a directory, a file that does not exist or may not be read
     return f"{p}: cannot read the file: {reason} / ファイルを読めません: {reason}"
 

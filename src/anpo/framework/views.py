@@ -7,6 +7,7 @@ from typing import Any
 
 from anpo.framework.framework import SIDES, Framework, party_of
 from anpo.framework.model import BEGINNING, END, Citation, Entity, Fact, Period, Ref, Struct, Text
+from anpo.framework.schema import INSTRUMENT_TYPES
 
 BODY_KINDS = ("body",)
 
@@ -163,6 +164,29 @@ def _earliest_date(fw: Framework, ent: Entity) -> dt.date:
     return min(known, default=END)
 
 
+def _in_force(fw: Framework, ent: Entity, on: dt.date, successors: list[Entity]) -> bool | None:
+    """Whether `ent` was in force on `on`; None where the pack cannot say, never a guess. Before
+    its first known date it was not; nor once an instrument that supersedes it had appeared. A
+    signature is not an entry into force (the Guam protocol of 2013 was signed, its entry into
+    force is not stated), and an instrument's end may be known only from its successor (the 1983
+    arrangement on military technology, replaced in 2006): with no stated entry into force, None."""
+    first_known = _earliest_date(fw, ent)
+    if first_known == END:
+        return None
+    if on < first_known or any(_earliest_date(fw, s) <= on for s in successors):
+        return False
+    if ent.period.start == BEGINNING:
+        return None
+    return on < ent.period.end
+
+
+def instrument_types(fw: Framework) -> list[str]:
+    """The types the pack's instruments have (`instrument_type`), in the schema's order: the choices
+    of a filter by type, each of which lists something."""
+    present = {fact.value for ent in fw.of_kind("instrument") for fact in fw.facts(ent.id, "instrument_type")}
+    return [k for k in INSTRUMENT_TYPES.choices if k in present]
+
+
 def instruments_view(fw: Framework, on: dt.date | None = None, kind: str | None = None) -> list[dict[str, Any]]:
     """The instruments grouped into families of versions: an instrument, the ones that amend it
     and the ones that supersede it (the 1951 and 1960 treaties; ACSA 1996, its amendments and the
@@ -178,6 +202,7 @@ def instruments_view(fw: Framework, on: dt.date | None = None, kind: str | None 
         return i
 
     relations: dict[str, list[dict[str, Any]]] = {i: [] for i in instruments}
+    successors: dict[str, list[Entity]] = {i: [] for i in instruments}
     for ent in instruments.values():
         for attr in ("supersedes", "amends"):
             for fact in fw.facts(ent.id, attr):
@@ -185,6 +210,8 @@ def instruments_view(fw: Framework, on: dt.date | None = None, kind: str | None 
                     family[root(ent.id)] = root(fact.value.id)
                     target = instruments[fact.value.id]
                     relations[ent.id].append({"relation": attr, "id": target.id, "label": target.label.as_json()})
+                    if attr == "supersedes":
+                        successors[target.id].append(ent)
     provisions: dict[str, int] = {}
     for prov in fw.of_kind("provision"):
         target = _first_value(fw, prov, "instrument")
@@ -209,9 +236,8 @@ def instruments_view(fw: Framework, on: dt.date | None = None, kind: str | None 
             row["relations"] = relations[ent.id]
             row["provisions"] = provisions.get(ent.id, 0)
             row["citations"] = cites_json(ent.citations)
-            if on is not None:  # None: the pack states no date for it, so it cannot say
-                first_known = _earliest_date(fw, ent)
-                row["in_force"] = None if first_known == END else first_known <= on < ent.period.end
+            if on is not None:
+                row["in_force"] = _in_force(fw, ent, on, successors[ent.id])
             versions.append(row)
         first = members[0]
         out.append(

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from anpo.framework.model import Text
+
 try:  # the C loader is several times faster; fall back when libyaml is missing
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -89,6 +91,32 @@ class YamlError(Exception):
         self.message = message
 
 
+# PyYAML words its problems in English only; these are the ones a hand-edited file meets. Japanese
+# readers get them in Japanese, with PyYAML's own words beside them to search for.
+_PROBLEMS_JA = (
+    ("mapping values are not allowed", "ここに「キー: 値」は書けません（字下げか引用符の誤り）"),
+    ("could not find expected ':'", "「:」があるべきところにありません"),
+    ("found a tab character", "字下げにタブ文字は使えません（空白で字下げしてください）"),
+    ("found character that cannot start any token", "ここに書けない文字があります（字下げのタブ、行頭の @ や ` など）"),
+    ("found unexpected end of stream", "引用符が閉じられないままファイルが終わっています"),
+    ("found undefined alias", "定義されていない別名（*）を参照しています"),
+    ("did not find expected ',' or ']'", "「,」か「]」があるべきところにありません"),
+    ("did not find expected ',' or '}'", "「,」か「}」があるべきところにありません"),
+    ("did not find expected '-' indicator", "「-」があるべきところにありません（字下げの誤り）"),
+    ("did not find expected key", "キーがあるべきところにありません（字下げの誤り）"),
+    ("did not find expected node content", "値があるべきところにありません"),
+    ("did not find expected <document start>", "文書の区切りがあるべきところにありません（余分な閉じ括弧など）"),
+    ("found unknown escape character", "引用符の中に不明なエスケープ文字があります"),
+    ("second occurrence", "同じアンカー（&）が二度定義されています"),
+)
+
+
+def problem_text(problem: str) -> Text:
+    """PyYAML's `problem` in both languages."""
+    ja = next((j for en, j in _PROBLEMS_JA if problem.startswith(en)), "構文を読めません")
+    return Text(f"{ja} [{problem}]", problem)
+
+
 def read_yaml(text: str) -> Any:
     """Parse YAML text; a syntax error becomes `YamlError` with the line it was found on."""
     try:
@@ -105,7 +133,7 @@ class YamlFileError(Exception):
     """A YAML file that cannot be read, decoded as UTF-8 or parsed: the line, and the catalog key
     (`load.unreadable`, `load.not_utf8`, `load.yaml_syntax`) and parameters of why."""
 
-    def __init__(self, line: int, key: str, **params: str) -> None:
+    def __init__(self, line: int, key: str, **params: Any) -> None:
         super().__init__(key)
         self.line, self.key, self.params = line, key, params
 
@@ -126,4 +154,4 @@ def read_yaml_file(path: Path) -> Any:
     try:
         return read_yaml(text)
     except YamlError as exc:
-        raise YamlFileError(exc.line, "load.yaml_syntax", detail=exc.message) from exc
+        raise YamlFileError(exc.line, "load.yaml_syntax", detail=problem_text(exc.message)) from exc

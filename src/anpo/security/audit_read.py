@@ -49,6 +49,7 @@ ACTION_LABELS: dict[str, Text] = {
     "accounts.admin": Text("利用者の管理", "user administration"),
     "user.create": Text("利用者の登録", "user created"),
     "user.disable": Text("利用者の無効化", "user disabled"),
+    "user.enable": Text("利用者の有効化", "user enabled"),
     "token.create": Text("APIトークンの発行", "API token issued"),
     "acsa.order": Text("ACSA：発注", "ACSA: order"),
     "acsa.sign": Text("ACSA：署名", "ACSA: signature"),

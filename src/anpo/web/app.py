@@ -23,12 +23,14 @@ from anpo.framework.framework import Framework
 from anpo.framework.model import Text
 from anpo.framework.pack import default_framework
 from anpo.i18n import msg
+from anpo.security.principal import ANONYMOUS, Principal
 from anpo.startup import settle
 from anpo.store.db import is_busy
 from anpo.web import auth, routes_acsa, routes_ask, routes_audit, routes_auth, routes_framework, routes_work
 from anpo.web.common import BUSY, RETRY_AFTER, UnknownFields, lang_of, render
 from anpo.web.guard import Guard
 from anpo.web.invalid import invalid_request
+from anpo.web.routes_compare import router as compare_router
 
 log = logging.getLogger("anpo.web")
 
@@ -58,6 +60,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     _docs(app)
     app.include_router(routes_framework.router)
+    app.include_router(compare_router)
     app.include_router(routes_ask.router)
     app.include_router(routes_work.router)
     app.include_router(routes_auth.router)
@@ -170,6 +173,10 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
 
     def busy(request: Request, exc: Exception) -> Any:
         log.warning("the database was busy on %s %s; answered 503", request.method, request.url.path, exc_info=exc)
+        if not isinstance(getattr(request.state, "principal", None), Principal):
+            # the session's look-up was what was busy: the error page's header cannot look it up
+            # again (it fell back to bare JSON), so it names nobody
+            request.state.principal = ANONYMOUS
         response = plain_error(request, 503, BUSY)
         response.headers["Retry-After"] = RETRY_AFTER
         return response

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from anpo.security.accounts import Resolved, lookup_session, resolve_session, resolve_token
 from anpo.security.principal import ANONYMOUS, Principal
+from anpo.store.db import is_busy
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -104,6 +105,8 @@ def _look_up(request: Request) -> tuple[Resolved | None, bool]:
     except SQLAlchemyError as exc:  # no accounts database (yet): fail closed, as a visitor
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             raise  # a lost connection: `read` retries on a new one rather than answer as to a visitor
+        if is_busy(exc):
+            raise  # a 503 with Retry-After (`anpo.web.app`): the user is not logged out by a busy database
         log.warning("could not look up a session or token; treating the request as anonymous", exc_info=True)
         return None, False
 
@@ -115,7 +118,9 @@ def _resolve_writing(request: Request) -> Resolved | None:
     try:
         with transaction(write_factory(request)) as session:
             return resolve_session(session, session_token_of(request) or "")
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
+        if is_busy(exc):  # the write lock or a lock timeout: a 503, not a request answered as a visitor's
+            raise
         log.warning("could not record a session's use; treating the request as anonymous", exc_info=True)
         return None
 
@@ -365,7 +370,15 @@ def still_the_principal(request: Request, principal: Principal) -> bool:
     if principal == ANONYMOUS:
         return True
     if bearer_of(request) or session_token_of(request):
-        found, _ = _look_up(request)  # read-only; an ended session is not found
+        try:
+            found, _ = _look_up(request)  # read-only; an ended session is not found
+        except SQLAlchemyError as exc:
+            if not is_busy(exc):
+                raise
+            # as before busy errors reached requests: the stream ends (it cannot tell), and the
+            # browser's reconnection is answered as any request is (a 503 while still busy)
+            log.warning("could not look up a stream's credentials again; ending it", exc_info=True)
+            return False
         return found is not None and found.principal == principal
     return _configured_token(request) == principal
 

@@ -11,7 +11,7 @@ from anpo.dates import era_string
 from anpo.framework.framework import Framework
 from anpo.framework.model import Text
 from anpo.framework.schema import INSTRUMENT_TYPES, KINDS, AttrType
-from anpo.framework.views import bodies_on, entity_view, instruments_view, timeline
+from anpo.framework.views import bodies_on, entity_view, instrument_types, instruments_view, timeline
 from anpo.i18n import msg, t
 from anpo.i18n.catalog import MESSAGES
 from anpo.web import auth
@@ -82,7 +82,7 @@ async def page_timeline(request: Request, start: str | None = None, end: str | N
     ]
     lanes = [("event", t("ui.lane_event", lang)), ("meeting", t("ui.lane_meeting", lang))]
     first, last = (dt.date.fromisoformat(data[k]) if data[k] else None for k in ("from", "to"))
-    chart = events_chart(marks, lanes, t("ui.chart_timeline", lang), first, last)
+    chart = events_chart(marks, lanes, t("ui.chart_timeline", lang), lang, first, last)
     return render(request, "timeline.html", lang, data=data, chart=chart, twin=f"/api/timeline?{query}")
 
 
@@ -130,11 +130,22 @@ async def page_instruments(request: Request, on: str | None = None, kind: str | 
             first = min(s.start for s in spans)
             last = max([*(s.end for s in spans if s.end), day, first.replace(year=first.year + 10)])
             charts[family["family"]] = periods_chart(
-                spans, dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1), t("ui.chart_instruments", lang)
+                spans, dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1), t("ui.chart_instruments", lang), lang
             )
     query = f"on={data['on']}" + (f"&kind={kind}" if kind else "")
+    # the filter offers the types the pack's instruments have, and keeps the one chosen (a type
+    # of the schema that no instrument has lists nothing, and says so by staying selected)
+    kinds = instrument_types(framework_of(request))
+    kinds += [kind] if kind and kind not in kinds else []
     return render(
-        request, "instruments.html", lang, data=data, charts=charts, kind=kind or "", twin=f"/api/instruments?{query}"
+        request,
+        "instruments.html",
+        lang,
+        data=data,
+        charts=charts,
+        kind=kind or "",
+        kinds=kinds,
+        twin=f"/api/instruments?{query}",
     )
 
 

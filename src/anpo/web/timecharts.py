@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from anpo.i18n import msg, t
+
 WIDTH = 800
 LABEL_WIDTH = 230
 ROW_HEIGHT = 22
@@ -52,35 +54,75 @@ def _x(day: dt.date, start: dt.date, end: dt.date, left: int = LABEL_WIDTH) -> f
     return round(left + (WIDTH - left - 10) * (day - start).days / span, 1)
 
 
-def _axis(start: dt.date, end: dt.date, top: float, bottom: float, left: int) -> list[str]:
+YEAR_TICKS = 12  # at most, labelled with four digits
+DATE_TICKS = 6  # at most, labelled with a month or a day: wider
+
+
+def _ticks(start: dt.date, end: dt.date, lang: str) -> list[tuple[dt.date, str]]:
+    """The ticks of an axis from `start` to `end` (the instant after the last day drawn), with
+    their labels in `lang`: days for a span of weeks, months for one of months (a period of a day
+    or of a few months has no 1 January inside it: its axis had no tick at all), else years."""
+    days = max((end - start).days, 1)
+    for step in (1, 2, 5, 10):
+        if days / step <= DATE_TICKS:
+            return [(d, _day_label(d, lang)) for d in (start + dt.timedelta(days=n) for n in range(0, days, step))]
+    for step in (1, 3, 6):
+        if days / 30.4375 / step <= DATE_TICKS:
+            # on the first days of months inside the chart, every `step`th of the year (quarters, halves)
+            month = -(-(start.year * 12 + start.month - 1 + (start.day > 1)) // step) * step
+            ticks = []
+            while (day := dt.date(month // 12, month % 12 + 1, 1)) < end:
+                ticks.append((day, t("ui.tick_month", lang, year=day.year, month=msg(f"ui.month.{day.month}"))))
+                month += step
+            return ticks
     years = _years(start, end)
-    # at most 12 ticks, a step of 1, 2 or 5 times a power of ten (a chart as of a date centuries
-    # away spans centuries: the steps stopped at 50 years, and the page failed)
-    step = next(s * 10**k for k in range(5) for s in (1, 2, 5) if years / (s * 10**k) <= 12)
-    parts = []
-    # ticks on the years inside the chart: its first year too (1990 of a chart from 1990-01-01 was
+    # a step of 1, 2 or 5 times a power of ten (a chart as of a date centuries away spans
+    # centuries: the steps stopped at 50 years, and the page failed)
+    step = next(s * 10**k for k in range(5) for s in (1, 2, 5) if years / (s * 10**k) <= YEAR_TICKS)
+    # the years inside the chart: its first year too (1990 of a chart from 1990-01-01 was
     # unmarked), not the end, the instant after the last day drawn
     year = -(-start.year // step) * step
     if dt.date(year, 1, 1) < start:
         year += step
+    ticks = []
     while year <= end.year and dt.date(year, 1, 1) < end:
-        x = _x(dt.date(year, 1, 1), start, end, left)
+        ticks.append((dt.date(year, 1, 1), str(year)))
+        year += step
+    return ticks
+
+
+def _day_label(day: dt.date, lang: str) -> str:
+    return t("ui.tick_day", lang, year=day.year, month=msg(f"ui.month.{day.month}"), day=day.day)
+
+
+def _text_width(text: str) -> float:
+    """About how wide `text` is drawn at the charts' 11px: a Japanese character is as wide as it is
+    high, a digit or a Latin letter about half as wide."""
+    return sum(11.0 if ord(c) >= 0x2E80 else 6.5 for c in text)
+
+
+def _axis(start: dt.date, end: dt.date, top: float, bottom: float, left: int, lang: str) -> list[str]:
+    parts = []
+    for day, label in _ticks(start, end, lang):
+        x = _x(day, start, end, left)
         parts.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" class="chart-grid"/>')
         # a label centred on a tick at the right edge was cut off by the picture's edge: it ends there
-        anchor = "end" if x + 20 > WIDTH else "middle"
-        parts.append(f'<text x="{x}" y="{bottom + 16}" text-anchor="{anchor}" class="chart-tick">{year}</text>')
-        year += step
+        anchor = "end" if x + max(20, _text_width(label) / 2) > WIDTH else "middle"
+        parts.append(
+            f'<text x="{x}" y="{bottom + 16}" text-anchor="{anchor}" class="chart-tick">{escape(label)}</text>'
+        )
     return parts
 
 
-def periods_chart(spans: Sequence[Span], start: dt.date, end: dt.date, caption: str) -> Markup:
-    """One bar per span over the years from `start` to `end`; an open end runs to `end`."""
+def periods_chart(spans: Sequence[Span], start: dt.date, end: dt.date, caption: str, lang: str) -> Markup:
+    """One bar per span over the years from `start` to `end`; an open end runs to `end`; the axis
+    labelled in `lang`."""
     height = len(spans) * ROW_HEIGHT + AXIS_HEIGHT + 8
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(caption)}"'
         ' xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(caption)}</title>",
-        *_axis(start, end, 0, len(spans) * ROW_HEIGHT, LABEL_WIDTH),
+        *_axis(start, end, 0, len(spans) * ROW_HEIGHT, LABEL_WIDTH, lang),
     ]
     for n, span in enumerate(spans):
         y = n * ROW_HEIGHT
@@ -100,12 +142,13 @@ def events_chart(
     marks: Sequence[Mark],
     lanes: Sequence[tuple[str, str]],
     caption: str,
+    lang: str,
     first: dt.date | None = None,
     last: dt.date | None = None,
 ) -> Markup:
     """A dot per mark on its lane (`lanes`: (lane id, label)), from `first` to `last` (inclusive)
     when given, the period asked for (it drew only the years its marks cover: 1991–1998 for the
-    1990s), else over the years the marks cover."""
+    1990s), else over the years the marks cover; the axis labelled in `lang`."""
     if not marks:
         return Markup("")
     start = first or dt.date(min(m.day for m in marks).year, 1, 1)
@@ -117,7 +160,7 @@ def events_chart(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(caption)}"'
         ' xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(caption)}</title>",
-        *_axis(start, end, 0, len(lanes) * ROW_HEIGHT * 2, left),
+        *_axis(start, end, 0, len(lanes) * ROW_HEIGHT * 2, left, lang),
     ]
     for n, (_, label) in enumerate(lanes):
         y = n * ROW_HEIGHT * 2 + ROW_HEIGHT

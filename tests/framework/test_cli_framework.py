@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -114,3 +115,34 @@ def test_instruments_refuses_an_unknown_kind_naming_the_allowed_ones(cli: Any) -
     ja = cli.run("instruments", "--kind", "bogus", "--lang", "ja")
     assert ja.exit_code == 2 and "文書の種類「bogus」はありません" in ja.stderr and "guidelines" in ja.stderr
     assert cli.json("instruments", "--kind", "cabinet_decision") == []  # a known type with no instrument
+
+
+def test_ask_list_prints_each_parameters_allowed_values_with_labels_in_the_language(cli: Any) -> None:
+    """The text of `ask --list` showed only `provider= category= context=`: each parameter now has
+    its values under it, ids with their labels in --lang, wrapped, and the vocabularies they come from."""
+    from anpo.cli.ask_cmd import LIST_WIDTH, _width
+
+    en = cli.run("ask", "--list")
+    assert en.exit_code == 0, en.output
+    lines = en.stdout.splitlines()
+    assert "  provider (anpo vocab party): jpn (Japan), usa (United States of America)" in lines
+    assert "  body (anpo vocab body, anpo vocab channel):" in lines
+    assert "fuel (Petroleum, oils and lubricants)" in en.stdout and "ammunition (Ammunition)" in en.stdout
+    assert "summit (Japan-U.S. Summit Meeting)" in en.stdout and "scc (Security Consultative Committee)" in en.stdout
+    assert "  place (optional, anpo vocab place):" in lines
+    assert "  delivered: date of delivery (YYYY-MM-DD)" in lines
+    assert "ship_inspection.may_inspect" in en.stdout and "flag_state_consent (The flag state's consent)" in en.stdout
+    # wrapped: a line is longer than the width only when it is one value alone
+    values = [line for line in lines if line.startswith("    ")]
+    assert all(_width(line) <= LIST_WIDTH or not re.search(r"\), [a-z0-9_]+ \(", line) for line in values)
+    assert len(values) > 20
+    ja = cli.run("ask", "--list", "--lang", "ja")
+    assert ja.exit_code == 0 and "fuel (燃料・油脂・潤滑油)" in ja.stdout and "ammunition (弾薬)" in ja.stdout
+    assert "  place (任意, anpo vocab place):" in ja.stdout.splitlines()
+    assert "  delivered: 引渡しの日（YYYY-MM-DD）" in ja.stdout.splitlines()
+    # every allowed value of every question is in the text
+    for q in cli.json("ask", "--list"):
+        section = en.stdout.split(q["question"], 1)[1].split("\n\n", 1)[0]
+        for p in q["params"]:
+            for value in p["allowed"]:
+                assert f"{value} (" in section, (q["question"], p["name"], value)

@@ -9,6 +9,7 @@ import typer
 
 from anpo.cli import acsa_cmds as acsa_cmds
 from anpo.cli import ask_cmd, db_cmds, framework_cmds, serve_cmd
+from anpo.cli import compare_cmd as compare_cmd
 from anpo.cli import users_cmds as users_cmds
 from anpo.cli import work_cmds as work_cmds
 from anpo.cli.app import app

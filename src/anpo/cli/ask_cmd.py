@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Protocol, TextIO, cast
 
@@ -19,7 +20,7 @@ from anpo.framework.framework import Framework
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.i18n.catalog import MESSAGES
-from anpo.rules.core import ParamError, all_questions, ask, get_question, parse_params, questions_json
+from anpo.rules.core import Param, ParamError, all_questions, ask, get_question, parse_params, questions_json
 from anpo.rules.explain import explain
 from anpo.rules.provisions import MEMOISABLE, boundaries_of
 
@@ -48,6 +49,67 @@ def render_answer(result: dict[str, Any], lang: Lang) -> str:
     return "\n".join(lines)
 
 
+LIST_WIDTH = 100  # columns of `anpo ask --list`'s text, a Japanese character counting two
+
+
+def render_question_list(fw: Framework, lang: Lang) -> str:
+    """`anpo ask --list` as text: each question with its parameters, then under it each parameter
+    with the values it takes, ids with their labels in `lang`, wrapped to LIST_WIDTH columns (the
+    vocabularies they come from named as `anpo vocab KIND`; a free value by its description).
+
+        consult.members                      body= side=  Who sits on a consultation body ...
+          body (anpo vocab body, anpo vocab channel):
+            jc (Joint Committee), scc (Security Consultative Committee), ...
+            cdpwg (Cyber Defense Policy Working Group), courtesy_call (Courtesy call), ...
+          side (anpo vocab party): jpn (Japan), usa (United States of America)
+    """
+    blocks = []
+    for q in all_questions():
+        lines = [f"{q.name:<36} " + " ".join(f"{p.name}=" for p in q.params) + f"  {q.summary.get(lang.value)}"]
+        for p in q.params:
+            lines += _param_lines(fw, p, lang)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _param_lines(fw: Framework, param: Param, lang: Lang) -> list[str]:
+    from anpo.cli.framework_cmds import param_values, param_vocabularies  # here: `anpo --help` lists `ask` first
+
+    notes = [msg("ask.list_optional").get(lang.value)] if not param.required else []
+    notes += [f"anpo vocab {kind}" for kind in param_vocabularies(fw, param)]
+    head = f"  {param.name}" + (f" ({', '.join(notes)})" if notes else "") + ":"
+    groups = [[f"{v} ({words.get(lang.value)})" for v, words in values] for _, values in param_values(fw, param)]
+    if not groups:  # a free value: what it is
+        return [f"{head} {param.description.get(lang.value)}"]
+    one_line = f"{head} {', '.join(groups[0])}"
+    if len(groups) == 1 and _width(one_line) <= LIST_WIDTH:
+        return [one_line]
+    lines = [head]
+    for n, items in enumerate(groups):
+        lines += _wrap(items, "    ", last=n == len(groups) - 1)
+    return lines
+
+
+def _wrap(items: list[str], indent: str, *, last: bool) -> list[str]:
+    """`items` joined by ", " in lines of at most LIST_WIDTH columns, an item never split; a group
+    that is not the last ends with a comma, so that the lines read as one list."""
+    lines: list[str] = []
+    line = indent
+    for n, item in enumerate(items):
+        piece = item + ("," if n < len(items) - 1 or not last else "")
+        if line != indent and _width(line + " " + piece) > LIST_WIDTH:
+            lines.append(line)
+            line = indent
+        line = line + (" " if line != indent else "") + piece
+    lines.append(line)
+    return lines
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: a wide (Japanese) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _label_of(result: dict[str, Any], value: str, lang: Lang) -> str:
     """The label of one value of an answer: the one the answer gives (an entity), else the
     catalog's `answer.VALUE` (`case_by_case`), else "" (a date, shown as JSON). The text output
@@ -67,7 +129,9 @@ def ask_cmd(
     on: OnOpt = None,
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.en,
-    list_: Annotated[bool, typer.Option("--list", help="List every question and its parameters. / 質問の一覧")] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List every question, its parameters and allowed values. / 質問の一覧")
+    ] = False,
     explain_: Annotated[
         bool, typer.Option("--explain", help="Show the provisions that decided it. / 根拠規定")
     ] = False,
@@ -77,16 +141,7 @@ def ask_cmd(
     fw = framework(lang)
     if list_:
         data = questions_json(fw)
-        emit(
-            data,
-            as_json,
-            lambda: "\n".join(
-                f"{q['question']:<36} "
-                + " ".join(f"{p['name']}=" for p in q["params"])
-                + f"  {label(q['summary'], lang)}"
-                for q in data
-            ),
-        )
+        emit(data, as_json, lambda: render_question_list(fw, lang))
         return
     if question_name is None:
         fail(msg("ask.unknown_question", name="", allowed=", ".join(q.name for q in all_questions())), lang)

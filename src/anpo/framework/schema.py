@@ -94,6 +94,8 @@ KINDS: dict[str, dict[str, Attr]] = {
         "publisher": Attr(TEXT),
         "published": Attr(DATE),
         "edition": Attr(STR),
+        # a white paper's as-of date: the last day of the month of the latest events it describes
+        "as_of": Attr(DATE),
         "url": Attr(STR),
         "terms": Attr(TEXT),
     },

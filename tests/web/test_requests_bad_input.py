@@ -87,6 +87,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/work/cases": {"title": {"ja": "発射", "en": "Launch"}, "type": "missile_launch", "level": "bocc"},
     "/api/work/cases/{case_id}/entries": {"type": "message", "text": "hello"},
     "/api/work/cases/{case_id}/determinations": {"situation": "anticipated_armed_attack"},
+    "/api/work/meetings": {"id": "m1", "body": "scc", "date": "2026-07-10", "label": {"ja": "x", "en": "x"}},
     "/api/work/commitments": {"id": "c1", "meeting": "scc_2013_10_03", "owner": "sdc", "label": "x"},
     "/api/work/commitments/{commitment_id}/done": {"on": "2015-01-01"},
     "/api/work/protection": {"protected_party": "usa", "activity": "joint_training", "asset": "a", "by": "b"},

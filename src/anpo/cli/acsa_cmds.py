@@ -45,19 +45,20 @@ IdOpt = Annotated[
 MAX_LIMIT = 2**31 - 2
 
 
-def _error(text: Text, lang: Lang, as_json: bool, data: dict[str, Any] | None = None) -> NoReturn:
+def _error(text: Text, lang: Lang, as_json: bool, data: dict[str, Any] | None = None, code: int = 2) -> NoReturn:
     if as_json:
         sys.stdout.write(json.dumps(data or {"code": "error", "message": text.as_json()}, ensure_ascii=False) + "\n")
     typer.echo(f"anpo: {text.get(lang.value)}", err=True)
     for reason in (data or {}).get("reasons", []):
         typer.echo(f"  - {reason.get(lang.value, '')} [{cite_line(reason.get('citations', []))}]", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 @contextmanager
 def _engine(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
     """The engine of the ledger's database, which must have been made (`anpo db init`): a SQLite
-    file that does not exist is not created (opening it did, and left it empty)."""
+    file that does not exist is not created (opening it did, and left it empty). A database that
+    does not exist or has no ledger exits 1, as the other commands' "cannot use the database" does."""
     from sqlalchemy import inspect
 
     from anpo.ledger.messages import m
@@ -65,11 +66,11 @@ def _engine(url: str | None, lang: Lang, as_json: bool) -> Iterator[Any]:
 
     missing = missing_database(url)
     if missing is not None:
-        _error(missing, lang, as_json)
+        _error(missing, lang, as_json, code=1)
     engine = make_engine(url)
     try:
         if not inspect(read_only(engine)).has_table("acsa_commands"):  # a look needs no write lock
-            _error(m("no_ledger"), lang, as_json)
+            _error(m("no_ledger"), lang, as_json, code=1)
         yield engine
     finally:
         engine.dispose()

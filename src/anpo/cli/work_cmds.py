@@ -59,10 +59,11 @@ NO_DB = Text(
 
 @contextmanager
 def work_session(url: str | None, lang: Lang, reading: bool = False) -> Iterator[Work]:
-    """A Work context in one transaction as trusted local tooling; a refusal exits 2, nothing written.
-    `reading`: a command that only reads (and records nothing: not one that reads a marked record
-    by id, which is audited), in a snapshot that neither takes nor waits for SQLite's write lock
-    (it waited for any writer, up to the 30 s busy timeout)."""
+    """A Work context in one transaction as trusted local tooling; a refusal exits 2, nothing written;
+    a database that does not exist or is not initialised exits 1 (as `users list` does). `reading`:
+    a command that only reads (and records nothing: not one that reads a marked record by id, which
+    is audited), in a snapshot that neither takes nor waits for SQLite's write lock (it waited for
+    any writer, up to the 30 s busy timeout)."""
     from sqlalchemy import inspect
 
     import anpo.work  # noqa: F401  (registers the importer for `anpo db init`)
@@ -73,11 +74,11 @@ def work_session(url: str | None, lang: Lang, reading: bool = False) -> Iterator
     fw = framework(lang)
     missing = missing_database(url)  # opening it would create an empty SQLite file, and leave it
     if missing is not None:
-        fail(missing, lang)
+        fail(missing, lang, 1)
     engine = make_engine(url)
     try:
         if not inspect(read_only(engine)).has_table("work_meetings"):
-            fail(NO_DB, lang)
+            fail(NO_DB, lang, 1)
         with transaction(session_factory(read_only(engine) if reading else engine)) as session:
             yield Work(fw, session, system_principal())
     except WorkError as exc:
@@ -193,6 +194,112 @@ def commitments_done(
     emit(row, as_json, lambda: f"{row['id']}: {row['status']} {row['done_on']}")
 
 
+MarkingOpt = Annotated[str, typer.Option("--marking", help="Marking level. / 区分")]
+RelOpt = Annotated[str, typer.Option("--rel", help="Releasable to: jpn,usa. / 開示先")]
+
+
+def _outcome_option(value: str, lang: Lang) -> tuple[str, Text]:
+    """`--outcome 'ID|日本語|English'` as the outcome's id and text (exit 2 for anything else)."""
+    parts = value.split("|")
+    if len(parts) != 3:
+        fail(
+            Text(
+                f"成果は「ID|日本語の文|英語の文」の形で指定してください（{value}）",
+                f"give an outcome as 'ID|Japanese text|English text' ({value})",
+            ),
+            lang,
+        )
+    return parts[0].strip(), Text(parts[1].strip(), parts[2].strip())
+
+
+@meetings_app.command("record")
+def meetings_record(
+    meeting: Annotated[str, typer.Argument(help="The new meeting's id (e.g. scc_2026_01). / 会合のID")],
+    body: Annotated[str, typer.Option("--body", help="Consultation body or channel (e.g. scc). / 協議の場")],
+    date: Annotated[str, typer.Option("--date", help="Date of the meeting. / 開催日")],
+    label_ja: Annotated[str, typer.Option("--label-ja", help="Name in Japanese. / 名称（日本語）")],
+    label_en: Annotated[str, typer.Option("--label-en", help="Name in English. / 名称（英語）")],
+    source: Annotated[
+        str,
+        typer.Option("--source", help="Where it is known from: a pack source id, or a document's title or URL. / 出典"),
+    ],
+    locator: Annotated[str, typer.Option("--locator", help="Where in the source. / 出典の箇所")] = "",
+    end: Annotated[str | None, typer.Option("--end-date", help="Last day, if more than one. / 終了日")] = None,
+    venue_ja: Annotated[str, typer.Option("--venue-ja", help="Venue in Japanese. / 場所（日本語）")] = "",
+    venue_en: Annotated[str, typer.Option("--venue-en", help="Venue in English. / 場所（英語）")] = "",
+    mode: Annotated[str | None, typer.Option("--mode", help="in_person, telephone or video. / 形式")] = None,
+    participant: Annotated[
+        list[str] | None, typer.Option("--participant", help="A position taking part (repeatable). / 出席者の役職")
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option("--outcome", help="An outcome as 'ID|日本語|English' (repeatable). / 成果"),
+    ] = None,
+    marking: MarkingOpt = "public",
+    rel: RelOpt = "",
+    url: UrlOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Record a meeting of a consultation body (a new "2+2") with its outcomes. / 会合の記録"""
+    from anpo.work.common import marking_of
+    from anpo.work.consultations import record_meeting
+
+    day, last = as_of(date, lang), as_of(end, lang) if end is not None else None
+    outcomes = [_outcome_option(o, lang) for o in outcome or []]
+    venue = Text(venue_ja, venue_en) if venue_ja or venue_en else None
+    with work_session(url, lang) as w:
+        row = record_meeting(
+            w, meeting, body, day, Text(label_ja, label_en), source, locator=locator, end_date=last,
+            venue=venue, mode=mode, participants=participant or [], outcomes=outcomes,
+            marking=marking_of(marking, rel, w.levels),
+        )  # fmt: skip
+
+    def render() -> str:
+        lines = [f"{row['date']}  {_t(row['label'], lang)}  [{row['id']}]"]
+        lines += [f"    - {_t(o['text'], lang)}  [{o['key']}]" for o in row["outcomes"]]
+        return "\n".join([*lines, f"    {cite_line(row['citations'])}"])
+
+    emit(row, as_json, render)
+
+
+@commitments_app.command("add")
+def commitments_add(
+    commitment: Annotated[str, typer.Argument(help="The new commitment's id. / 約束のID")],
+    meeting: Annotated[str, typer.Option("--meeting", help="The meeting that made it. / 会合のID")],
+    owner: Annotated[
+        str,
+        typer.Option("--owner", help="Who is tasked: a body, mechanism, organisation, party or position. / 担当"),
+    ],
+    label_ja: Annotated[str, typer.Option("--label-ja", help="What, in Japanese. / 内容（日本語）")],
+    label_en: Annotated[str, typer.Option("--label-en", help="What, in English. / 内容（英語）")],
+    due: Annotated[str | None, typer.Option("--due", help="Due date. / 期限")] = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="The meeting's outcome it comes from (its id). / 成果")
+    ] = None,
+    marking: MarkingOpt = "public",
+    rel: RelOpt = "",
+    url: UrlOpt = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Record a commitment a meeting made: who is tasked with what, by when. / 約束の記録"""
+    from anpo.work.common import marking_of
+    from anpo.work.consultations import add_commitment
+
+    day = as_of(due, lang) if due is not None else None
+    with work_session(url, lang) as w:
+        row = add_commitment(
+            w, commitment, meeting, owner, Text(label_ja, label_en), day, outcome, marking_of(marking, rel, w.levels)
+        )
+
+    def render() -> str:
+        status = DUE.get(lang.value) + f" {row['due'] or '-'}"
+        return f"{row['id']}: {_t(row['label'], lang)} · {_t(row['owner']['label'], lang)} · {status}"
+
+    emit(row, as_json, render)
+
+
 # -- asset protection -----------------------------------------------------------------------------
 
 
@@ -215,7 +322,7 @@ def protection_report(
         for r in report["rows"]:
             lines.append(f"  {_t(r['occasion_label'], lang)}: {_t(r['label'], lang)} × {r['count']}")
             lines.append(f"      {cite_line(r['citations'])}")
-        lines.append(f"  {'合計' if lang == Lang.ja else 'total'}: {report['total']}")
+        lines.append(f"  {'合計' if lang == Lang.ja else 'Total'}: {report['total']}")
         return "\n".join(lines)
 
     emit(report, as_json, render)
@@ -326,6 +433,7 @@ def exercise_list(
     """The exercises the documents name, and the shipped tabletop scenarios. / 演習と机上演習シナリオの一覧"""
     from anpo.exercise.scenario import ScenarioError, load_scenario, shipped
     from anpo.i18n import msg
+    from anpo.work.calendar_dates import span_text
     from anpo.work.facilities import list_exercises
 
     fw = framework(lang)
@@ -355,7 +463,8 @@ def exercise_list(
         lines = ["[演習 / exercises]"]
         for r in rows:
             where = ", ".join(_t(f["label"], lang) for f in r["facilities"]) or _t(r["location"], lang)
-            lines.append(f"  {r['start']}{'..' + r['end'] if r['end'] else ''}  {_t(r['label'], lang)}  {where}")
+            when = span_text(r["start"], r["end"], r["precision"], lang.value)  # never a day not given
+            lines.append(f"  {when}  {_t(r['label'], lang)}  {where}")
         lines.append("[机上演習シナリオ / tabletop scenarios]")
         lines += [f"  {s['id']:<28} {s['date']}  {_t(s['title'], lang)}  {s['file']}" for s in scenarios]
         return "\n".join(lines)

@@ -195,6 +195,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the Diet's approval ({diet}) is before the Cabinet decision ({cabinet})",
     ),
     "work.no_booking": ("予約「{id}」はありません", "no booking '{id}'"),
+    "work.calendar.month_only": (
+        "資料は月までしか記していないため、その月全体の予定としています。",
+        "The source gives only the month: the event spans the whole month.",
+    ),
+    "work.calendar.year_only": (
+        "資料は年までしか記していないため、その年全体の予定としています。",
+        "The source gives only the year: the event spans the whole year.",
+    ),
+    "work.calendar.fiscal_year_only": (
+        "資料は年度までしか記していないため、その年度（4月1日から翌年3月31日まで）全体の予定としています。",
+        "The source gives only the Japanese fiscal year: the event spans the whole fiscal year (1 April to 31 March).",
+    ),
     "work.booking_own_party": (
         "予約とその取消しは自国の立場でのみ行えます",
         "you may book, and cancel bookings, for your own party only",
@@ -293,6 +305,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "work.done_by_ended": (
         "「{field}」（{value}）は{end}に効力を失っており、{on}にはありませんでした",
         "'{field}' ({value}) ceased to have effect on {end}: it did not exist on {on}",
+    ),
+    "work.ref_kind": (
+        "「{field}」（{value}）は{kind}です（使える種類: {allowed}）",
+        "'{field}' ({value}) is a {kind} (allowed kinds: {allowed})",
+    ),
+    "work.unknown_ref": (
+        "「{field}」（{value}）は不明です（使える種類: {allowed}）",
+        "unknown '{field}' ({value}) (allowed kinds: {allowed})",
+    ),
+    "work.duplicate_outcome": (
+        "成果のID「{key}」が重複しています",
+        "the outcome id '{key}' is given twice",
+    ),
+    "work.outcome_shape": (
+        "成果は {{id, text: {{ja, en}}}} のリストです（{field}）",
+        "outcomes are a list of {{id, text: {{ja, en}}}} ({field})",
     ),
     "work.id_taken": (
         "ID「{id}」は使えません。別のIDを選んでください",
@@ -729,6 +757,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.pack_file": ("データのファイル", "Pack file"),
     "ui.date_year": ("{year}年", "{year}"),
     "ui.date_month": ("{year}年{month}月", "{year}-{month:02d}"),
+    "ui.date_fiscal_year": ("{year}年度", "FY{year}"),
     # the ticks of a chart's time axis (anpo.web.timecharts): "2015年4月" / "Apr 2015"
     "ui.tick_month": ("{year}年{month}", "{month} {year}"),
     "ui.tick_day": ("{year}年{month}{day}日", "{month} {day}, {year}"),

@@ -92,6 +92,7 @@ DETAIL_LABELS: dict[str, Text] = {
     "postings": Text("仕訳", "postings"),
     "ids": Text("ID", "ids"),
     "meeting": Text("会合", "meeting"),
+    "body": Text("協議の場", "body"),
     "done_on": Text("完了日", "done on"),
     "on": Text("日付", "on"),
     "scenario": Text("シナリオ", "scenario"),

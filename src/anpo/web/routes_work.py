@@ -207,10 +207,31 @@ def api_meetings(
     return meetings_data(request, start, end, body)
 
 
+@router.get("/api/work/meetings/{meeting_id}", tags=["work"])
+def api_meeting(request: Request, meeting_id: str) -> dict[str, Any]:
+    """One meeting with its outcomes and commitments; 404 for one the caller may not read."""
+    with work_of(request) as w:
+        row = consultations.get_meeting(w, meeting_id)
+        _mark_commitments(request, w, [row])
+    return row
+
+
 @router.get("/work/meetings", include_in_schema=False)
 def page_meetings(request: Request, start: str | None = None, end: str | None = None, body: str | None = None) -> Any:
     data = meetings_data(request, start, end, body)
-    return page(request, "work_meetings.html", f"/api/work/meetings?{request.url.query}", data=data)
+    fw, who = framework_of(request), principal_of(request)
+    levels = Levels(fw)
+    return page(
+        request,
+        "work_meetings.html",
+        f"/api/work/meetings?{request.url.query}",
+        data=data,
+        # the form recording a meeting, for those who may (`work.meeting.write`; the API checks again)
+        can_record=access.can(levels, who, "work.meeting.write", PUBLIC),
+        bodies=[(e.id, e.label) for kind in consultations.BODY_KINDS for e in fw.of_kind(kind)],
+        levels=levels.order,
+        party_labels=_party_labels(request),
+    )
 
 
 def commitments_data(request: Request, on: str | None, status: str | None) -> dict[str, Any]:
@@ -847,6 +868,77 @@ def api_close_case(request: Request, case_id: str) -> dict[str, Any]:
     with work_of(request) as w:
         out = coordination.close_case(w, case_id)
     _wake(request)
+    return out
+
+
+MEETING_FIELDS = (
+    "id", "body", "date", "end_date", "label", "venue", "mode", "participants", "outcomes", "source", "locator",
+    "marking",
+)  # fmt: skip
+
+
+@router.post("/api/work/meetings", tags=["work"], status_code=201)
+def api_record_meeting(request: Request, payload: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    """Record a meeting of a consultation body or channel (a new "2+2"): `{"id", "body", "date",
+    "end_date", "label": {"ja","en"}, "venue": {"ja","en"}, "mode", "participants": [POSITION],
+    "outcomes": [{"id", "text": {"ja","en"}}], "source", "locator", "marking"}`. `source` (required)
+    is where it is known from: a pack source's id, or a document's title or URL (its citation)."""
+    data = _payload(payload, MEETING_FIELDS)
+    with work_of(request) as w:
+        row = consultations.record_meeting(
+            w,
+            _field(data, "id") or "",
+            _field(data, "body") or "",
+            _day(_field(data, "date")),
+            _both(data, "label"),
+            _field(data, "source") or "",
+            locator=_field(data, "locator", False) or "",
+            end_date=_day(_field(data, "end_date", False)),
+            venue=_both(data, "venue") if data.get("venue") is not None else None,
+            mode=_field(data, "mode", False),
+            participants=_texts(data, "participants"),
+            outcomes=_outcomes(data),
+            marking=_marking(w, data),
+        )
+    return JSONResponse(row, status_code=201)
+
+
+def _both(data: dict[str, Any], key: str) -> Text:
+    """`{"ja", "en"}` as given, each language its own (a meeting is read in both: `_bilingual` copies
+    one language into the other); a language left out is refused by the record's check as empty."""
+    raw = data.get(key)
+    if not isinstance(raw, dict):
+        raise refused(
+            Text(f"「{key}」は{{ja, en}}（日本語と英語）です", f"'{key}' is {{ja, en}} (Japanese and English)")
+        )
+    refuse_unknown_fields(raw, ("ja", "en"))
+    _check_texts(raw, key)
+    return Text(raw.get("ja") or "", raw.get("en") or "")
+
+
+def _texts(data: dict[str, Any], key: str) -> list[str]:
+    """A list of text values (ids), none when absent."""
+    raw = data.get(key)
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise refused(Text(f"「{key}」は文字列のリストです", f"'{key}' is a list of text values"))
+    return raw
+
+
+def _outcomes(data: dict[str, Any]) -> list[tuple[str, Text]]:
+    """A meeting's outcomes: `[{"id", "text": {"ja", "en"}}]`."""
+    raw = data.get("outcomes")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise refused(msg("work.outcome_shape", field="outcomes"))
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise refused(msg("work.outcome_shape", field=f"outcomes[{i}]"))
+        refuse_unknown_fields(item, ("id", "text"))
+        out.append((item["id"], _both(item, "text")))
     return out
 
 

@@ -10,22 +10,32 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from anpo.framework.model import Text
+from anpo.i18n import t
 from anpo.security.markings import Levels, Marking
+from anpo.work.calendar_dates import covered, is_fiscal
 
 STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _event(uid: str, summary: dict[str, str], start: str, end: str | None, description: str, lang: str) -> Event:
+def _event(uid: str, summary: dict[str, str], dates: tuple[str, str | None, str], description: str, lang: str) -> Event:
+    """An all-day event over `dates` (start, end, precision): a date the source gives only to the
+    month or year spans that whole month or year, and its description says so."""
     ev = Event()
     ev.add("uid", f"{uid}@anpo")
     ev.add("dtstamp", STAMP)
     ev.add("summary", summary[lang] if lang in summary else summary["en"])
-    first = dt.date.fromisoformat(start)
-    last = dt.date.fromisoformat(end) if end else first
+    first, after = covered(*dates)
     ev.add("dtstart", first)
-    ev.add("dtend", last + dt.timedelta(days=1))  # all-day events: DTEND is exclusive
-    ev.add("description", description)
+    ev.add("dtend", after)  # all-day events: DTEND is exclusive
+    ev.add("description", "\n".join(filter(None, (_precision_note(dates[0], dates[2], lang), description))))
     return ev
+
+
+def _precision_note(start: str, precision: str, lang: str) -> str:
+    """What the event's span stands for, when the source does not give the day."""
+    if is_fiscal(dt.date.fromisoformat(start), precision):
+        return t("work.calendar.fiscal_year_only", lang)
+    return t(f"work.calendar.{precision}_only", lang) if precision in ("month", "year") else ""
 
 
 def _cites(citations: list[dict[str, str]]) -> str:
@@ -54,7 +64,8 @@ def export(
         other = "en" if lang == "ja" else "ja"
         outcomes = "\n".join(f"- {o['text'][lang]}" for o in m.get("outcomes", []))
         text = f"{m['label'][other]}\n{outcomes}\n出典 / Sources: {_cites(m['citations'])}".strip()
-        ev = _event(f"meeting-{m['id']}", m["label"], m["date"], m.get("end_date"), text, lang)
+        dates = (m["date"], m.get("end_date"), m.get("precision") or "day")
+        ev = _event(f"meeting-{m['id']}", m["label"], dates, text, lang)
         ev.add("categories", ["meeting", m["channel"]["id"]])
         if m.get("venue"):
             ev.add("location", m["venue"][lang])
@@ -62,7 +73,8 @@ def export(
     for e in exercises:
         summary = (e.get("summary") or {}).get(lang, "")
         text = f"{summary}\n出典 / Sources: {_cites(e['citations'])}".strip()
-        ev = _event(f"exercise-{e['id']}", e["label"], e["start"], e.get("end"), text, lang)
+        dates = (e["start"], e.get("end"), e.get("precision") or "day")
+        ev = _event(f"exercise-{e['id']}", e["label"], dates, text, lang)
         ev.add("categories", ["exercise"])
         if e.get("location"):
             ev.add("location", e["location"][lang])

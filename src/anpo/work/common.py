@@ -30,6 +30,8 @@ DECIDED_BY_CHARS = 200  # a determination's decided_by
 UNIT_CHARS = 200  # a protection request's unit, the units carrying it out, a booking's unit
 PURPOSE_CHARS = 2000  # a booking's purpose
 ENTRY_CHARS = 4000  # a case log entry's text, each language
+OUTCOME_CHARS = 2000  # a meeting outcome's text, each language
+SOURCE_CHARS = 500  # where a user's record comes from (a document's title, URL or pack source id), and its locator
 # Japan time (no daylight saving): a date-time given with an offset is converted to it.
 JST = dt.timezone(dt.timedelta(hours=9))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +17,17 @@ from anpo.framework import schema
 from anpo.framework.model import Text
 from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
-from anpo.work.common import LABEL_CHARS, Work, WorkError, check_length, check_range, label_json, marking_json
+from anpo.work.common import (
+    LABEL_CHARS,
+    OUTCOME_CHARS,
+    SOURCE_CHARS,
+    Work,
+    WorkError,
+    check_length,
+    check_range,
+    label_json,
+    marking_json,
+)
 from anpo.work.tables import Commitment, Meeting, Outcome, dump, load
 
 STATUSES = ("open", "late", "done")
@@ -29,6 +40,11 @@ ID_FORBIDDEN = re.compile(r"[\s/?#\x00-\x1f\x7f]")
 # `wp2024_overview` was kept as an owner, a body such as `sdc` as what did one).
 OWNER_KINDS = schema.KINDS["commitment"]["owner"].type.targets
 DONE_BY_KINDS = schema.KINDS["commitment"]["done_by"].type.targets
+# What a meeting is of, who may take part, and how it may be held: as for the pack's meetings.
+BODY_KINDS = schema.KINDS["meeting"]["channel"].type.targets
+PARTICIPANT_KINDS = schema.KINDS["meeting"]["participant"].type.fields["position"].targets
+MODES = schema.KINDS["meeting"]["mode"].type.choices
+OUTCOME_KEY_LIMIT = 64  # the outcome key's column is VARCHAR(64)
 
 
 def commitment_status(c: Commitment, on: dt.date) -> str:
@@ -171,8 +187,11 @@ def meeting_json(w: Work, m: Meeting, with_outcomes: bool = True) -> dict[str, A
             for o in outcomes
             if w.can_read(o.marking)
         ]
-        commitments = w.session.execute(select(Commitment).where(Commitment.meeting_id == m.id)).scalars()
-        out["commitments"] = [c.id for c in commitments if w.can_read(c.marking)]
+        query = select(Commitment).where(Commitment.meeting_id == m.id).order_by(Commitment.due, Commitment.id)
+        commitments = [c for c in w.session.execute(query).scalars() if w.can_read(c.marking)]
+        out["commitments"] = [c.id for c in commitments]
+        # each by its label (the ids stay as they were in `commitments`, for the clients of those)
+        out["commitment_labels"] = {c.id: {"ja": c.label_ja, "en": c.label_en} for c in commitments}
     return out
 
 
@@ -183,13 +202,7 @@ def list_meetings(
     (an `end` before the `start` is refused)."""
     check_range(start, end)
     if channel is not None and channel not in w.fw:
-        bodies = sorted(e.id for k in ("body", "channel") for e in w.fw.of_kind(k))
-        raise WorkError(
-            Text(
-                f"協議の場「{channel}」は不明です（{', '.join(bodies)}）",
-                f"unknown body '{channel}' (allowed: {', '.join(bodies)})",
-            )
-        )
+        raise WorkError(_unknown_body(w, channel))
     query = select(Meeting).order_by(Meeting.date, Meeting.id)
     if start:
         query = query.where(Meeting.date >= start)
@@ -200,10 +213,132 @@ def list_meetings(
     return [meeting_json(w, m) for m in w.session.execute(query).scalars() if w.can_read(m.marking)]
 
 
+def _unknown_body(w: Work, body: str) -> Text:
+    bodies = sorted(e.id for k in BODY_KINDS for e in w.fw.of_kind(k))
+    return Text(
+        f"協議の場「{body}」は不明です（{', '.join(bodies)}）", f"unknown body '{body}' (allowed: {', '.join(bodies)})"
+    )
+
+
 def get_meeting(w: Work, meeting_id: str) -> dict[str, Any]:
     m = w.session.get(Meeting, meeting_id)
     if m is None or not w.read("meeting", meeting_id, m.marking):
         raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
+    return meeting_json(w, m)
+
+
+def _check_id(field: str, value: str) -> None:
+    """A client-chosen id: given, not longer than its column, and nothing that breaks a URL naming it."""
+    check_length(field, value, ID_LIMIT)
+    if not value:
+        raise WorkError(msg("work.blank", field=field))
+    if ID_FORBIDDEN.search(value):
+        raise WorkError(msg("work.bad_id", field=field, value=value[:40]))
+
+
+def _check_text(field: str, text: Text, limit: int) -> None:
+    """Both languages given, neither blank (`{"ja": " ", "en": " "}` was kept as a label) nor too long."""
+    for lang in ("ja", "en"):
+        check_length(field, text.get(lang), limit)
+        if not text.get(lang).strip():
+            raise WorkError(msg("work.blank", field=f"{field}.{lang}"))
+
+
+def _check_outcomes(outcomes: Sequence[tuple[str, Text]]) -> None:
+    """Each outcome with an id of its own in the meeting (what a commitment names) and its text."""
+    seen: set[str] = set()
+    for i, (key, text) in enumerate(outcomes):
+        check_length(f"outcomes[{i}].id", key, OUTCOME_KEY_LIMIT)
+        if not key.strip():
+            raise WorkError(msg("work.blank", field=f"outcomes[{i}].id"))
+        if key in seen:
+            raise WorkError(msg("work.duplicate_outcome", key=key))
+        seen.add(key)
+        _check_text(f"outcomes[{i}].text", text, OUTCOME_CHARS)
+
+
+def _source_citations(w: Work, source: str, locator: str) -> list[dict[str, str]]:
+    """Where a user's meeting is known from, as its citation (`{source, locator}`, the pack's shape):
+    a source of the pack by its id, or the title or URL of a document the pack does not have (the
+    joint statement of a new "2+2"). A pack record that is no source is refused (`scc` is the body)."""
+    source, locator = source.strip(), locator.strip()
+    check_length("source", source, SOURCE_CHARS)
+    check_length("locator", locator, SOURCE_CHARS)
+    if not source:
+        raise WorkError(msg("work.blank", field="source"))
+    ent = w.fw.get(source)
+    if ent is not None and ent.kind != "source":
+        raise WorkError(msg("work.ref_kind", field="source", value=source, kind=ent.kind, allowed="source"))
+    return [{"source": source, "locator": locator}]
+
+
+def _check_meeting_refs(w: Work, body: str, participants: Sequence[str], mode: str | None) -> None:
+    _check_ref(w, "body", body, BODY_KINDS, _unknown_body(w, body), "work.ref_kind")
+    for p in participants:
+        unknown = msg("work.unknown_ref", field="participants", value=p, allowed=", ".join(PARTICIPANT_KINDS))
+        _check_ref(w, "participants", p, PARTICIPANT_KINDS, unknown, "work.ref_kind")
+    if mode is not None and mode not in MODES:
+        raise WorkError(msg("work.unknown_choice", field="mode", value=mode, allowed=", ".join(MODES)))
+
+
+def record_meeting(
+    w: Work,
+    meeting_id: str,
+    body: str,
+    date: dt.date,
+    label: Text,
+    source: str,
+    *,
+    locator: str = "",
+    end_date: dt.date | None = None,
+    venue: Text | None = None,
+    mode: str | None = None,
+    participants: Sequence[str] = (),
+    outcomes: Sequence[tuple[str, Text]] = (),
+    marking: Marking = PUBLIC,
+) -> dict[str, Any]:
+    """Record a meeting of a consultation body or channel (a new "2+2") with its outcomes, cited to
+    the document it is known from (`source`, `locator`): its commitments carry that citation, as
+    those of a pack meeting carry the pack's. Its outcomes are marked and cited as the meeting."""
+    _check_id("id", meeting_id)
+    _check_text("label", label, LABEL_CHARS)
+    if venue is not None:
+        _check_text("venue", venue, LABEL_CHARS)
+    _check_outcomes(outcomes)
+    w.require("work.meeting.write", marking, ("meeting", meeting_id))
+    _check_meeting_refs(w, body, participants, mode)
+    check_range(date, end_date)
+    citations = _source_citations(w, source, locator)
+    taken = w.session.get(Meeting, meeting_id)
+    if taken is not None:  # the same answer whether or not the caller may read it: no existence oracle
+        raise w.refuse_taken("work.meeting.write", "meeting", meeting_id, taken.marking)
+    if meeting_id in w.fw:  # a record of the pack (public): a meeting of that id would pass for it
+        raise WorkError(msg("work.id_taken", id=meeting_id), code="exists")
+    m = Meeting(
+        id=meeting_id,
+        origin="user",
+        channel=body,
+        date=date,
+        end_date=end_date,
+        precision="day",
+        label_ja=label.ja,
+        label_en=label.en,
+        venue_ja=venue.ja if venue else "",
+        venue_en=venue.en if venue else "",
+        mode=mode or "",
+        participants=dump([{"position": p, "person": None} for p in dict.fromkeys(participants)]),
+        agenda="[]",
+        citations=dump(citations),
+    )
+    m.set_marking(marking)
+    w.session.add(m)
+    w.session.flush()  # the meeting's row before its outcomes'
+    for key, text in outcomes:
+        o = Outcome(meeting_id=m.id, key=key, text_ja=text.ja, text_en=text.en, citations=dump(citations))
+        o.set_marking(marking)
+        w.session.add(o)
+    w.session.flush()
+    w.audit("work.meeting.write", "meeting", m.id, marking, {"op": "record", "body": body, "on": date.isoformat()})
     return meeting_json(w, m)
 
 
@@ -218,15 +353,8 @@ def add_commitment(
     marking: Marking = PUBLIC,
 ) -> dict[str, Any]:
     """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
-    check_length("id", commitment_id, ID_LIMIT)
-    if not commitment_id:
-        raise WorkError(msg("work.blank", field="id"))
-    if ID_FORBIDDEN.search(commitment_id):
-        raise WorkError(msg("work.bad_id", field="id", value=commitment_id[:40]))
-    for lang, text in (("ja", label.ja), ("en", label.en)):
-        check_length("label", text, LABEL_CHARS)
-        if not text.strip():  # `{"ja": " ", "en": " "}` was kept as the label
-            raise WorkError(msg("work.blank", field=f"label.{lang}"))
+    _check_id("id", commitment_id)
+    _check_text("label", label, LABEL_CHARS)
     w.require("work.commitment.write", marking, ("commitment", commitment_id))
     meeting = w.session.get(Meeting, meeting_id)
     if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):

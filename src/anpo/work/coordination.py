@@ -41,10 +41,10 @@ LEVELS: dict[str, Text] = {
     "ccc": Text("各自衛隊及び米軍各軍間の調整所（CCC）", "Component Coordination Centers (CCCs)"),
 }
 CASE_TYPES: dict[str, Text] = {
-    "missile_launch": Text("弾道ミサイル発射", "ballistic-missile launch"),
-    "gray_zone": Text("グレーゾーンの事案", "gray-zone incident"),
-    "disaster": Text("大規模災害", "large-scale disaster"),
-    "other": Text("その他", "other"),
+    "missile_launch": Text("弾道ミサイル発射", "Ballistic-missile launch"),
+    "gray_zone": Text("グレーゾーンの事案", "Gray-zone incident"),
+    "disaster": Text("大規模災害", "Large-scale disaster"),
+    "other": Text("その他", "Other"),
 }
 ENTRY_TYPES = ("opened", "message", "decision", "tasking", "determination", "question", "refusal", "closed")
 POSTABLE = ("message", "decision", "tasking")

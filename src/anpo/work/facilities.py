@@ -13,6 +13,7 @@ from anpo.framework.framework import Framework
 from anpo.framework.model import Ref, Text
 from anpo.i18n import msg
 from anpo.security.markings import PUBLIC, Marking
+from anpo.work.calendar_dates import covered
 from anpo.work.common import (
     MAX_INTEGER,
     PARTIES,
@@ -73,7 +74,13 @@ def list_exercises(fw: Framework, start: dt.date | None = None, end: dt.date | N
     for ent in fw.of_kind("exercise"):
         first = _first(fw, ent.id, "start")
         last = _first(fw, ent.id, "end")
-        if first is None or (start and (last or first) < start) or (end and first > end):
+        if first is None:
+            continue
+        # a period overlaps the days the exercise covers: all of its month or year where the
+        # sources give only that (Dawn Blitz 13, "June 2013", is in a period from 2013-06-15)
+        precision = _first(fw, ent.id, "precision") or "day"
+        since, until = covered(first.isoformat(), last.isoformat() if last else None, precision)
+        if (start and until <= start) or (end and since > end):
             continue
         summary = _first(fw, ent.id, "summary")
         location = _first(fw, ent.id, "location")
@@ -84,7 +91,7 @@ def list_exercises(fw: Framework, start: dt.date | None = None, end: dt.date | N
                 "type": _first(fw, ent.id, "exercise_type"),
                 "start": first.isoformat(),
                 "end": last.isoformat() if last else None,
-                "precision": _first(fw, ent.id, "precision") or "day",
+                "precision": precision,
                 "participants": [
                     {"id": f.value.id, "label": label_json(fw, f.value.id)} for f in fw.facts(ent.id, "participant")
                 ],

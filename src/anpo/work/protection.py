@@ -22,14 +22,15 @@ from anpo.work.ids import new_id
 from anpo.work.tables import Protection, dump, load
 
 ASSETS = ("ship", "aircraft", "vehicle", "other")
-# The white paper's occasions: activity ids grouped as the 2024 edition counts them.
+# The white paper's occasions: activity ids grouped as the 2024 edition counts them. Labels are shown
+# on their own (a report's rows), so in sentence case.
 OCCASIONS: dict[str, tuple[Text, tuple[str, ...]]] = {
     "isr_incl_bm_warning": (
         Text("弾道ミサイルの警戒を含む情報収集・警戒監視活動", "ISR activities including ballistic-missile warning"),
         ("information_gathering", "ballistic_missile_warning"),
     ),
-    "joint_training": (Text("共同訓練", "joint training"), ("joint_training",)),
-    "multinational_training": (Text("多国間共同訓練", "multinational training"), ("multinational_training",)),
+    "joint_training": (Text("共同訓練", "Joint training"), ("joint_training",)),
+    "multinational_training": (Text("多国間共同訓練", "Multinational training"), ("multinational_training",)),
 }
 ASSET_LABELS = {
     "ship": Text("艦艇", "ships"),
@@ -320,8 +321,9 @@ def yearly_report(w: Work, year: int, exercise: str = "") -> dict[str, Any]:
 
 
 def _row_label(protected: str, protecting: str) -> Text:
+    """A report row's label, shown on its own (the page's column): in sentence case."""
     a, b = (
         ASSET_LABELS.get(protected, Text(protected, protected)),
         ASSET_LABELS.get(protecting, Text(protecting, protecting)),
     )
-    return Text(f"米軍等の{a.ja}に対して自衛隊の{b.ja}が警護", f"{a.en} protected by SDF {b.en}")
+    return Text(f"米軍等の{a.ja}に対して自衛隊の{b.ja}が警護", f"{a.en[:1].upper()}{a.en[1:]} protected by SDF {b.en}")

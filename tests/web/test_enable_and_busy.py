@@ -216,7 +216,8 @@ def _busy_writes(
         "error": {
             "ja": "サーバーが混み合っています。しばらくしてからもう一度お試しください",
             "en": "the server is busy; please try again in a moment",
-        }
+        },
+        "code": "unavailable",
     }
     form = admin.post("/admin/users/reader/disable?lang=ja", data={"csrf_token": csrf_of(admin)})
     _assert_busy(form, "サーバーが混み合っています")

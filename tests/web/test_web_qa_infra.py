@@ -79,7 +79,8 @@ def test_a_bad_api_query_keeps_the_error_shape_and_gives_the_limits(web: Web) ->
         "error": {
             "ja": "リクエストが不正です: limit: 1以上で指定してください",
             "en": "invalid request: limit: must be at least 1",
-        }
+        },
+        "code": "invalid",
     }
     too_many = sato.get("/api/acsa/orders?limit=100000&offset=-1").json()["error"]["en"]
     assert re.fullmatch(r"invalid request: (limit: must be at most \d+; offset: must be at least 0|.*)", too_many)

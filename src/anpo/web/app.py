@@ -27,7 +27,7 @@ from anpo.security.principal import ANONYMOUS, Principal
 from anpo.startup import settle
 from anpo.store.db import is_busy
 from anpo.web import auth, routes_acsa, routes_ask, routes_audit, routes_auth, routes_framework, routes_work
-from anpo.web.common import BUSY, RETRY_AFTER, UnknownFields, lang_of, render
+from anpo.web.common import BUSY, RETRY_AFTER, UnknownFields, error_body, lang_of, render
 from anpo.web.guard import Guard
 from anpo.web.invalid import invalid_request
 from anpo.web.routes_compare import router as compare_router
@@ -88,7 +88,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
             return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
         detail = exc.detail if isinstance(exc.detail, dict) else {"error": framework_error(exc).as_json()}
         if request.url.path.startswith("/api/") or exc.status_code == 405:
-            return JSONResponse(detail, status_code=exc.status_code)
+            return JSONResponse(error_body(exc.status_code, detail), status_code=exc.status_code)
         return error_page(request, exc.status_code, detail["error"])
 
     def framework_error(exc: StarletteHTTPException) -> Text:
@@ -107,7 +107,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         body = unknown_fields(request, exc) or {}
         error = body.get("error") or invalid_request(exc.errors()).as_json()
         if request.url.path.startswith("/api/"):
-            return JSONResponse({**body, "error": error}, status_code=422)
+            return JSONResponse(error_body(422, {**body, "error": error}), status_code=422)
         return error_page(request, 422, error)  # a page's bad query, as any other 4xx of a page
 
     def unknown_fields(request: Request, exc: RequestValidationError) -> dict[str, Any] | None:
@@ -127,7 +127,7 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         return response
 
     def openapi() -> dict[str, Any]:
-        """The schema, with the error body every 4xx/5xx actually has: `{"error": {"ja", "en"}}`."""
+        """The schema, with the error body every 4xx/5xx actually has: `{"error": {"ja", "en"}, "code"}`."""
         if app.openapi_schema:
             return app.openapi_schema
         from fastapi.openapi.utils import get_openapi
@@ -135,13 +135,14 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         error = {
             "type": "object",
-            "required": ["error"],
+            "required": ["error", "code"],
             "properties": {
                 "error": {
                     "type": "object",
                     "required": ["ja", "en"],
                     "properties": {"ja": {"type": "string"}, "en": {"type": "string"}},
-                }
+                },
+                "code": {"type": "string", "description": "what kind of refusal: invalid, forbidden, not_found, ..."},
             },
         }
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -189,12 +190,12 @@ def create_app(fw: Framework | None = None, engine: Engine | None = None) -> Fas
     def plain_error(request: Request, status: int, text: Text) -> Any:
         """`text` as JSON for /api, else the error page (JSON if even that cannot be rendered)."""
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": text.as_json()}, status_code=status)
+            return JSONResponse(error_body(status, {"error": text.as_json()}), status_code=status)
         lang = lang_of(request)
         try:
             response = render(request, "error.html", lang, status=status, message=text.get(lang))
         except Exception:
-            return JSONResponse({"error": text.as_json()}, status_code=status)
+            return JSONResponse(error_body(status, {"error": text.as_json()}), status_code=status)
         response.status_code = status
         return response
 

@@ -75,6 +75,29 @@ def login_url(request: Request) -> str:
     return "/login?" + urlencode(query, safe="/")  # a slash may stand in a query: /login?next=/dashboard
 
 
+# The `code` of an API error whose raiser named none, by its status: every error body under /api
+# is `{"error": {"ja", "en"}, "code", ...}`, so a client can branch on the code, never on the text.
+STATUS_CODES = {
+    400: "invalid",
+    401: "login_needed",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def error_body(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` with the `code` of its status where it has none."""
+    return body if "code" in body else {**body, "code": STATUS_CODES.get(status, "error")}
+
+
 class BadRequest(HTTPException):
     """A 400 whose detail carries the reason in both languages, and the `code` the API's refusals carry."""
 

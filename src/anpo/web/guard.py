@@ -397,13 +397,13 @@ class Guard:
         *,
         audit: bool = True,
     ) -> None:
-        from anpo.web.common import lang_of
+        from anpo.web.common import error_body, lang_of
 
         if audit:
             self._audit_denied(request)
         lang = lang_of(request)
         if request.url.path.startswith("/api/"):
-            body = json.dumps({"error": reason}, ensure_ascii=False).encode()
+            body = json.dumps(error_body(status, {"error": reason}), ensure_ascii=False).encode()
             ctype = b"application/json"
         else:
             from html import escape

@@ -22,7 +22,7 @@ from anpo.security.markings import PUBLIC
 from anpo.security.principal import ANONYMOUS, ROLES, Principal
 from anpo.store.db import BUSY_STATES, is_busy, session_factory, transaction
 from anpo.web import auth, dashboard, guard
-from anpo.web.common import RETRY_AFTER, lang_of, login_url, render, unreadable_form
+from anpo.web.common import RETRY_AFTER, error_body, lang_of, login_url, render, unreadable_form
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -470,7 +470,7 @@ def _account_button(
 
 def error_response(request: Request, status: int, text: Text) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": text.as_json()}, status_code=status)
+        return JSONResponse(error_body(status, {"error": text.as_json()}), status_code=status)
     response: Response = render(
         request, "error.html", lang_of(request), status=status, message=text.get(lang_of(request))
     )

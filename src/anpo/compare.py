@@ -23,7 +23,7 @@ from anpo.i18n import msg
 from anpo.rules.core import ask, get_question
 
 TOPICS = ("bodies", "acsa", "instruments")
-STATUSES = ("same", "added", "removed", "renamed", "changed")
+STATUSES = ("same", "added", "removed", "renamed", "changed", "issued")
 
 
 class CompareError(ValueError):
@@ -80,6 +80,7 @@ def compare(fw: Framework, a: str, b: str, topic: str | None = None) -> dict[str
         raise CompareError(msg("compare.unknown_topic", topic=topic, allowed=", ".join(TOPICS)))
     ea, eb = known[a], known[b]
     out: dict[str, Any] = {"a": ea.as_json(), "b": eb.as_json(), "topics": [topic] if topic else list(TOPICS)}
+    out["same_edition"] = a == b  # compared, with no change; the page and the text say so
     for name in out["topics"]:
         out[name] = {"bodies": compare_bodies, "acsa": compare_acsa, "instruments": compare_instruments}[name](
             fw, ea.on, eb.on
@@ -192,8 +193,25 @@ def compare_acsa(fw: Framework, a: dt.date, b: dt.date) -> dict[str, Any]:
             row = _row(_set_status(*cells), *cells, provider=provider, context=_named(fw, context, b))
             row["gained"] = [c for c in cells[1]["allowed"] if c["id"] not in allowed[0]]
             row["lost"] = [c for c in cells[0]["allowed"] if c["id"] not in allowed[1]]
+            # the categories the rules cannot decide, compared as the allowed ones are (UN
+            # peacekeeping printed both full lists when only ammunition differed)
+            undetermined = [[c["id"] for c in cell["undetermined"]] for cell in cells]
+            row["undetermined_gained"] = [c for c in cells[1]["undetermined"] if c["id"] not in undetermined[0]]
+            row["undetermined_lost"] = [c for c in cells[0]["undetermined"] if c["id"] not in undetermined[1]]
             rows.append(row)
-    return {"agreement": agreement, "coverage": rows}
+    categories = [_named(fw, c, b) for c in params["category"]]
+    return {"agreement": agreement, "categories": categories, "coverage": rows}
+
+
+def compact_categories(items: list[dict[str, Any]], every: list[dict[str, Any]]) -> dict[str, Any]:
+    """A list of categories as the page and the text show it: all of them but three at most as
+    "every category but ..." (`all_but`, the ones left out; an added context listed all sixteen
+    allowed), else the list itself (`only`)."""
+    ids = {c["id"] for c in items}
+    left_out = [c for c in every if c["id"] not in ids]
+    if len(items) > 3 and len(left_out) <= 3 and len(left_out) < len(items):
+        return {"all_but": left_out}
+    return {"only": items}
 
 
 def _agreement_cell(fw: Framework, on: dt.date) -> dict[str, Any]:
@@ -244,10 +262,16 @@ def compare_instruments(fw: Framework, a: dt.date, b: dt.date) -> list[dict[str,
     """Every version of an instrument in force, or not stated to be out of force, on either date:
     `same` when both dates say the same (in force, or "not stated" — None — on both), `renamed`
     when it did under another name (a law's dated names), `added` when it came into force between
-    them, `removed` when it ceased, `changed` when one date is "not stated" and the other is not."""
+    them, `removed` when it ceased, `changed` when one date is "not stated" and the other is not.
+    A political document, which enters into force on no day, is `issued` when issued between the
+    dates (`_issued_row`), never "in force"."""
     rows = []
     for fam_a, fam_b in zip(instruments_view(fw, a), instruments_view(fw, b), strict=True):
         for va, vb in zip(fam_a["versions"], fam_b["versions"], strict=True):
+            family = {"id": fam_b["family"], "label": fam_b["label"]}
+            if not vb["enters_into_force"]:
+                rows += _issued_row(va, vb, a, b, family)
+                continue
             was, now = va["in_force"], vb["in_force"]
             if was is False and now is False:
                 continue
@@ -263,6 +287,55 @@ def compare_instruments(fw: Framework, a: dt.date, b: dt.date) -> list[dict[str,
                 _cell(on, in_force=v["in_force"], label=v["label"], citations=v["citations"])
                 for on, v in ((a, va), (b, vb))
             ]
-            family = {"id": fam_b["family"], "label": fam_b["label"]}
             rows.append(_row(status, *cells, id=vb["id"], label=vb["label"], type=vb["type"], family=family))
     return rows
+
+
+def _issued_row(
+    va: dict[str, Any], vb: dict[str, Any], a: dt.date, b: dt.date, family: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A political document (joint statement or declaration, report, plan) never enters into
+    force: it is `issued` between the two dates when issued after the earlier and by the later
+    (its cell on a date before its issue is None), and left out otherwise; `in_force` is None."""
+    issued = vb["issued"]
+    if issued is None or not (min(a, b) < dt.date.fromisoformat(issued) <= max(a, b)):
+        return []
+    cells = [
+        _cell(on, in_force=None, issued=issued, label=v["label"], citations=v["citations"])
+        if dt.date.fromisoformat(issued) <= on
+        else None
+        for on, v in ((a, va), (b, vb))
+    ]
+    return [_row("issued", *cells, id=vb["id"], label=vb["label"], type=vb["type"], family=family)]
+
+
+# -- citations shown once per section ----------------------------------------------------------------
+
+
+def split_citations(rows: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[list[dict[str, str]]]]:
+    """The citations every one of `rows` has (given once for their section: "Defense of Japan 2014,
+    footnote 12" was printed thirty times), and each row's own others, in its order. One row alone
+    keeps its citations. The JSON keeps every row's full citations; the page and the text use this."""
+    if len(rows) < 2:
+        return [], [list(r["citations"]) for r in rows]
+    shared = [c for c in rows[0]["citations"] if all(c in r["citations"] for r in rows[1:])]
+    return shared, [[c for c in r["citations"] if c not in shared] for r in rows]
+
+
+def citations_by_section(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`split_citations` of each section of the page: a body's members (`body:<id>`), a provider's
+    ACSA coverage (`acsa:jpn`, `acsa:usa`), the instruments; each `{"shared": [...], "rows": [...]}`
+    with the rows in the order the section lists them."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for body in data.get("bodies") or []:
+        sections[f"body:{body['id']}"] = body["rows"]
+    if data.get("acsa"):
+        for provider in SIDES:
+            sections[f"acsa:{provider}"] = [r for r in data["acsa"]["coverage"] if r["provider"] == provider]
+    if data.get("instruments") is not None:
+        sections["instruments"] = data["instruments"]
+    out = {}
+    for key, rows in sections.items():
+        shared, own = split_citations(rows)
+        out[key] = {"shared": shared, "rows": own}
+    return out

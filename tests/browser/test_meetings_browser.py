@@ -112,6 +112,24 @@ def test_a_policy_officer_records_a_meeting_and_sees_its_commitments_by_label(si
     page.get_by_test_id("meeting-id").fill("scc_2026_other")
     page.get_by_test_id("meeting-send").click()
     expect(page.get_by_test_id("meeting-error")).to_contain_text("'source' (scc) is a body")
+    # an outcome line without "|": the form's own wording, not the API's shape
+    page.get_by_test_id("meeting-source").fill("Joint statement")
+    page.get_by_test_id("meeting-outcomes").fill("only-an-id")
+    page.get_by_test_id("meeting-send").click()
+    expect(page.get_by_test_id("meeting-error")).to_have_text(
+        "write each outcome on a line of its own as 'ID|Japanese|English' (line 1: only-an-id)"
+    )
+    # a level above public with both parties unticked: refused, never released to both
+    page.get_by_test_id("meeting-outcomes").fill("")
+    page.get_by_test_id("meeting-marking").select_option("secret")
+    page.get_by_test_id("meeting-releasable-jpn").uncheck()
+    page.get_by_test_id("meeting-releasable-usa").uncheck()
+    page.get_by_test_id("meeting-send").click()
+    expect(page.get_by_test_id("meeting-error")).to_contain_text("name at least one party the record is releasable to")
+    expect(page.get_by_test_id("meeting-marking").locator("option")).to_have_count(
+        3
+    )  # public to secret, not top secret
+    expect(page.get_by_test_id("meeting-marking").locator('option[value="top_secret"]')).to_have_count(0)
     context.close()
     # the refused posts are answered 409 and 400, which Chromium logs as console errors
     assert not [p for p in problems if "status of 409" not in p and "status of 400" not in p], problems

@@ -146,3 +146,16 @@ def test_ask_list_prints_each_parameters_allowed_values_with_labels_in_the_langu
         for p in q["params"]:
             for value in p["allowed"]:
                 assert f"{value} (" in section, (q["question"], p["name"], value)
+
+
+def test_instruments_text_says_signed_or_issued_where_no_period_in_force_is_stated(cli: Any) -> None:
+    """A signature with no stated entry into force printed as "? – " and a joint statement as a
+    period in force from its date: the text says what the sources give."""
+    en = cli.run("instruments", "--on", "2024-01-01")
+    assert en.exit_code == 0, en.output
+    lines = {line.rsplit("[", 1)[-1].rstrip("]"): line for line in en.stdout.splitlines() if line.endswith("]")}
+    assert "? signed 1983-11-08 (entry into force not stated)" in lines["arms_technology_transfer_1983"]
+    assert "? issued 2017-02-10 (a political document)" in lines["joint_statement_2017"]
+    assert "* 1960-06-23 – " in lines["treaty_1960"]
+    ja = cli.run("instruments", "--on", "2024-01-01", "--lang", "ja").stdout
+    assert "1983-11-08署名（発効日の記載なし）" in ja and "2017-02-10発出（政治文書）" in ja

@@ -114,6 +114,8 @@ def test_instruments_in_force_changed_and_not_stated_is_kept_apart(diff: dict[st
     renamed = _row(rows, "law_surrounding_situations_1999")  # 周辺事態安全確保法 -> 重要影響事態安全確保法
     assert renamed["status"] == "renamed" and renamed["a"]["label"] != renamed["b"]["label"]
     for row in rows:  # None is "not stated", never counted as out of force
+        if row["status"] == "issued":
+            continue
         was, now = row["a"]["in_force"], row["b"]["in_force"]
         assert (was, now) != (False, False)
         if None in (was, now) and was != now:
@@ -195,3 +197,95 @@ def test_the_page_renders_in_both_languages_with_labels_not_ids(client: Any, lan
         assert "U.S. Indo-Pacific Command" in shown and "renamed" in shown and "Defense of Japan 2014" in shown
     default = client.get("/compare", params={"lang": lang})  # the nav link: the oldest and newest editions
     assert default.status_code == 200 and 'href="/api/compare?a=2014&amp;b=2024"' in default.text
+
+
+def test_joint_statements_are_issued_never_in_force(diff: dict[str, Any]) -> None:
+    """The 2017, 2019, 2023 and 2024 joint statements were "added ... In force: yes": a political
+    document enters into force on no day. Issued between the two editions, it is `issued`; one
+    issued before both is not listed; its `in_force` is None on both sides."""
+    rows = {r["id"]: r for r in diff["instruments"]}
+    for row in diff["instruments"]:
+        if row["type"] in ("joint_statement", "joint_declaration", "report", "plan"):
+            assert row["status"] == "issued", row["id"]
+            assert row["a"] is None and row["b"]["in_force"] is None
+            assert "2014-07-31" < row["b"]["issued"] <= "2024-05-31"
+        else:
+            assert row["status"] != "issued"
+    assert rows["joint_statement_2017"]["b"]["issued"] == "2017-02-10"
+    assert rows["joint_statement_2024"]["status"] == "issued"
+    assert "joint_statement_2014" not in rows and "joint_declaration_1996" not in rows  # before 2014-07-31
+
+
+def test_the_instruments_view_says_in_force_is_not_applicable_to_a_statement(fw: Framework) -> None:
+    from anpo.framework.views import instruments_view
+
+    versions = {v["id"]: v for f in instruments_view(fw, dt.date(2024, 5, 31)) for v in f["versions"]}
+    statement = versions["joint_statement_2017"]
+    assert statement["in_force"] is None and statement["enters_into_force"] is False
+    assert statement["issued"] == "2017-02-10"
+    assert versions["treaty_1960"]["enters_into_force"] is True and versions["treaty_1960"]["in_force"] is True
+    assert versions["roadmap_2006"]["enters_into_force"] is False  # a plan
+    assert versions["saco_final_report_1996"]["in_force"] is None  # a report
+
+
+def test_one_edition_alone_is_a_400_naming_the_missing_one(client: Any) -> None:
+    """`?a=2024` compared 2024 with 2024, silently; `?b=2014` compared 2014 with 2014."""
+    for params, missing in (({"a": "2024"}, "b"), ({"b": "2014"}, "a"), ({"a": "", "b": "2014"}, "a")):
+        r = client.get("/api/compare", params=params)
+        assert r.status_code == 400, params
+        body = r.json()
+        assert (
+            body["code"] == "invalid"
+            and f"（{missing}）" in body["error"]["ja"]
+            and f"({missing})" in body["error"]["en"]
+        )
+        assert client.get("/compare", params={**params, "lang": "en"}).status_code == 400
+    # neither: the oldest and the newest, the page's default
+    both = client.get("/api/compare").json()
+    assert (both["a"]["edition"], both["b"]["edition"]) == ("2014", "2024") and both["same_edition"] is False
+
+
+def test_the_same_edition_given_twice_is_compared_and_says_so(client: Any, cli: Any) -> None:
+    r = client.get("/api/compare", params={"a": "2024", "b": "2024"})
+    assert r.status_code == 200 and r.json()["same_edition"] is True
+    rows = [row for b in r.json()["bodies"] for row in b["rows"]] + r.json()["instruments"]
+    assert {row["status"] for row in rows} == {"same"}
+    page = client.get("/compare", params={"a": "2024", "b": "2024", "lang": "en"}).text
+    assert 'data-testid="same-edition"' in page and "nothing changed" in page
+    assert "nothing changed" in cli.run("compare", "2024", "2024").stdout
+
+
+def test_undetermined_categories_are_compared_as_gained_and_lost(diff: dict[str, Any]) -> None:
+    """UN peacekeeping printed both full "undetermined" lists when only ammunition differed."""
+    pko = next(
+        r for r in diff["acsa"]["coverage"] if r["provider"] == "jpn" and r["context"]["id"] == "un_peacekeeping"
+    )
+    assert [c["id"] for c in pko["undetermined_gained"]] == ["ammunition"] and pko["undetermined_lost"] == []
+    assert len(pko["b"]["undetermined"]) > 10  # the JSON keeps both full lists
+    assert {c["id"] for c in diff["acsa"]["categories"]} >= {"ammunition", "weapons", "food"}
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def test_the_page_and_the_text_give_a_sections_shared_citations_once(client: Any, cli: Any) -> None:
+    """The page was 180 KB: "Defense of Japan 2014 脚注12" was there 30 times, every ACSA row
+    repeating the same six to ten citations, and an added context listed all the categories."""
+    page = client.get("/compare", params={"a": "2014", "b": "2024", "lang": "en"}).text
+    assert len(page) < 120_000
+    assert page.count("Defense of Japan 2014 脚注12") <= 3  # once per provider's table, at most
+    assert 'data-testid="shared-acsa-jpn"' in page
+    pko = page.split('data-testid="acsa-jpn-un_peacekeeping"', 1)[1].split("</tr>", 1)[0]
+    assert "Undetermined, newly: Ammunition" in _text(pko)
+    added = page.split('data-testid="acsa-jpn-multinational_training"', 1)[1].split("</tr>", 1)[0]
+    assert "every category but Weapons" in _text(added) and "Airport and seaport" not in _text(added)
+    text = cli.run("compare", "2014", "2024").stdout
+    assert text.count("脚注12") <= 3 and "Sources of every row in this section" in text
+    line = next(x for x in text.splitlines() if "UN peacekeeping" in x and "jpn" not in x)
+    assert "Undetermined, newly: Ammunition" in line and "Food" not in line
+    assert "Categories gained: every category but Weapons" in text
+    # the JSON keeps every row's own full citations
+    api = client.get("/api/compare", params={"a": "2014", "b": "2024"}).json()
+    wp2014 = {"source": "wp2014_alliance", "locator": "脚注12"}
+    assert sum(wp2014 in r["citations"] for r in api["acsa"]["coverage"]) > 20

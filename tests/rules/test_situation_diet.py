@@ -26,7 +26,7 @@ def test_the_anticipated_situations_plan_is_put_to_the_diet_for_approval(fw: Fra
     [reason] = answer["reasons"]
     assert "対処基本方針について国会の承認を求めます" in reason["ja"] and "報告" not in reason["ja"]
     assert "seeks the Diet's approval of the plan" in reason["en"] and "report" not in reason["en"]
-    assert "no defence operation may be ordered" in reason["en"] and reason["citations"]
+    assert "no defense operation may be ordered" in reason["en"] and reason["citations"]
 
 
 @pytest.mark.parametrize("situation", ["armed_attack", "survival_threatening_situation"])
@@ -35,7 +35,7 @@ def test_an_attack_needs_approval_of_the_plan_and_of_a_defence_operation(fw: Fra
     assert answer["details"]["diet_approval"] == "prior_or_ex_post"
     [reason] = answer["reasons"]
     assert "対処基本方針について国会の承認を求めます" in reason["ja"] and "防衛出動" in reason["ja"]
-    assert "approval of the plan" in reason["en"] and "defence operation" in reason["en"] and reason["citations"]
+    assert "approval of the plan" in reason["en"] and "defense operation" in reason["en"] and reason["citations"]
 
 
 # -- the answer as the law stood on the date asked --------------------------------------------------

@@ -85,7 +85,7 @@ def test_verify_on_a_database_without_the_log(db_url: str, cli: Any) -> None:
         Path(db_url.removeprefix("sqlite:///")).touch()
     result = cli.run("audit", "verify", "--url", db_url)
     assert result.exit_code == 1 and not isinstance(result.exception, Exception), result.exception
-    assert "no audit log (the database is not initialised): run `anpo db init` first" in result.stderr
+    assert "no audit log (the database is not initialized): run `anpo db init` first" in result.stderr
 
 
 def test_verify_on_a_file_that_is_no_database(tmp_path: Path, cli: Any) -> None:

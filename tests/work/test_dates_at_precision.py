@@ -69,6 +69,21 @@ def test_a_period_lists_the_exercises_whose_month_or_year_it_overlaps(cli: Any) 
     assert DAWN_BLITZ not in {e["id"] for e in cli.json("exercise", "list", "--from", "2013-07-01")["exercises"]}
 
 
+def test_a_period_filters_the_tabletop_scenarios_by_their_date(cli: Any) -> None:
+    """`--from 1986-01-01 --to 1986-03-31` listed the 2024 and 2025 scenarios too."""
+    everything = cli.json("exercise", "list")["scenarios"]
+    assert len({s["date"][:4] for s in everything}) > 1
+    assert cli.json("exercise", "list", "--from", "1986-01-01", "--to", "1986-03-31")["scenarios"] == []
+    text = cli.run("exercise", "list", "--from", "1986-01-01", "--to", "1986-03-31").stdout
+    assert text.split("[机上演習シナリオ / tabletop scenarios]")[1].strip() == ""
+    day = everything[0]["date"]
+    assert [s["id"] for s in cli.json("exercise", "list", "--from", day, "--to", day)["scenarios"]] == [
+        s["id"] for s in everything if s["date"] == day
+    ]
+    later = cli.json("exercise", "list", "--from", "2025-01-01")["scenarios"]
+    assert [s["id"] for s in later] == [s["id"] for s in everything if s["date"] >= "2025-01-01"]
+
+
 def _events(ics: bytes) -> dict[str, Any]:
     return {str(e["uid"]).removesuffix("@anpo"): e for e in Calendar.from_ical(ics).walk("VEVENT")}
 

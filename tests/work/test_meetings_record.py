@@ -106,11 +106,26 @@ def test_the_cli_records_a_meeting_and_a_commitment_as_the_system(cli: Any, engi
     assert m["outcomes"][0]["key"] == "review" and m["outcomes"][0]["text"]["ja"] == "見直しを指示"
     assert m["marking"]["level"] == "confidential" and m["marking"]["releasable_to"] == ["jpn", "usa"]
     c = cli.json(
-        "commitments", "add", "commitment_cli_review", "--meeting", "scc_2026_cli", "--owner", "sdc",
-        "--label-ja", "見直し", "--label-en", "Review", "--due", "2026-12-31", "--outcome", "review",
-        "--marking", "confidential", "--url", url,
-    )  # fmt: skip
+        "commitments",
+        "add",
+        "commitment_cli_review",
+        "--meeting",
+        "scc_2026_cli",
+        "--owner",
+        "sdc",
+        "--label-ja",
+        "見直し",
+        "--label-en",
+        "Review",
+        "--due",
+        "2026-12-31",
+        "--outcome",
+        "review",
+        "--url",
+        url,
+    )  # fmt: skip  (marked as its meeting)
     assert c["meeting"]["id"] == "scc_2026_cli" and c["marking"]["level"] == "confidential"
+    assert c["marking"]["releasable_to"] == ["jpn", "usa"]
     done = cli.json("commitments", "done", "commitment_cli_review", "--on", "2026-11-20", "--url", url)
     assert done["status"] == "done"
     text = cli.run("meetings", "list", "--body", "scc", "--from", "2026-07-01", "--lang", "ja", "--url", url)
@@ -201,7 +216,7 @@ def test_refusals_write_nothing(wclient: Any, engine: Any) -> None:
     assert unknown.status_code == 422 and unknown.json()["fields"] == ["colour"]
     forbidden = post(JP)  # a coordinator: a policy officer's write
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
-    assert "Policy officer" in forbidden.json()["error"]["en"], forbidden.json()
+    assert "roles administrator, policy officer" in forbidden.json()["error"]["en"], forbidden.json()
     assert post({}).status_code == 403  # anonymous
     assert wclient.get("/api/work/meetings/scc_refused").status_code == 404
     assert _audit(engine, "scc_refused") == [

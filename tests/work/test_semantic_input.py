@@ -121,6 +121,8 @@ def test_a_commitment_owned_by_a_record_that_cannot_own_one_is_refused(wclient: 
     """`"owner": "wp2024_overview"` (a white paper) was kept as the commitment's owner, and
     `commitments list --owner wp2024_overview` listed nothing, as if it owned none."""
     allowed = "body, channel, mechanism, organisation, party, position"
+    allowed_ja = "協議の場、会談・協議の枠組み、調整の仕組み、組織、当事国、役職"  # the kinds in Japanese
+    kind_ja = {"source": "出典", "instrument": "条約・文書", "facility": "施設"}
     for owner, kind in (("wp2024_overview", "source"), ("guidelines_2015", "instrument"), ("camp_hansen", "facility")):
         res = wclient.post(
             "/api/work/commitments", json={**COMMITMENT, "id": f"c_{kind}", "owner": owner}, headers=POLICY
@@ -129,7 +131,7 @@ def test_a_commitment_owned_by_a_record_that_cannot_own_one_is_refused(wclient: 
             res,
             400,
             f"'owner' ({owner}) is a {kind}, which cannot own a commitment (allowed kinds: {allowed})",
-            f"「owner」（{owner}）は{kind}で、約束の担当にはなれません（担当になれる種類: {allowed}）",
+            f"「owner」（{owner}）は{kind_ja[kind]}で、約束の担当にはなれません（担当になれる種類: {allowed_ja}）",
         )
     assert not {"c_source", "c_instrument", "c_facility"} & set(_commitment_ids(wclient))
     for lang, text in (("en", "'owner' (wp2024_overview) is a source"), ("ja", "約束の担当にはなれません")):
@@ -164,6 +166,8 @@ def test_a_commitment_done_by_a_record_that_cannot_have_done_it_is_refused(wclie
     """`{"by": "sdc"}` and `commitments done --by wp2024_overview` were kept as the record that did
     the commitment, though the pack's `done_by` is an instrument, event or meeting."""
     allowed = "instrument, event, meeting"
+    allowed_ja = "条約・文書、出来事、会合"
+    kind_ja = {"body": "協議の場", "source": "出典", "facility": "施設"}
     kinds = {"instrument": "guidelines_2015", "event": "ev_2016_12_07_acm_use", "meeting": "dmm_2016_12_07"}
     for kind in kinds:
         res = wclient.post("/api/work/commitments", json={**COMMITMENT, "id": f"c_by_{kind}"}, headers=POLICY)
@@ -174,13 +178,13 @@ def test_a_commitment_done_by_a_record_that_cannot_have_done_it_is_refused(wclie
             wclient.post(url, json={"on": "2017-01-01", "by": by}, headers=POLICY),
             400,
             f"'by' ({by}) is a {kind}, which cannot have done a commitment (allowed kinds: {allowed})",
-            f"「by」（{by}）は{kind}で、約束を完了させたものにはなれません（なれる種類: {allowed}）",
+            f"「by」（{by}）は{kind_ja[kind]}で、約束を完了させたものにはなれません（なれる種類: {allowed_ja}）",
         )
     _refused(
         wclient.post(url, json={"on": "2017-01-01", "by": "sdcc"}, headers=POLICY),
         400,
         f"unknown 'by' (sdcc) (allowed kinds: {allowed})",
-        f"「by」（sdcc）は不明です（使える種類: {allowed}）",
+        f"「by」（sdcc）は不明です（使える種類: {allowed_ja}）",
     )
     for lang, text in (("en", "'by' (wp2024_overview) is a source"), ("ja", "約束を完了させたものにはなれません")):
         done = ("commitments", "done", "c_by_instrument", "--on", "2017-01-01", "--by", "wp2024_overview")

@@ -183,7 +183,7 @@ def test_an_entry_not_releasable_to_the_posters_party_is_refused_with_the_reason
     assert res.status_code == 403, res.text
     error = res.json()["error"]
     assert error != {"ja": "権限がありません", "en": "not permitted"}
-    assert "own party (United States of America)" in error["en"] and "Japan" in error["en"]
+    assert "own party (the United States)" in error["en"] and "Japan" in error["en"]
     assert "投稿する側の当事国（アメリカ合衆国）" in error["ja"] and "日本国" in error["ja"]
     with engine.connect() as conn:  # the refusal is still audited as a denied post
         denied = conn.execute(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from anpo.cli.app import JsonOpt, Lang, LangOpt, app, emit, framework, label
-from anpo.compare import CompareError, compare
+from anpo.compare import CompareError, compact_categories, compare, split_citations
 from anpo.framework.framework import Framework
 from anpo.i18n import t
 
@@ -39,6 +39,8 @@ def render(fw: Framework, data: dict[str, Any], lang: Lang) -> str:
         t("ui.compare.as_of", lang.value, edition=label(data[k]["label"], lang), on=data[k]["on"]) for k in "ab"
     ]
     lines = [" → ".join(editions)]
+    if data.get("same_edition"):
+        lines.append(t("ui.compare.same_edition", lang.value))
     if "bodies" in data:
         lines += _bodies(fw, data["bodies"], lang)
     if "acsa" in data:
@@ -52,9 +54,21 @@ def _heading(topic: str, lang: Lang) -> list[str]:
     return ["", f"== {t(f'ui.compare.topic.{topic}', lang.value)} =="]
 
 
-def _change(row: dict[str, Any], what: str, lang: Lang, fw: Framework) -> list[str]:
+def _change(
+    row: dict[str, Any], what: str, lang: Lang, fw: Framework, citations: list[dict[str, str]] | None = None
+) -> list[str]:
+    """A changed row and its citations (`citations`: only its own, those of its whole section
+    being given once by `_shared`); no citation line when it has none of its own."""
     status = t(f"ui.compare.status.{row['status']}", lang.value)
-    return [f"  [{status}] {what}", f"      {_cites(fw, row['citations'], lang)}"]
+    own = row["citations"] if citations is None else citations
+    return [f"  [{status}] {what}", *([f"      {_cites(fw, own, lang)}"] if own else [])]
+
+
+def _shared(fw: Framework, rows: list[dict[str, Any]], lang: Lang) -> tuple[list[str], list[list[dict[str, str]]]]:
+    """The line giving the citations every changed row of a section has, and each row's others."""
+    shared, own = split_citations(rows)
+    line = [f"  {t('ui.compare.shared_sources', lang.value)}: {_cites(fw, shared, lang)}"] if shared else []
+    return line, own
 
 
 def _unchanged(rows: list[dict[str, Any]], lang: Lang) -> list[str]:
@@ -80,17 +94,25 @@ def _bodies(fw: Framework, bodies: list[dict[str, Any]], lang: Lang) -> list[str
     lines = _heading("bodies", lang)
     for body in bodies:
         lines.append(label(body["label"], lang) + (f" ({label(body['short'], lang)})" if "short" in body else ""))
-        for row in body["rows"]:
-            if row["status"] == "same":
-                continue
+        changed = [r for r in body["rows"] if r["status"] != "same"]
+        shared, own = _shared(fw, changed, lang)
+        lines += shared
+        for row, cites in zip(changed, own, strict=True):
             side = label(fw[row["side"]].label.as_json(), lang)
             a, b = (_on(row[k], label(row[k]["label"], lang)) if row[k] else "" for k in "ab")
-            lines += _change(row, f"{side}: {' → '.join(x for x in (a, b) if x)}", lang, fw)
+            lines += _change(row, f"{side}: {' → '.join(x for x in (a, b) if x)}", lang, fw, cites)
         lines += _unchanged(body["rows"], lang)
     return lines
 
 
-def _categories(items: list[dict[str, Any]], lang: Lang) -> str:
+def _categories(items: list[dict[str, Any]], lang: Lang, every: list[dict[str, Any]] | None = None) -> str:
+    """Categories by name; with `every` (all of them), more than half as: every category but ..."""
+    if every is not None:
+        shown = compact_categories(items, every)
+        if "all_but" in shown:
+            if not shown["all_but"]:
+                return t("ui.compare.all_categories", lang.value)
+            return t("ui.compare.all_but", lang.value, items=_categories(shown["all_but"], lang))
     return ", ".join(label(c["label"], lang) for c in items) or t("ui.compare.none", lang.value)
 
 
@@ -102,19 +124,16 @@ def _acsa(fw: Framework, acsa: dict[str, Any], lang: Lang) -> list[str]:
     for provider in ("jpn", "usa"):
         rows = [r for r in acsa["coverage"] if r["provider"] == provider]
         lines.append(t(f"ui.compare.provider.{provider}", lang.value))
-        for row in rows:
-            if row["status"] == "same":
-                continue
+        changed = [r for r in rows if r["status"] != "same"]
+        shared, own = _shared(fw, changed, lang)
+        lines += shared
+        every = acsa.get("categories")
+        for row, cites in zip(changed, own, strict=True):
             parts = [label(row["context"]["label"], lang)]
-            if row["gained"]:
-                parts.append(f"{t('ui.compare.gained', lang.value)}: {_categories(row['gained'], lang)}")
-            if row["lost"]:
-                parts.append(f"{t('ui.compare.lost', lang.value)}: {_categories(row['lost'], lang)}")
-            for k in "ab":
-                if row[k]["undetermined"]:
-                    words = f"{t('ui.compare.undetermined', lang.value)} ({row[k]['on']})"
-                    parts.append(f"{words}: {_categories(row[k]['undetermined'], lang)}")
-            lines += _change(row, " — ".join(parts), lang, fw)
+            for key in ("gained", "lost", "undetermined_gained", "undetermined_lost"):
+                if row.get(key):
+                    parts.append(f"{t(f'ui.compare.{key}', lang.value)}: {_categories(row[key], lang, every)}")
+            lines += _change(row, " — ".join(parts), lang, fw, cites)
         lines += _unchanged(rows, lang)
     return lines
 
@@ -122,13 +141,19 @@ def _acsa(fw: Framework, acsa: dict[str, Any], lang: Lang) -> list[str]:
 def _instruments(fw: Framework, rows: list[dict[str, Any]], lang: Lang) -> list[str]:
     lines = _heading("instruments", lang)
     words = {True: t("ui.yes", lang.value), False: t("ui.no", lang.value), None: t("ui.not_stated", lang.value)}
-    for row in rows:
-        if row["status"] == "same":
+    changed = [r for r in rows if r["status"] != "same"]
+    shared, own = _shared(fw, changed, lang)
+    lines += shared
+    for row, cites in zip(changed, own, strict=True):
+        if row["status"] == "issued":  # a political document: issued, never in force
+            cell = row["b"] or row["a"]
+            text = f"{label(cell['label'], lang)} ({t('ui.issued_on', lang.value, date=cell['issued'])})"
+            lines += _change(row, text, lang, fw, cites)
             continue
         cells = [f"{row[k]['on']}: {words[row[k]['in_force']]}" for k in "ab"]
         name = label(row["a"]["label"], lang)
         if row["status"] == "renamed":
             name = f"{name} → {label(row['b']['label'], lang)}"
-        lines += _change(row, f"{name} ({t('ui.in_force_on', lang.value)} {', '.join(cells)})", lang, fw)
+        lines += _change(row, f"{name} ({t('ui.in_force_on', lang.value)} {', '.join(cells)})", lang, fw, cites)
     lines += _unchanged(rows, lang)
     return lines

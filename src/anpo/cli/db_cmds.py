@@ -110,7 +110,7 @@ def _log_engine(url: str | None, lang: Lang) -> Engine:
         fail(
             Text(
                 "監査ログがありません（データベースが初期化されていません）。先に `anpo db init` を実行してください",
-                "no audit log (the database is not initialised): run `anpo db init` first",
+                "no audit log (the database is not initialized): run `anpo db init` first",
             ),
             lang,
             1,

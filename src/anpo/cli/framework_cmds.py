@@ -117,6 +117,16 @@ def timeline_cmd(
     emit(rows, as_json, render)
 
 
+def _period_text(version: dict[str, Any], lang: Lang) -> str:
+    """A version's period in force; a political document's issue, or a signature with no stated
+    entry into force, in words (their `from`, or none, read as a period in force)."""
+    if version.get("enters_into_force") is False:
+        return msg("cli.instruments_issued", date=version.get("issued") or "?").get(lang.value)
+    if version["from"] is None and version.get("signed"):
+        return msg("cli.instruments_signed", date=version["signed"]).get(lang.value)
+    return f"{version['from'] or '?':>10} – {version['to'] or '':<10}"
+
+
 @app.command("instruments")
 def instruments_cmd(
     on: OnOpt = None,
@@ -141,7 +151,7 @@ def instruments_cmd(
         for family in families:
             out.append(label(family["label"], lang))
             for v in family["versions"]:
-                period = f"{v['from'] or '?':>10} – {v['to'] or '':<10}"
+                period = _period_text(v, lang)
                 out.append(f"  {mark[v.get('in_force')]} {period}  {label(v['label'], lang)}  [{v['id']}]")
         legend = msg("cli.instruments_legend", on=day.isoformat()).get(lang)
         return "\n".join([*out, "", legend]) if out else "-"

@@ -277,7 +277,10 @@ def commitments_add(
     outcome: Annotated[
         str | None, typer.Option("--outcome", help="The meeting's outcome it comes from (its id). / 成果")
     ] = None,
-    marking: MarkingOpt = "public",
+    marking: Annotated[
+        str | None,
+        typer.Option("--marking", help="Marking level (the meeting's when absent). / 区分（省略時は会合の区分）"),
+    ] = None,
     rel: RelOpt = "",
     url: UrlOpt = None,
     as_json: JsonOpt = False,
@@ -290,8 +293,9 @@ def commitments_add(
     day = as_of(due, lang) if due is not None else None
     with work_session(url, lang) as w:
         row = add_commitment(
-            w, commitment, meeting, owner, Text(label_ja, label_en), day, outcome, marking_of(marking, rel, w.levels)
-        )
+            w, commitment, meeting, owner, Text(label_ja, label_en), day, outcome,
+            marking_of(marking, rel, w.levels) if marking is not None or rel else None,
+        )  # fmt: skip
 
     def render() -> str:
         status = DUE.get(lang.value) + f" {row['due'] or '-'}"
@@ -449,6 +453,10 @@ def exercise_list(
             s = load_scenario(path)
         except ScenarioError as exc:
             fail(exc.text, lang)
+        # the period filters the scenarios too, by their scenario date (`--from 1986-01-01 --to
+        # 1986-03-31` listed the 2024 and 2025 scenarios)
+        if (first and s.date < first) or (last and s.date > last):
+            continue
         scenarios.append(
             {
                 "id": s.id,

@@ -180,6 +180,17 @@ def _in_force(fw: Framework, ent: Entity, on: dt.date, successors: list[Entity])
     return on < ent.period.end
 
 
+# Political documents: a joint statement or declaration, a report, a plan (the 2006 Roadmap) is
+# issued and never enters into force. Whether one was "in force" is not applicable: `in_force` is
+# None for them and `enters_into_force` False, with the date it was issued (`issued`).
+NOT_ENTERING_INTO_FORCE = ("joint_statement", "joint_declaration", "report", "plan")
+
+
+def enters_into_force(instrument_type: str | None) -> bool:
+    """False for the political documents that are issued, not entered into force."""
+    return instrument_type not in NOT_ENTERING_INTO_FORCE
+
+
 def instrument_types(fw: Framework) -> list[str]:
     """The types the pack's instruments have (`instrument_type`), in the schema's order: the choices
     of a filter by type, each of which lists something."""
@@ -236,8 +247,14 @@ def instruments_view(fw: Framework, on: dt.date | None = None, kind: str | None 
             row["relations"] = relations[ent.id]
             row["provisions"] = provisions.get(ent.id, 0)
             row["citations"] = cites_json(ent.citations)
+            # a period in force is stated only by an entry into force (`from`): a signature alone
+            # states none (the 1983 arrangement on military technology, signed, replaced in 2006)
+            row["enters_into_force"] = enters_into_force(row["type"])
+            if not row["enters_into_force"]:
+                issued = _earliest_date(fw, ent)
+                row["issued"] = issued.isoformat() if issued != END else None
             if on is not None:
-                row["in_force"] = _in_force(fw, ent, on, successors[ent.id])
+                row["in_force"] = _in_force(fw, ent, on, successors[ent.id]) if row["enters_into_force"] else None
             versions.append(row)
         first = members[0]
         out.append(

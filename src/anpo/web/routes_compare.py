@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from anpo.compare import TOPICS, CompareError, compare, editions
+from anpo.compare import TOPICS, CompareError, citations_by_section, compact_categories, compare, editions
 from anpo.i18n import msg
 from anpo.web import auth
 from anpo.web.common import BadRequest, framework_of, lang_of, render
@@ -16,13 +16,20 @@ router = APIRouter()
 
 
 def compare_data(request: Request, a: str | None, b: str | None, topic: str | None) -> dict[str, Any]:
-    """The comparison of editions `a` and `b` (the oldest and the newest when absent); an unknown
-    edition or topic, or one given twice, is a 400 naming the allowed values."""
+    """The comparison of editions `a` and `b`: with neither, the oldest and the newest (the page's
+    default); with one only, a 400 naming the missing one (`?a=2024` compared 2024 with itself,
+    silently). An unknown edition or topic, or one given twice, is a 400 naming the allowed values.
+    The same edition given as both is compared, with no change, and says so (`same_edition`)."""
     for name in ("a", "b", "topic"):
         if len(request.query_params.getlist(name)) > 1:  # the last was taken, silently
             raise BadRequest(msg("ask.repeated_param", name=name))
     fw = framework_of(request)
     names = list(editions(fw))
+    if bool(a) != bool(b):
+        given = a or b
+        if given not in names:  # an unknown edition is named as such first, with the allowed ones
+            raise BadRequest(msg("compare.unknown_edition", edition=given, allowed=", ".join(names)))
+        raise BadRequest(msg("compare.missing_edition", name="b" if a else "a"))
     try:
         return compare(fw, a or names[0], b or names[-1], topic or None)
     except CompareError as exc:
@@ -55,5 +62,7 @@ async def page_compare(request: Request, a: str | None = None, b: str | None = N
         topics=TOPICS,
         topic=topic or "",
         sides={s: fw[s].label.as_json() for s in ("jpn", "usa")},
+        sections=citations_by_section(data),
+        compact_categories=compact_categories,
         twin=f"/api/compare?{query}",
     )

@@ -106,6 +106,30 @@ async def api_instruments(request: Request, on: str | None = None, kind: str | N
     return instruments_data(request, on, kind)
 
 
+def _span(v: dict[str, Any], lang: str) -> Span:
+    """A version's mark on its family's chart: a bar over its period in force, open "to date" only
+    when an entry into force is stated; a diamond on the day it was signed when its period in force
+    is not stated (the 1983 arrangement on military technology: a bar from 1983 "to date" drew it
+    in force after its 2006 replacement), or on the day a statement was issued (never in force)."""
+    label = v["short"][lang] if "short" in v else v["label"][lang]
+    name = v["label"][lang]
+    if not v["enters_into_force"]:
+        day = v["issued"] or v["from"] or v["signed"]
+        title = f"{name}: {t('ui.issued_on', lang, date=day)} ({t('ui.in_force_not_applicable', lang)})"
+        return Span(label, dt.date.fromisoformat(day), None, f"/entity/{v['id']}", title, point=True)
+    if not v["from"]:
+        title = f"{name}: {t('ui.signed', lang)} {v['signed']} ({t('ui.in_force_period', lang)}: {t('ui.not_stated', lang)})"
+        return Span(label, dt.date.fromisoformat(v["signed"]), None, f"/entity/{v['id']}", title, point=True)
+    return Span(
+        label,
+        dt.date.fromisoformat(v["from"]),
+        dt.date.fromisoformat(v["to"]) if v["to"] else None,
+        f"/entity/{v['id']}",
+        f"{name}: {v['from']} – {v['to'] or t('ui.until_now', lang)}",
+        bool(v.get("in_force")),
+    )
+
+
 @router.get("/instruments", include_in_schema=False)
 async def page_instruments(request: Request, on: str | None = None, kind: str | None = None) -> Any:
     await auth.principal(request)  # for the page's header, looked up without a worker thread
@@ -114,18 +138,7 @@ async def page_instruments(request: Request, on: str | None = None, kind: str | 
     day = dt.date.fromisoformat(data["on"])
     charts = {}
     for family in data["families"]:
-        spans = [
-            Span(
-                v["short"][lang] if "short" in v else v["label"][lang],
-                dt.date.fromisoformat(v["from"] or v["signed"]),
-                dt.date.fromisoformat(v["to"]) if v["to"] else None,
-                f"/entity/{v['id']}",
-                f"{v['label'][lang]}: {v['from'] or v['signed']} – {v['to'] or t('ui.until_now', lang)}",
-                bool(v.get("in_force")),
-            )
-            for v in family["versions"]
-            if v["from"] or v["signed"]
-        ]
+        spans = [_span(v, lang) for v in family["versions"] if v["from"] or v["signed"]]
         if len(family["versions"]) > 1 and spans:
             first = min(s.start for s in spans)
             last = max([*(s.end for s in spans if s.end), day, first.replace(year=first.year + 10)])

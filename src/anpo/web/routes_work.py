@@ -229,9 +229,24 @@ def page_meetings(request: Request, start: str | None = None, end: str | None = 
         # the form recording a meeting, for those who may (`work.meeting.write`; the API checks again)
         can_record=access.can(levels, who, "work.meeting.write", PUBLIC),
         bodies=[(e.id, e.label) for kind in consultations.BODY_KINDS for e in fw.of_kind(kind)],
-        levels=levels.order,
+        levels=_levels_up_to(levels, who),
         party_labels=_party_labels(request),
+        outcome_line_words={
+            "ja": "成果は1行に1つ「ID|日本語|英語」の形で書いてください（{n}行目: {line}）",
+            "en": "write each outcome on a line of its own as 'ID|Japanese|English' (line {n}: {line})",
+        },
     )
+
+
+def _levels_up_to(levels: Levels, who: Principal) -> list[str]:
+    """The marking levels a form offers: those up to the user's clearance (one above it is refused
+    by the API: a Secret-cleared user was offered Top Secret); public only for a clearance the pack
+    does not define."""
+    if who.system:
+        return list(levels.order)
+    if who.clearance not in levels.order:
+        return levels.order[:1]
+    return [lv for lv in levels.order if levels.dominates(who.clearance, lv)]
 
 
 def commitments_data(request: Request, on: str | None, status: str | None) -> dict[str, Any]:
@@ -955,7 +970,7 @@ def api_add_commitment(request: Request, payload: Any = Body(...)) -> JSONRespon
             _bilingual(data, "label"),
             _day(_field(data, "due", False)),
             _field(data, "outcome", False),
-            _marking(w, data),
+            _marking(w, data, None),  # none: the meeting's
         )
     return JSONResponse(row, status_code=201)
 

@@ -2,7 +2,8 @@
 same picture whatever the browser (the Content-Security-Policy forbids inline script anyway).
 
 `periods_chart` draws one bar per row from its start to its end (an instrument's versions in
-force); `events_chart` draws a dot per event on lanes (the history of the arrangements). Every
+force), or a diamond on one day for a row with no period (signed, its entry into force not stated;
+or a statement, issued); `events_chart` draws a dot per event on lanes (the history of the arrangements). Every
 mark is a link with a <title>, so the chart is also navigable and readable by a screen reader.
 """
 
@@ -30,6 +31,9 @@ class Span:
     href: str
     title: str
     current: bool = False  # drawn highlighted (in force on the chosen date)
+    # a day, not a period: an instrument signed whose period in force is not stated, or a
+    # statement issued (it enters into force on no day). A diamond on `start`, never a bar "to date"
+    point: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,16 @@ def _years(start: dt.date, end: dt.date) -> float:
 
 def _x(day: dt.date, start: dt.date, end: dt.date, left: int = LABEL_WIDTH) -> float:
     span = (end - start).days or 1
-    return round(left + (WIDTH - left - 10) * (day - start).days / span, 1)
+    # a span of days (one of ticks by the day) draws each day as a band, its mark and its tick in
+    # the band's middle: a chart of one day put its mark and its tick on the left edge, the day
+    # running off to the right; now the day is centred
+    middle = 0.5 if _by_day(start, end) else 0.0
+    return round(left + (WIDTH - left - 10) * ((day - start).days + middle) / span, 1)
+
+
+def _by_day(start: dt.date, end: dt.date) -> bool:
+    """Whether the axis from `start` to `end` has its ticks on days (a span of weeks at most)."""
+    return max((end - start).days, 1) <= 10 * DATE_TICKS
 
 
 YEAR_TICKS = 12  # at most, labelled with four digits
@@ -126,14 +139,21 @@ def periods_chart(spans: Sequence[Span], start: dt.date, end: dt.date, caption: 
     ]
     for n, span in enumerate(spans):
         y = n * ROW_HEIGHT
-        x1 = _x(max(span.start, start), start, end)
-        x2 = _x(min(span.end or end, end), start, end)
-        css = "chart-bar current" if span.current else "chart-bar"
-        parts.append(
-            f'<a href="{escape(span.href)}"><title>{escape(span.title)}</title>'
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" class="chart-label">{escape(_short(span.label))}</text>'
-            f'<rect x="{x1}" y="{y + 4}" width="{max(x2 - x1, 2)}" height="{ROW_HEIGHT - 8}" rx="3" class="{css}"/></a>'
-        )
+        label = f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" class="chart-label">{escape(_short(span.label))}</text>'
+        if span.point:
+            x, mid, r = _x(max(span.start, start), start, end), y + ROW_HEIGHT / 2, (ROW_HEIGHT - 8) / 2
+            mark = (
+                f'<path d="M{x} {mid - r}L{x + r} {mid}L{x} {mid + r}L{x - r} {mid}Z" class="chart-point"'
+                ' fill="none" stroke="currentColor" stroke-width="1.5"/>'
+            )
+        else:
+            x1 = _x(max(span.start, start), start, end)
+            x2 = _x(min(span.end or end, end), start, end)
+            css = "chart-bar current" if span.current else "chart-bar"
+            mark = (
+                f'<rect x="{x1}" y="{y + 4}" width="{max(x2 - x1, 2)}" height="{ROW_HEIGHT - 8}" rx="3" class="{css}"/>'
+            )
+        parts.append(f'<a href="{escape(span.href)}"><title>{escape(span.title)}</title>{label}{mark}</a>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

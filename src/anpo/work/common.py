@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from anpo.framework.framework import Framework
 from anpo.framework.model import Citation, Text
-from anpo.i18n import msg
+from anpo.i18n import in_sentence, msg
+from anpo.i18n.catalog import MESSAGES
 from anpo.security import access, audit
 from anpo.security.markings import PUBLIC, Levels, Marking
 from anpo.security.principal import Principal
@@ -101,8 +102,8 @@ class Work:
             if who.party is None or who.party not in marking.releasable_to:
                 return msg(
                     "work.not_releasable_to_own",
-                    party=self.label_of(who.party) if who.party else Text("なし", "none"),
-                    parties=self.labels_of(sorted(marking.releasable_to)),
+                    party=self.party_in_sentence(who.party) if who.party else Text("なし", "none"),
+                    parties=self.parties_in_sentence(marking),
                 )
             if who.clearance in self.levels.order and not self.levels.dominates(who.clearance, marking.level):
                 return msg(
@@ -110,7 +111,8 @@ class Work:
                 )
         roles = sorted(access.ACTION_ROLES.get(action, frozenset()))
         if not who.system and roles and not set(roles) & who.roles:
-            return msg("work.role_needed", roles=self.labels_of([f"role:{r}" for r in roles]))
+            names = self.labels_of([f"role:{r}" for r in roles])  # mid-sentence: lower case in English
+            return msg("work.role_needed", roles=Text(names.ja, names.en.lower()))
         return access.AccessDenied(action).text
 
     def label_of(self, ent_id: str) -> Text:
@@ -123,6 +125,43 @@ class Work:
     def labels_of(self, ids: list[str]) -> Text:
         names = [self.label_of(i) for i in ids]
         return Text("、".join(n.ja for n in names) or "なし", ", ".join(n.en for n in names) or "none")
+
+    def party_in_sentence(self, party: str) -> Text:
+        """A party as named inside a sentence ("the United States", not "United States of America")."""
+        return in_sentence(party, self.label_of(party))
+
+    def parties_in_sentence(self, marking: Marking) -> Text:
+        """The parties a marking is releasable to, as named inside a sentence (none: "なし"/"none")."""
+        names = [self.party_in_sentence(p) for p in sorted(marking.releasable_to)]
+        return Text("、".join(n.ja for n in names) or "なし", ", ".join(n.en for n in names) or "none")
+
+    def level_name(self, level: str) -> Text:
+        return self.label_of(level)
+
+    def check_within(self, marking: Marking, parent: Marking, child: Text, parent_name: Text) -> None:
+        """Refuse a record (`child`, e.g. "an entry") marked lower in level, or releasable more
+        widely, than the record it belongs to (`parent_name`, e.g. "case"): whoever could read it
+        could then read what it tells of the other. A 400, naming both markings."""
+        if self.levels.rank(marking.level) < self.levels.rank(parent.level):
+            raise WorkError(
+                msg(
+                    "work.marked_lower",
+                    child=child,
+                    parent=parent_name,
+                    level=self.level_name(marking.level),
+                    parent_level=self.level_name(parent.level),
+                )
+            )
+        if not parent.is_public and not marking.releasable_to <= parent.releasable_to:
+            raise WorkError(
+                msg(
+                    "work.released_wider",
+                    child=child,
+                    parent=parent_name,
+                    parties=self.parties_in_sentence(marking),
+                    parent_parties=self.parties_in_sentence(parent),
+                )
+            )
 
     def refuse_taken(self, action: str, record_type: str, record_id: str, existing: Marking) -> WorkError:
         """The refusal of a create whose client-chosen id a record has already.
@@ -214,8 +253,8 @@ def marking_of(level: Any, releasable_to: Any, levels: Levels) -> Marking:
     for p in parties:
         if p not in PARTIES:
             raise WorkError(Text(f"当事国「{p}」は不明です（jpn, usa）", f"unknown party '{p}' (allowed: jpn, usa)"))
-    if lvl != "public" and not parties:
-        parties = list(PARTIES)
+    if lvl != "public" and not parties:  # was read as both parties: an empty list released the widest
+        raise WorkError(msg("work.no_releasability"))
     return Marking(lvl, frozenset(parties))
 
 
@@ -272,3 +311,15 @@ def label_json(fw: Framework, ent_id: str, on: dt.date | None = None) -> dict[st
     if ent is None:
         return {"ja": ent_id, "en": ent_id}
     return (ent.label_on(on) if on else ent.label).as_json()
+
+
+def kind_name(kind: str) -> Text:
+    """A kind of record as named in a message: the catalog's label in Japanese (「協議の場」), the
+    kind's own name in English ("body", as the API names it)."""
+    found = MESSAGES.get(f"kind.{kind}")
+    return Text(found[0] if found else kind, kind)
+
+
+def kind_names(kinds: tuple[str, ...] | list[str]) -> Text:
+    names = [kind_name(k) for k in kinds]
+    return Text("、".join(n.ja for n in names), ", ".join(n.en for n in names))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from anpo.dates import today
 from anpo.framework import schema
 from anpo.framework.model import Text
 from anpo.i18n import msg
@@ -25,6 +26,8 @@ from anpo.work.common import (
     WorkError,
     check_length,
     check_range,
+    kind_name,
+    kind_names,
     label_json,
     marking_json,
 )
@@ -64,7 +67,9 @@ def _check_ref(w: Work, field: str, value: str, allowed: tuple[str, ...], unknow
     if ent is None:
         raise WorkError(unknown)
     if ent.kind not in allowed:
-        raise WorkError(msg(wrong_kind, field=field, value=value, kind=ent.kind, allowed=", ".join(allowed)))
+        raise WorkError(
+            msg(wrong_kind, field=field, value=value, kind=kind_name(ent.kind), allowed=kind_names(allowed))
+        )
 
 
 def _check_owner(w: Work, owner: str) -> None:
@@ -114,21 +119,24 @@ def meeting_brief(w: Work, m: Meeting) -> dict[str, Any]:
 def commitment_json(w: Work, c: Commitment, on: dt.date) -> dict[str, Any]:
     cites: dict[str, list[dict[str, str]]] = load(c.citations) or {}
     meeting = w.session.get(Meeting, c.meeting_id) if c.meeting_id else None
+    # What comes from the meeting (its outcome, its citations) only to those who may read it: a
+    # commitment is never marked below its meeting (`add_commitment`), this keeps any row that was
+    # (or a meeting re-marked since) from telling of it
+    shown = meeting is None or w.can_read(meeting.marking)
+    if not shown:
+        cites = {fact: group for fact, group in cites.items() if fact != "record"}
     status = commitment_status(c, on)
+    done_by = _done_by_json(w, c.done_by, on) if c.done_by and c.done_on and c.done_on <= on else None
     return {
         "id": c.id,
         "label": {"ja": c.label_ja, "en": c.label_en},
         "summary": {"ja": c.summary_ja, "en": c.summary_en},
-        "meeting": meeting_brief(w, meeting) if meeting and w.can_read(meeting.marking) else None,
-        "outcome": c.outcome_key,
+        "meeting": meeting_brief(w, meeting) if meeting and shown else None,
+        "outcome": c.outcome_key if shown else None,
         "owner": {"id": c.owner, "label": label_json(w.fw, c.owner, on)},
         "due": c.due.isoformat() if c.due else None,
         "done_on": c.done_on.isoformat() if c.done_on and c.done_on <= on else None,
-        "done_by": (
-            {"id": c.done_by, "label": label_json(w.fw, c.done_by, on)}
-            if c.done_by and c.done_on and c.done_on <= on
-            else None
-        ),
+        "done_by": done_by,
         "status": status,
         "late": bool(c.due and ((c.done_on or on) > c.due) and (status != "open")),
         "notes": load(c.notes) or {},
@@ -136,6 +144,16 @@ def commitment_json(w: Work, c: Commitment, on: dt.date) -> dict[str, Any]:
         "citations_by_fact": cites,
         "marking": marking_json(c.marking, w.levels),
     }
+
+
+def _done_by_json(w: Work, done_by: str, on: dt.date) -> dict[str, Any] | None:
+    """What did a commitment: a record of the pack, or a meeting recorded by a user (by its label,
+    and only to those who may read it: nothing of a meeting marked above the reader)."""
+    if done_by not in w.fw:
+        m = w.session.get(Meeting, done_by)
+        if m is not None:
+            return meeting_brief(w, m) if w.can_read(m.marking) else None
+    return {"id": done_by, "label": label_json(w.fw, done_by, on)}
 
 
 def list_commitments(w: Work, on: dt.date, status: str | None = None, owner: str | None = None) -> list[dict[str, Any]]:
@@ -251,6 +269,8 @@ def _check_outcomes(outcomes: Sequence[tuple[str, Text]]) -> None:
         check_length(f"outcomes[{i}].id", key, OUTCOME_KEY_LIMIT)
         if not key.strip():
             raise WorkError(msg("work.blank", field=f"outcomes[{i}].id"))
+        if ID_FORBIDDEN.search(key):  # as a meeting's id: it is named in URLs and forms alike
+            raise WorkError(msg("work.bad_id", field=f"outcomes[{i}].id", value=key[:40]))
         if key in seen:
             raise WorkError(msg("work.duplicate_outcome", key=key))
         seen.add(key)
@@ -268,17 +288,37 @@ def _source_citations(w: Work, source: str, locator: str) -> list[dict[str, str]
         raise WorkError(msg("work.blank", field="source"))
     ent = w.fw.get(source)
     if ent is not None and ent.kind != "source":
-        raise WorkError(msg("work.ref_kind", field="source", value=source, kind=ent.kind, allowed="source"))
+        raise WorkError(
+            msg("work.ref_kind", field="source", value=source, kind=kind_name(ent.kind), allowed=kind_name("source"))
+        )
     return [{"source": source, "locator": locator}]
 
 
 def _check_meeting_refs(w: Work, body: str, participants: Sequence[str], mode: str | None) -> None:
     _check_ref(w, "body", body, BODY_KINDS, _unknown_body(w, body), "work.ref_kind")
     for p in participants:
-        unknown = msg("work.unknown_ref", field="participants", value=p, allowed=", ".join(PARTICIPANT_KINDS))
+        unknown = msg("work.unknown_ref", field="participants", value=p, allowed=kind_names(PARTICIPANT_KINDS))
         _check_ref(w, "participants", p, PARTICIPANT_KINDS, unknown, "work.ref_kind")
     if mode is not None and mode not in MODES:
         raise WorkError(msg("work.unknown_choice", field="mode", value=mode, allowed=", ".join(MODES)))
+
+
+def _check_body_existed(w: Work, body: str, date: dt.date) -> None:
+    """Refuse a meeting dated when its body or channel did not exist: before its period began or it
+    was established (the SCC from 19 January 1960), or from the end of its period."""
+    ent = w.fw.get(body)
+    if ent is None:
+        return
+    start = ent.period.start
+    established = w.fw.facts(body, "established")
+    if established and isinstance(established[0].value, dt.date):
+        start = max(start, established[0].value)
+    name = label_json(w.fw, body, date)
+    shown = Text(f"{name['ja']}（{body}）", f"{name['en']} ({body})")
+    if date < start:
+        raise WorkError(msg("work.body_not_yet", body=shown, start=start.isoformat(), on=date.isoformat()))
+    if ent.period.end <= date:  # a period's end is exclusive
+        raise WorkError(msg("work.body_ended", body=shown, end=ent.period.end.isoformat(), on=date.isoformat()))
 
 
 def record_meeting(
@@ -307,6 +347,7 @@ def record_meeting(
     _check_outcomes(outcomes)
     w.require("work.meeting.write", marking, ("meeting", meeting_id))
     _check_meeting_refs(w, body, participants, mode)
+    _check_body_existed(w, body, date)
     check_range(date, end_date)
     citations = _source_citations(w, source, locator)
     taken = w.session.get(Meeting, meeting_id)
@@ -350,15 +391,22 @@ def add_commitment(
     label: Text,
     due: dt.date | None,
     outcome: str | None = None,
-    marking: Marking = PUBLIC,
+    marking: Marking | None = None,
 ) -> dict[str, Any]:
-    """Record that a meeting's outcome tasks `owner` with something, due on `due`."""
+    """Record that a meeting's outcome tasks `owner` with something, due on `due`. It is marked as
+    its meeting unless `marking` is given, which may not be lower or releasable more widely than
+    the meeting's (a 400): it carries the meeting's citations and outcome, and names the meeting."""
     _check_id("id", commitment_id)
     _check_text("label", label, LABEL_CHARS)
-    w.require("work.commitment.write", marking, ("commitment", commitment_id))
+    w.require("work.commitment.write", marking or PUBLIC, ("commitment", commitment_id))
     meeting = w.session.get(Meeting, meeting_id)
     if meeting is None or not w.read("meeting", meeting_id, meeting.marking, "work.commitment.write"):
         raise WorkError(Text(f"会合「{meeting_id}」はありません", f"no meeting '{meeting_id}'"), code="not_found")
+    if marking is None:
+        marking = meeting.marking
+        w.require("work.commitment.write", marking, ("commitment", commitment_id))
+    else:
+        w.check_within(marking, meeting.marking, Text("約束", "a commitment"), Text("会合", "meeting"))
     _check_owner(w, owner)
     taken = w.session.get(Commitment, commitment_id)
     if taken is not None:  # the same answer whether or not the caller may read it: no existence oracle
@@ -401,13 +449,31 @@ def complete_commitment(w: Work, commitment_id: str, done_on: dt.date, done_by: 
     w.require("work.commitment.write", c.marking, ("commitment", c.id))
     if c.done_on is not None:
         raise WorkError(Text("この約束は既に完了しています", "this commitment is already done"), code="conflict")
+    if done_on > today():  # the list as of today showed it late, with no done_on, until then
+        raise WorkError(msg("work.done_in_future", on=done_on.isoformat(), today=today().isoformat()))
     meeting = w.session.get(Meeting, c.meeting_id) if c.meeting_id else None
     if meeting is not None and done_on < meeting.date:  # as a due date before the meeting is refused
         raise WorkError(msg("work.done_before_meeting", on=done_on.isoformat(), meeting_on=meeting.date.isoformat()))
     if done_by is not None:  # as the API names it (`"by"`, `--by`)
-        unknown = msg("work.unknown_done_by", field="by", value=done_by, allowed=", ".join(DONE_BY_KINDS))
-        _check_ref(w, "by", done_by, DONE_BY_KINDS, unknown, "work.done_by_kind")
-        _check_existed(w, "by", done_by, done_on)
+        unknown = msg("work.unknown_done_by", field="by", value=done_by, allowed=kind_names(DONE_BY_KINDS))
+        recorded = w.session.get(Meeting, done_by) if done_by not in w.fw else None
+        if recorded is not None and "meeting" in DONE_BY_KINDS:  # a meeting a user recorded
+            if not w.read("meeting", done_by, recorded.marking, "work.commitment.write"):
+                raise WorkError(unknown)  # as an unknown id: nothing of a meeting the caller may not read
+            if done_on < recorded.date:
+                name = Text(f"{done_by}: {recorded.label_ja}", f"{done_by}: {recorded.label_en}")
+                raise WorkError(
+                    msg(
+                        "work.done_by_not_yet",
+                        field="by",
+                        value=name,
+                        start=recorded.date.isoformat(),
+                        on=done_on.isoformat(),
+                    )
+                )
+        else:
+            _check_ref(w, "by", done_by, DONE_BY_KINDS, unknown, "work.done_by_kind")
+            _check_existed(w, "by", done_by, done_on)
     c.done_on, c.done_by, c.status = done_on, done_by, "done"
     w.session.flush()
     w.audit("work.commitment.write", "commitment", c.id, c.marking, {"op": "done", "done_on": done_on.isoformat()})

@@ -194,33 +194,19 @@ def _entry_marking(w: Work, case: Case, marking: Marking | None) -> Marking:
     cm = case.marking
 
     def parties(m: Marking) -> Text:
-        names = [label_json(w.fw, p) for p in sorted(m.releasable_to)]
-        return Text("、".join(n["ja"] for n in names) or "なし", ", ".join(n["en"] for n in names) or "none")
+        return w.parties_in_sentence(m)
 
     def level(m: Marking) -> Text:
         name = label_json(w.fw, m.level)
         return Text(name["ja"], name["en"])
 
-    if w.levels.rank(marking.level) < w.levels.rank(cm.level):
-        raise WorkError(
-            Text(
-                f"記録の区分（{level(marking).ja}）は案件の区分（{level(cm).ja}）より低くできません",
-                f"an entry cannot be marked lower ({level(marking).en}) than its case ({level(cm).en})",
-            )
-        )
-    if not cm.is_public and not marking.releasable_to <= cm.releasable_to:
-        raise WorkError(
-            Text(
-                f"記録の開示先（{parties(marking).ja}）は案件の開示先（{parties(cm).ja}）より広くできません",
-                f"an entry cannot be releasable more widely ({parties(marking).en}) than its case ({parties(cm).en})",
-            )
-        )
+    w.check_within(marking, cm, Text("記録", "an entry"), Text("案件", "case"))
     who = w.principal
     if not who.system and not marking.is_public:
         own = who.party
         if own is None or own not in marking.releasable_to:
             w.denied.append(("work.case.post", "case", case.id, marking))  # audited as the check's denial
-            mine = Text(label_json(w.fw, own)["ja"], label_json(w.fw, own)["en"]) if own else Text("なし", "none")
+            mine = w.party_in_sentence(own) if own else Text("なし", "none")
             raise WorkError(
                 Text(
                     f"記録は投稿する側の当事国（{mine.ja}）に開示できるものにしてください"

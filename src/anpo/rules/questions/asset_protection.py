@@ -60,7 +60,7 @@ def protect_assets(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fin
                 fw,
                 clause,
                 f"「{act.ja}」は自衛隊法第95条の2にいう「わが国の防衛に資する活動」に当たらず、{party.ja}の部隊の武器等は同条による防護の対象になりません。",
-                f"{act.en} is not an activity contributing to the defence of Japan under SDF Act Art. 95-2, so the equipment of the forces of {party.en} engaged in it cannot be protected under that article.",
+                f"{act.en} is not an activity contributing to the defense of Japan under SDF Act Art. 95-2, so the equipment of the forces of {party.en} engaged in it cannot be protected under that article.",
                 on,
             )
         ]
@@ -86,7 +86,7 @@ def protect_assets(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fin
                 fw,
                 clause,
                 f"{party.ja}の部隊が自衛隊と連携して「{act.ja}」（わが国の防衛に資する活動）に現に従事している場合、自衛官はその武器等を防護できます。条件：{joined.ja}。",
-                f"When the forces of {party.en} are actually engaged, in cooperation with the SDF, in {in_act.en} (an activity contributing to Japan's defence), SDF personnel may protect their weapons and other equipment. Conditions: {joined.en}.",
+                f"When the forces of {party.en} are actually engaged, in cooperation with the SDF, in {in_act.en} (an activity contributing to Japan's defense), SDF personnel may protect their weapons and other equipment. Conditions: {joined.en}.",
                 on,
             ),
         ),

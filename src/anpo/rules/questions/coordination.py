@@ -35,7 +35,7 @@ def guidelines_1978(fw: Framework, on: dt.date, params: Mapping[str, str]) -> Fi
                 fw,
                 "g1978_armed_attack",
                 "1978年の指針は常設の調整メカニズムを設けていません（武力攻撃のおそれがある場合に調整機関を開設する）。",
-                "The 1978 Guidelines set up no standing coordination mechanism (a coordination centre was to be opened when an attack was imminent).",
+                "The 1978 Guidelines set up no standing coordination mechanism (a coordination center was to be opened when an attack was imminent).",
                 on,
             ),
         ),

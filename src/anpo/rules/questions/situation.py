@@ -142,7 +142,7 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             "ex_post",
             Text(
                 "政府は事態の認定と対処基本方針を閣議決定し、直ちに対処基本方針について国会の承認を求めます（承認されなければ対処措置を終了します）。この事態では防衛出動は命じられません。",
-                "The Government decides the recognition of the situation and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan (if it is not approved, the response measures end); no defence operation may be ordered in this situation.",
+                "The Government decides the recognition of the situation and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan (if it is not approved, the response measures end); no defense operation may be ordered in this situation.",
             ),
         ),
     ),
@@ -152,12 +152,12 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             dt.date(1954, 7, 1),
             dt.date(2003, 6, 13),
             "sdf_act",
-            Text("内閣総理大臣（防衛出動命令）", "the Prime Minister, by ordering a defence operation"),
+            Text("内閣総理大臣（防衛出動命令）", "the Prime Minister, by ordering a defense operation"),
             False,
             "prior_or_ex_post",
             Text(
                 "内閣総理大臣は、外部からの武力攻撃に際し、国会の承認（緊急時は事後承認）を得て防衛出動を命じます（自衛隊法第76条）。",
-                "In case of an armed attack from outside, the Prime Minister orders a defence operation with the Diet's approval, ex post in an emergency (SDF Act Art. 76).",
+                "In case of an armed attack from outside, the Prime Minister orders a defense operation with the Diet's approval, ex post in an emergency (SDF Act Art. 76).",
             ),
         ),
         Requirement(
@@ -167,13 +167,13 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             "law_armed_attack_situations_2003",
             Text(
                 "内閣（対処基本方針の閣議決定）と内閣総理大臣（防衛出動命令）",
-                "the Cabinet (basic response plan) and the Prime Minister (defence operation order)",
+                "the Cabinet (basic response plan) and the Prime Minister (defense operation order)",
             ),
             True,
             "prior_or_ex_post",
             Text(
                 "政府は事態の認定と対処基本方針を閣議決定し、直ちに対処基本方針について国会の承認を求めます。防衛出動には国会の事前承認（緊急時は事後承認）が必要です。",
-                "The Government decides the recognition and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan; a defence operation needs the Diet's prior approval (ex post in an emergency).",
+                "The Government decides the recognition and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan; a defense operation needs the Diet's prior approval (ex post in an emergency).",
             ),
         ),
     ),
@@ -185,13 +185,13 @@ REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
             "law_armed_attack_situations_2003",
             Text(
                 "内閣（対処基本方針の閣議決定）と内閣総理大臣（防衛出動命令）",
-                "the Cabinet (basic response plan) and the Prime Minister (defence operation order)",
+                "the Cabinet (basic response plan) and the Prime Minister (defense operation order)",
             ),
             True,
             "prior_or_ex_post",
             Text(
                 "政府は存立危機事態の認定と対処基本方針を閣議決定し、直ちに対処基本方針について国会の承認を求めます。防衛出動（自衛隊法第76条第1項第2号）には国会の事前承認（緊急時は事後承認）が必要です。",
-                "The Government decides the recognition of the survival-threatening situation and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan; a defence operation under SDF Act Art. 76(1)(ii) needs the Diet's prior approval (ex post in an emergency).",
+                "The Government decides the recognition of the survival-threatening situation and the basic response plan by Cabinet decision and immediately seeks the Diet's approval of the plan; a defense operation under SDF Act Art. 76(1)(ii) needs the Diet's prior approval (ex post in an emergency).",
             ),
         ),
     ),

@@ -92,7 +92,7 @@ def article5_applies(fw: Framework, on: dt.date, params: dict[str, str]) -> Answ
                         f"{on}時点で日米安保条約（1960年）は発効していません（発効: {treaty.period.start}）。"
                         "旧安保条約には第5条に相当する共同対処の規定はありません。",
                         f"On {on} the 1960 Treaty was not yet in force (in force from {treaty.period.start}); "
-                        "the 1951 Security Treaty had no joint-defence provision like Article 5.",
+                        "the 1951 Security Treaty had no joint-defense provision like Article 5.",
                     ),
                     treaty.citations + article.citations,
                 ),

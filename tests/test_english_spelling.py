@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from anpo.framework.framework import Framework
 from anpo.framework.model import Citation, Period, Struct, Text, Where
 from anpo.i18n.catalog import MESSAGES
 from anpo.rules.core import ParamError, Question, all_questions, ask
+from answer_sweep import DATES
 
 # British forms and their American spelling (the -ise verbs in all their forms).
 BRITISH = re.compile(
@@ -43,22 +43,6 @@ KEEP = (
     "Australian Defence Force",
     "Department of Defence",  # Australia's
     "UK Ministry of Defence",
-)
-
-DATES = tuple(
-    dt.date.fromisoformat(d)
-    for d in (
-        "1955-01-01",
-        "1960-06-23",
-        "1990-01-01",
-        "1997-01-01",
-        "2000-01-01",
-        "2005-01-01",
-        "2014-07-01",
-        "2016-06-01",
-        "2023-01-12",
-        "2024-01-01",
-    )
 )
 
 

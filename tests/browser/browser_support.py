@@ -20,6 +20,27 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 
 
+def database_with_users(directory: Path, users: dict[str, tuple[str | None, str, tuple[str, ...]]]) -> str:
+    """A new SQLite database in `directory`, initialised, with `users` (name: (party, clearance,
+    roles)) whose password is PASSWORD; its URL."""
+    import anpo.work  # noqa: F401  (registers the work importer and actions)
+    from anpo.framework.pack import default_framework
+    from anpo.security.accounts import create_user
+    from anpo.security.markings import Levels
+    from anpo.store.db import make_engine, session_factory, transaction
+    from anpo.store.migrate import init_database
+
+    url = f"sqlite:///{directory / 'anpo.sqlite3'}"
+    engine = make_engine(url)
+    init_database(engine)
+    levels = Levels(default_framework())
+    with transaction(session_factory(engine)) as session:
+        for name, (party, clearance, roles) in users.items():
+            create_user(session, levels, name, PASSWORD, party=party, clearance=clearance, roles=roles)
+    engine.dispose()
+    return url
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PASSWORD, login, new_page, serving  # this directory is on the path
+from browser_support import PASSWORD, database_with_users, login, new_page, serving  # this directory is on the path
 
 pytestmark = pytest.mark.browser
 
@@ -35,21 +35,7 @@ USERS = {  # name: (party, clearance, roles)
 def site(tmp_path_factory: pytest.TempPathFactory, cli: Any) -> Iterator[dict[str, str]]:
     """uvicorn on a fresh SQLite database with the users above and an asset-protection request of
     today awaiting the Minister's decision, recorded with the CLI."""
-    import anpo.work  # noqa: F401
-    from anpo.framework.pack import default_framework
-    from anpo.security.accounts import create_user
-    from anpo.security.markings import Levels
-    from anpo.store.db import make_engine, session_factory, transaction
-    from anpo.store.migrate import init_database
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-audit') / 'anpo.sqlite3'}"
-    engine = make_engine(url)
-    init_database(engine)
-    fw = default_framework()
-    with transaction(session_factory(engine)) as session:
-        for name, (party, clearance, roles) in USERS.items():
-            create_user(session, Levels(fw), name, PASSWORD, party=party, clearance=clearance, roles=roles)
-    engine.dispose()
+    url = database_with_users(tmp_path_factory.mktemp("browser-audit"), USERS)
     request = cli.json(
         "protection", "request", "--party", "usa", "--activity", "information_gathering", "--asset", "ship",
         "--by", "ship", "--on", dt.date.today().isoformat(), "--url", url,

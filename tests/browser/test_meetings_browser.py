@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PASSWORD, login, new_page, serving  # this directory is on the path
+from browser_support import database_with_users, login, new_page, serving  # this directory is on the path
 
 pytestmark = pytest.mark.browser
 
@@ -26,21 +26,7 @@ USERS = {  # name: (party, clearance, roles)
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn on a fresh SQLite database with a policy officer and a coordinator."""
-    import anpo.work  # noqa: F401
-    from anpo.framework.pack import default_framework
-    from anpo.security.accounts import create_user
-    from anpo.security.markings import Levels
-    from anpo.store.db import make_engine, session_factory, transaction
-    from anpo.store.migrate import init_database
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-meetings') / 'anpo.sqlite3'}"
-    engine = make_engine(url)
-    init_database(engine)
-    fw = default_framework()
-    with transaction(session_factory(engine)) as session:
-        for name, (party, clearance, roles) in USERS.items():
-            create_user(session, Levels(fw), name, PASSWORD, party=party, clearance=clearance, roles=roles)
-    engine.dispose()
+    url = database_with_users(tmp_path_factory.mktemp("browser-meetings"), USERS)
     with serving(url, Path(url[len("sqlite:///") :]).parent) as base:
         yield base
 

@@ -15,22 +15,8 @@ from anpo.framework.framework import Framework
 from anpo.framework.model import Text
 from anpo.i18n import in_sentence
 from anpo.rules.core import ParamError, Question, all_questions, ask
+from answer_sweep import DATES
 
-DATES = tuple(
-    dt.date.fromisoformat(d)
-    for d in (
-        "1955-01-01",
-        "1960-06-23",
-        "1990-01-01",
-        "1997-01-01",
-        "2000-01-01",
-        "2005-01-01",
-        "2014-07-01",
-        "2016-06-01",
-        "2023-01-12",
-        "2024-01-01",
-    )
-)
 # The kinds whose labels are common nouns: inside a sentence they start in lower case.
 COMMON_KINDS = ("situation", "acsa_context", "category", "activity", "domain", "settlement_method")
 # Abbreviations after which a full stop does not end a sentence ("U.S. forces", "Art. 10").

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import re
 import subprocess
@@ -17,10 +16,11 @@ from typer.testing import CliRunner
 from anpo.cli import app
 from anpo.framework.framework import Framework
 from anpo.framework.model import Citation, Text
-from anpo.rules.core import ParamError, Question, all_questions, ask
+from anpo.rules.core import ParamError, all_questions, ask
 from anpo.rules.explain import explain
 from anpo.rules.provisions import REGISTRY, Finding, ProvisionConflict, Registry, boundaries_of, check
 from anpo.rules.questions.acsa import ACSA_CONTEXTS, CATEGORIES, PROVIDERS
+from answer_sweep import param_combinations
 
 DOCS = Path(__file__).parents[2] / "docs" / "questions.md"
 
@@ -264,15 +264,6 @@ def _speaks_of_later(text: str, on: dt.date) -> bool:
     return any(int(y) >= on.year for y in _YEAR.findall(text))
 
 
-def _sample_params(fw: Framework, q: Question) -> list[dict[str, str]]:
-    """Every combination of the question's parameter values (a free value left to its default)."""
-    choices = [p.allowed(fw) or (p.default,) for p in q.params]
-    return [
-        {p.name: v for p, v in zip(q.params, combo, strict=True) if v is not None}
-        for combo in itertools.product(*choices)
-    ]
-
-
 @pytest.mark.parametrize("name", [q.name for q in all_questions()])
 def test_no_answer_cites_a_source_published_after_the_date_asked(fw: Framework, name: str) -> None:
     """SDF Act Art. 76 on 1990-01-01 was cited from the 2015 Legislation for Peace and Security too.
@@ -283,7 +274,7 @@ def test_no_answer_cites_a_source_published_after_the_date_asked(fw: Framework, 
     q = next(q for q in all_questions() if q.name == name)
     late: list[str] = []
     bare: list[str] = []
-    for params in _sample_params(fw, q):
+    for params in param_combinations(fw, q):
         for on in SAMPLE_DATES:
             try:
                 result = ask(fw, name, params, on)
